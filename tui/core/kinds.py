@@ -1,0 +1,75 @@
+"""The Kubernetes resource kinds clusterdeck lists and watches.
+
+One table serves the sources (which path to list+watch), the store (which bucket an
+object lands in) and the emulator (which kinds to serve and advertise in discovery).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str  # store bucket and source name, e.g. "lh_volumes"
+    group: str  # "" for the core API group
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool
+    layer: str  # which pane's source health this kind feeds: nodes/volumes/network/routes/apps/workloads
+    short_names: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    def collection_path(self, namespace: str | None = None) -> str:
+        """REST path of the collection (all namespaces when namespace is None)."""
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        if self.namespaced and namespace:
+            return f"{base}/namespaces/{namespace}/{self.plural}"
+        return f"{base}/{self.plural}"
+
+    def object_path(self, name: str, namespace: str | None = None) -> str:
+        return f"{self.collection_path(namespace)}/{name}"
+
+
+_ALL = (
+    # Kubernetes
+    Kind("nodes", "", "v1", "nodes", "Node", False, "nodes", ("no",)),
+    Kind("services", "", "v1", "services", "Service", True, "network", ("svc",)),
+    Kind("endpointslices", "discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True, "workloads"),
+    Kind("deployments", "apps", "v1", "deployments", "Deployment", True, "workloads", ("deploy",)),
+    Kind("statefulsets", "apps", "v1", "statefulsets", "StatefulSet", True, "workloads", ("sts",)),
+    Kind("replicasets", "apps", "v1", "replicasets", "ReplicaSet", True, "workloads", ("rs",)),
+    Kind("ingresses", "networking.k8s.io", "v1", "ingresses", "Ingress", True, "routes", ("ing",)),
+    # Longhorn
+    Kind("lh_volumes", "longhorn.io", "v1beta2", "volumes", "Volume", True, "volumes", ("lhv",)),
+    Kind("lh_nodes", "longhorn.io", "v1beta2", "nodes", "Node", True, "volumes", ("lhn",)),
+    Kind("lh_replicas", "longhorn.io", "v1beta2", "replicas", "Replica", True, "volumes", ("lhr",)),
+    Kind("lh_engines", "longhorn.io", "v1beta2", "engines", "Engine", True, "volumes", ("lhe",)),
+    Kind("lh_attachments", "longhorn.io", "v1beta2", "volumeattachments", "VolumeAttachment", True, "volumes", ("lhva",)),
+    # MetalLB
+    Kind("ip_pools", "metallb.io", "v1beta1", "ipaddresspools", "IPAddressPool", True, "network"),
+    Kind("l2_advertisements", "metallb.io", "v1beta1", "l2advertisements", "L2Advertisement", True, "network"),
+    Kind("l2_statuses", "metallb.io", "v1beta1", "servicel2statuses", "ServiceL2Status", True, "network"),
+    # Traefik: v3 group and the legacy v2 group (clusters still on Traefik v2)
+    Kind("ingressroutes", "traefik.io", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
+    Kind("ingressroutes_legacy", "traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
+    # Argo CD
+    Kind("applications", "argoproj.io", "v1alpha1", "applications", "Application", True, "apps", ("app",)),
+)
+
+KINDS: dict[str, Kind] = {k.key: k for k in _ALL}
+
+
+def kind_for(api_version: str, kind: str) -> Kind | None:
+    """The table entry for an object's apiVersion and kind, or None when we do not watch it."""
+    for k in _ALL:
+        if k.api_version == api_version and k.kind == kind:
+            return k
+    return None

@@ -1,0 +1,212 @@
+"""Row models: what every pane, the snapshot command and the impact view read.
+
+Frozen dataclasses built by the tolerant parsers in ``tui.core.parsers``. A field the
+object did not carry (or carried with the wrong type) is ``None`` / empty, never an
+exception. The first fields of each row are the JSON contract of ``clusterdeck snapshot``
+(issue 2); fields after the ``# extra`` line may grow freely.
+
+Every row has ``key``: the identity the tables use to reconcile rows in place
+("ns/name", or "name" for cluster-scoped objects).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+
+def object_key(namespace: str | None, name: str | None) -> str:
+    return f"{namespace}/{name}" if namespace else (name or "")
+
+
+@dataclass(frozen=True)
+class Row:
+    """Base: identity plus the contract-to-dict helper."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as the snapshot JSON contract writes it (lists, not tuples)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.startswith("_"):
+                continue
+            out[f.name] = _plain(value)
+        return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Row):
+        return value.to_json()
+    if hasattr(value, "__dataclass_fields__"):
+        return asdict(value)
+    return value
+
+
+@dataclass(frozen=True)
+class NodeRow(Row):
+    name: str
+    ready: bool | None  # Ready condition: True/False, Unknown or missing -> None
+    roles: tuple[str, ...]  # from node-role.kubernetes.io/<role>; () for agents
+    kubelet_version: str | None
+    internal_ip: str | None
+    unschedulable: bool  # cordoned
+    pressure: tuple[str, ...]  # condition types that are True: MemoryPressure, DiskPressure, ...
+    # extra
+    key: str = ""
+    taints: tuple[str, ...] = ()  # "key=value:Effect"
+    os_image: str | None = None
+    kernel_version: str | None = None
+    cpu: str | None = None  # capacity, as written
+    memory: str | None = None
+    created: str | None = None  # metadata.creationTimestamp
+    ready_reason: str | None = None
+    ready_message: str | None = None
+
+
+@dataclass(frozen=True)
+class VolumeRow(Row):
+    name: str
+    namespace: str | None
+    state: str | None  # creating/attached/detached/attaching/detaching/deleting
+    robustness: str | None  # healthy/degraded/faulted/unknown
+    node: str | None  # attached node (status.currentNodeID) or None
+    size_bytes: int | None
+    replicas_wanted: int | None
+    pvc: str | None  # "ns/name" of the bound PVC, or None
+    # extra
+    key: str = ""
+    frontend: str | None = None
+    access_mode: str | None = None
+    actual_size_bytes: int | None = None
+    workloads: tuple[str, ...] = ()  # "ns/workloadName" from kubernetesStatus.workloadsStatus
+    pods: tuple[str, ...] = ()  # "ns/podName"
+    replicas_healthy: int | None = None  # replicas in RW mode (from the engine or replicas)
+    replica_nodes: tuple[str, ...] = ()  # nodes that store a replica of this volume
+    attachment_tickets: tuple[str, ...] = ()  # "id(type)->node" from the VolumeAttachment
+    conditions: tuple[str, ...] = ()  # condition types with a problem
+    created: str | None = None
+
+
+@dataclass(frozen=True)
+class LonghornNodeRow(Row):
+    name: str
+    namespace: str | None
+    ready: bool | None
+    schedulable: bool | None
+    storage_maximum: int | None  # bytes, summed over disks
+    storage_available: int | None
+    storage_scheduled: int | None
+    disks_with_pressure: tuple[str, ...] = ()
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class ReplicaRow(Row):
+    name: str
+    namespace: str | None
+    volume: str | None
+    node: str | None
+    mode: str | None  # RW / WO / ERR, from the engine's replicaModeMap when known
+    running: bool | None
+    failed: bool  # spec.failedAt set
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class IpPoolRow(Row):
+    name: str
+    addresses: tuple[str, ...]  # as written in spec.addresses
+    total: int | None  # None when the pool is too large to count (IPv6 /64 and bigger)
+    used: int
+    auto_assign: bool
+    # extra
+    key: str = ""
+    namespace: str | None = None
+    avoid_buggy_ips: bool = False
+    advertised: bool = False  # an L2Advertisement selects this pool (or all pools)
+    services: tuple[str, ...] = ()  # "ns/name" of LB services holding an IP from this pool
+
+
+@dataclass(frozen=True)
+class LoadBalancerRow(Row):
+    namespace: str | None
+    name: str
+    ips: tuple[str, ...]
+    pool: str | None
+    announcing_node: str | None
+    # extra
+    key: str = ""
+    ports: tuple[str, ...] = ()  # "80/TCP"
+    selector: tuple[str, ...] = ()  # "k=v"
+    pending: bool = False  # type LoadBalancer without an IP yet
+    requested_pool: str | None = None  # metallb.io/address-pool annotation
+    external_traffic_policy: str | None = None
+
+
+@dataclass(frozen=True)
+class RouteRow(Row):
+    namespace: str | None
+    name: str
+    source: str  # "IngressRoute" or "Ingress"
+    hosts: tuple[str, ...]  # exact hosts; HostRegexp patterns shown as "~<pattern>"
+    entrypoints: tuple[str, ...]
+    backends: tuple[str, ...]  # "ns/svc:port"
+    tls: bool
+    problems: tuple[str, ...]
+    # extra
+    key: str = ""
+    api_group: str | None = None  # traefik.io, traefik.containo.us, networking.k8s.io
+    rules: tuple[str, ...] = ()  # the raw match rules
+    middlewares: tuple[str, ...] = ()
+    tls_secret: str | None = None
+    cert_resolver: str | None = None
+
+
+@dataclass(frozen=True)
+class AppRow(Row):
+    namespace: str | None
+    name: str
+    project: str | None
+    sync: str | None  # Synced / OutOfSync / Unknown
+    health: str | None  # Healthy / Progressing / Degraded / Suspended / Missing / Unknown
+    revision: str | None  # first (or only) revision
+    operation: str | None  # last operation phase, or None
+    auto_sync: bool
+    message: str | None  # operation message, or health message, or first error condition
+    # extra
+    key: str = ""
+    revisions: tuple[str, ...] = ()
+    repo_urls: tuple[str, ...] = ()
+    paths: tuple[str, ...] = ()
+    target_revisions: tuple[str, ...] = ()
+    dest_namespace: str | None = None
+    dest_server: str | None = None
+    self_heal: bool = False
+    prune: bool = False
+    resources: tuple[str, ...] = ()  # "Kind/ns/name" of managed resources
+    out_of_sync: tuple[str, ...] = ()  # "Kind/ns/name" of resources not Synced
+    history_ids: tuple[int, ...] = ()
+    conditions: tuple[str, ...] = ()  # "Type: message"
+    operation_started: str | None = None
+    operation_finished: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkloadRow(Row):
+    namespace: str | None
+    name: str
+    kind: str  # Deployment / StatefulSet
+    replicas: int | None  # spec.replicas
+    ready: int | None
+    updated: int | None
+    available: int | None
+    # extra
+    key: str = ""  # "Kind/ns/name"
+    images: tuple[str, ...] = ()
+    selector: tuple[str, ...] = ()
+    revision: str | None = None  # deployment.kubernetes.io/revision
+    restarted_at: str | None = None  # kubectl.kubernetes.io/restartedAt
+    rollout: str | None = None  # "done" / "progressing: <why>" / "failed: <why>" (REFERENCE 5.2)
+    owner_app: str | None = None  # argocd.argoproj.io/instance label or tracking-id
+    pvcs: tuple[str, ...] = field(default_factory=tuple)
