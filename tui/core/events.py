@@ -1,0 +1,62 @@
+"""What sources hand to the store: a relist, one watch event, or a health change.
+
+Watch threads build these and hand them to the event loop; ``ClusterStore.handle`` is the
+only consumer, so the store is mutated on one thread only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+
+class SourceState(str, Enum):
+    CONNECTING = "connecting"  # before the first list answered
+    OK = "ok"
+    STALE = "stale"  # was ok, lost the connection; data shown is as of `since`
+    FORBIDDEN = "forbidden"  # 403: RBAC does not let us list/watch it
+    NOT_INSTALLED = "not_installed"  # 404 on the collection: the CRD (add-on) is absent
+    ERROR = "error"  # anything else (500, bad JSON); retried like stale
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    key: str  # KINDS key, e.g. "lh_volumes"
+    state: SourceState
+    since: datetime | None = None  # when this state began
+    detail: str | None = None  # one line for humans: "connection refused", "cannot list volumes.longhorn.io"
+    retry_in: float | None = None  # seconds until the next attempt, when retrying
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "state": self.state.value,
+            "since": self.since.isoformat().replace("+00:00", "Z") if self.since else None,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True)
+class Relisted:
+    """A full list answered: the store replaces the kind's objects wholesale."""
+
+    key: str
+    objects: list[dict[str, Any]]
+    resource_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Changed:
+    """One watch event: type is ADDED, MODIFIED or DELETED."""
+
+    key: str
+    type: str
+    obj: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class HealthChanged:
+    health: SourceHealth
+
+
+SourceEvent = Relisted | Changed | HealthChanged
