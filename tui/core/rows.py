@@ -111,6 +111,8 @@ class ReplicaRow(Row):
     running: bool | None
     failed: bool  # spec.failedAt set
     key: str = ""
+    healthy_at: str | None = None  # spec.healthyAt: set once the replica finished rebuilding
+    disk_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ class AppRow(Row):
     conditions: tuple[str, ...] = ()  # "Type: message"
     operation_started: str | None = None
     operation_finished: str | None = None
+    operation_pending: bool = False  # .operation is set: a sync/rollback was requested, not yet run
 
 
 @dataclass(frozen=True)
@@ -209,4 +212,5 @@ class WorkloadRow(Row):
     restarted_at: str | None = None  # kubectl.kubernetes.io/restartedAt
     rollout: str | None = None  # "done" / "progressing: <why>" / "failed: <why>" (REFERENCE 5.2)
     owner_app: str | None = None  # argocd.argoproj.io/instance label or tracking-id
+    template_labels: tuple[str, ...] = ()  # "k=v" of spec.template.metadata.labels (Service selectors)
     pvcs: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,225 @@
+"""The base of every table pane: header, source banner, a keyed live table, footer.
+
+A pane says which store layer it shows, its columns, how a row becomes cells and how rows sort;
+this class does the rest: filtering (`/`, `!` negates), marks (`space`), detail (`enter`),
+impact (`i`), the action keys (through `app.actions`), and refreshing from StoreChanged.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from tui.keymap import bindings
+from tui.widgets.cluster_header import ClusterHeader
+from tui.widgets.resource_table import Column, ResourceTable, TableRow
+from tui.widgets.source_banner import SourceBanner, pane_trouble
+
+if TYPE_CHECKING:
+    from tui.app import ClusterDeckApp
+
+
+def filter_matches(query: str, text: str) -> bool:
+    """Substring match, case-insensitive; a leading `!` keeps the rows that do NOT match."""
+    query = query.strip()
+    negate = query.startswith("!")
+    needle = query[1:].strip().lower() if negate else query.lower()
+    if not needle:
+        return True
+    return (needle in text.lower()) != negate
+
+
+class PaneScreen(Screen[None]):
+    PANE: ClassVar[str] = ""  # pane id: header tab, banner sources
+    TITLE: ClassVar[str] = ""
+    LAYER: ClassVar[str] = ""  # store layer the table lists
+    COLUMNS: ClassVar[tuple[Column, ...]] = ()
+    ACTIONS: ClassVar[tuple[str, ...]] = ()  # action ids this pane offers (keys in keymap)
+    IMPACT: ClassVar[bool] = True  # `i` opens the impact view for the row
+    HELP: ClassVar[str] = ""
+    AUTO_FOCUS = "ResourceTable"
+    BINDINGS = bindings("pane.filter", "pane.detail", "pane.impact", "pane.mark", "pane.clear")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self.rows_by_key: dict[str, Any] = {}
+
+    @property
+    def deck(self) -> "ClusterDeckApp":
+        return self.app  # type: ignore[return-value]
+
+    # --- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield ClusterHeader()
+        yield SourceBanner()
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        table = ResourceTable(self.COLUMNS, id="table")
+        table.border_title = self.TITLE
+        yield table
+
+    @property
+    def table(self) -> ResourceTable:
+        return self.query_one("#table", ResourceTable)
+
+    def on_mount(self) -> None:
+        self.refresh_from_store(None, True)
+
+    def on_screen_resume(self) -> None:
+        # another pane was active: catch up with everything that changed meanwhile
+        self.refresh_from_store(None, True)
+
+    # --- data ----------------------------------------------------------------------------
+    def source_rows(self) -> list[Any]:
+        return list(self.deck.store.rows(self.LAYER))
+
+    def cells(self, row: Any) -> tuple[Text, ...]:
+        raise NotImplementedError
+
+    def sort_key(self, row: Any) -> Any:
+        return row.key
+
+    def search_text(self, row: Any, cells: tuple[Text, ...]) -> str:
+        return " ".join([row.key, *(c.plain for c in cells)])
+
+    def build_rows(self, rows: Iterable[Any]) -> list[TableRow]:
+        out = []
+        for row in sorted(rows, key=self.sort_key):
+            cells = self.cells(row)
+            if self.filter_text and not filter_matches(self.filter_text, self.search_text(row, cells)):
+                continue
+            out.append(TableRow(row.key, cells))
+        return out
+
+    def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
+        """Redraw what changed: the header and banner on health, the table on its layer."""
+        if not self.is_mounted:
+            return
+        if health or layers is None:
+            self.refresh_header()
+        if layers is None or self.LAYER in layers or self.depends_on(layers):
+            self.refresh_table()
+
+    def depends_on(self, layers: frozenset[str]) -> bool:
+        return False
+
+    def refresh_header(self) -> None:
+        health = self.deck.store.health()
+        self.query_one(ClusterHeader).show(**self.deck.header_facts(self.PANE), health=health)
+        self.query_one(SourceBanner).show_trouble(pane_trouble(self.PANE, health))
+
+    def refresh_table(self) -> None:
+        rows = self.source_rows()
+        self.rows_by_key = {r.key: r for r in rows}
+        table = self.table
+        table.reconcile(self.build_rows(rows))
+        self.update_title(table, len(rows))
+        self.refresh_bindings()
+
+    def update_title(self, table: ResourceTable, total: int) -> None:
+        shown = table.row_count
+        title = f"{self.TITLE} ({shown}/{total})" if self.filter_text else f"{self.TITLE} ({total})"
+        table.border_title = title
+        table.border_subtitle = f"/{self.filter_text}" if self.filter_text else ""
+
+    # --- selection ------------------------------------------------------------------------
+    def focused_table(self) -> ResourceTable:
+        focused = self.focused
+        return focused if isinstance(focused, ResourceTable) else self.table
+
+    def cursor_row(self) -> Any | None:
+        key = self.focused_table().cursor_key
+        return self.rows_for_table(self.focused_table()).get(key) if key else None
+
+    def rows_for_table(self, table: ResourceTable) -> dict[str, Any]:
+        return self.rows_by_key
+
+    def selected_rows(self) -> list[Any]:
+        """Marked rows if any, else the row under the cursor: what an action acts on."""
+        table = self.focused_table()
+        rows = self.rows_for_table(table)
+        marked = [rows[k] for k in table.keys if k in table.marked and k in rows]
+        if marked:
+            return marked
+        row = self.cursor_row()
+        return [row] if row is not None else []
+
+    def layer_of(self, table: ResourceTable) -> str:
+        return self.LAYER
+
+    def select_key(self, key: str) -> bool:
+        return self.table.select_key(key)
+
+    # --- keys -----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run":
+            actions = getattr(self.app, "actions", None)
+            if actions is None:
+                return False
+            try:
+                return actions.availability(str(parameters[0]), self.selected_rows())
+            except Exception:  # noqa: BLE001 - a broken precondition dims the key, not the app
+                return None
+        if action in ("detail", "mark"):
+            return True if self.cursor_row() is not None else None
+        if action == "impact":
+            if not self.IMPACT:
+                return False
+            return True if self.cursor_row() is not None else None
+        return True
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        row = self.cursor_row()
+        if row is not None:
+            self.deck.open_detail(self.layer_of(self.focused_table()), row)
+
+    def action_impact(self) -> None:
+        row = self.cursor_row()
+        if row is not None:
+            self.deck.open_impact(self.layer_of(self.focused_table()), row)
+
+    def action_mark(self) -> None:
+        self.focused_table().toggle_mark()
+        self.refresh_bindings()
+
+    def action_clear(self) -> None:
+        table = self.focused_table()
+        if table.marked:
+            for key in list(table.marked):
+                table.toggle_mark(key)
+        elif self.filter_text:
+            self.set_filter("")
+        self.refresh_bindings()
+
+    def action_filter(self) -> None:
+        from tui.widgets.prompt import PromptScreen
+
+        self.app.push_screen(
+            PromptScreen("/", self.filter_text, on_change=self.set_filter, placeholder="filter (!negate)"),
+            callback=lambda value: self.set_filter(value if value is not None else self.filter_text),
+        )
+
+    def set_filter(self, text: str) -> None:
+        if text != self.filter_text:
+            self.filter_text = text
+            self.refresh_table()
+
+    def action_run(self, action_id: str) -> None:
+        actions = getattr(self.app, "actions", None)
+        rows = self.selected_rows()
+        if actions is None or not rows:
+            return
+        actions.request(action_id, rows)

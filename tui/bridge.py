@@ -1,0 +1,103 @@
+"""From watch threads to widgets: sources → store (on the event loop) → coalesced StoreChanged.
+
+Source threads call `deliver(event)`; it hops onto the event loop with `call_soon_threadsafe`,
+so only the loop mutates the store. A ticker (at most `refresh_hz`, ≤ 4 Hz) compares the store's
+version and health with what it last announced and posts one StoreChanged when something moved:
+a burst of 500 watch events costs one redraw.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from textual.message import Message
+from textual.timer import Timer
+
+from tui.core.events import SourceEvent, SourceHealth
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+log = logging.getLogger(__name__)
+
+
+class StoreChanged(Message):
+    """The store moved: `layers` changed since the last announcement; `health` is True when a
+    source's health changed."""
+
+    def __init__(self, version: int, layers: frozenset[str], health: bool) -> None:
+        super().__init__()
+        self.version = version
+        self.layers = layers
+        self.health = health
+
+    def can_replace(self, message: Message) -> bool:
+        # only the newest matters if the loop fell behind; merge what the dropped one said
+        if isinstance(message, StoreChanged):
+            self.layers = self.layers | message.layers
+            self.health = self.health or message.health
+            return True
+        return False
+
+
+class StoreBridge:
+    """Owns the SourceSet's hand-over into the loop and the redraw ticker."""
+
+    def __init__(self, app: "App[Any]", store: Any, refresh_hz: float = 4.0) -> None:
+        self.app = app
+        self.store = store
+        self.interval = 1.0 / max(0.5, min(4.0, refresh_hz))
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._seen_version: int = -1
+        self._seen_health: Mapping[str, SourceHealth] = {}
+        self._timer: Timer | None = None
+        self.errors: list[str] = []  # events the store refused, for the log and tests
+
+    def bind_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+
+    def deliver(self, event: SourceEvent) -> None:
+        """Called from a source thread: queue the event for the loop, never block."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        try:
+            loop.call_soon_threadsafe(self._apply, event)
+        except RuntimeError:  # loop closed while the app exits
+            pass
+
+    def _apply(self, event: SourceEvent) -> None:
+        try:
+            self.store.handle(event)
+        except Exception as exc:  # noqa: BLE001 - one bad object must not stop the console
+            log.exception("store refused %r", type(event).__name__)
+            self.errors.append(f"{type(event).__name__}: {exc}")
+
+    def start_ticker(self) -> None:
+        self._timer = self.app.set_interval(self.interval, self.tick, name="store-ticker")
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._loop = None
+
+    def tick(self) -> StoreChanged | None:
+        """Post StoreChanged if the store or any source health moved since the last tick."""
+        version = self.store.version
+        health = dict(self.store.health())
+        health_moved = health != self._seen_health
+        if version == self._seen_version and not health_moved:
+            return None
+        layers = frozenset(self.store.changed_layers(self._seen_version)) \
+            if self._seen_version >= 0 else frozenset(LAYERS)
+        self._seen_version, self._seen_health = version, health
+        message = StoreChanged(version, layers, health_moved)
+        self.app.post_message(message)
+        return message
+
+
+LAYERS = ("nodes", "volumes", "lh_nodes", "replicas", "ip_pools", "load_balancers", "routes",
+          "apps", "workloads")
+
+Deliver = Callable[[SourceEvent], None]

@@ -1,0 +1,187 @@
+"""The `clusterdeck` command: the console, `snapshot` and `emulate`.
+
+Every bad input (unknown flag, unreadable or invalid dump, broken kubeconfig, unreachable
+cluster) ends as one line on stderr naming the file, line or host, and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from typing import NoReturn
+
+from tui.connection import ClusterConnection, ConnectionError_
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _add_target(parser: argparse.ArgumentParser, demo_help: str) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--demo", action="store_true", help=demo_help)
+    where.add_argument("--from", dest="dump", metavar="DUMP.yaml",
+                       help="browse a dump offline (multi-document YAML or a kind: List), read-only")
+    parser.add_argument("--kubeconfig", metavar="FILE", help="kubeconfig (default $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument("--context", metavar="NAME", help="kubeconfig context (default: the current one)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="clusterdeck", description=__doc__.splitlines()[0] if __doc__ else None)
+    _add_target(parser, "open the embedded demo cluster")
+    parser.add_argument("--read-only", action="store_true", help="refuse every action that changes anything")
+    parser.add_argument("--theme", metavar="NAME", help="textual theme, e.g. ansi-dark for 16/256-colour consoles")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    snapshot = commands.add_parser("snapshot", help="print the cluster model once every source synced")
+    _add_target(snapshot, "the embedded demo cluster")
+    snapshot.add_argument("--format", choices=("text", "json"), default="text")
+    snapshot.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                          help="how long to wait for every source's first answer (default 30)")
+
+    emulate = commands.add_parser("emulate", help="run the cluster emulator in the foreground")
+    where = emulate.add_mutually_exclusive_group()
+    where.add_argument("--demo", action="store_true", help="the demo cluster (default)")
+    where.add_argument("--from", dest="dump", metavar="DUMP.yaml", help="objects to serve")
+    emulate.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    emulate.add_argument("--kubeconfig-out", required=True, metavar="FILE",
+                         help="where to write a kubeconfig for kubectl and clusterdeck")
+    emulate.add_argument("--no-controllers", action="store_true",
+                         help="a still world: no simulated ArgoCD/Longhorn/rollout controllers")
+    return parser
+
+
+def _connect(args: argparse.Namespace, read_only: bool = False) -> ClusterConnection:
+    from tui import connection
+
+    if args.demo:
+        return connection.connect_demo(read_only=read_only)
+    if args.dump:
+        return connection.connect_dump(args.dump)
+    return connection.connect_kubeconfig(args.kubeconfig, args.context, read_only=read_only)
+
+
+def collect(conn: ClusterConnection, timeout: float):  # -> ClusterStore
+    """Run every source until each has answered once (or the timeout), on this thread."""
+    from tui.core import kube_http
+    from tui.core.clock import SystemClock
+    from tui.core.errors import describe_error
+    from tui.core.sources import SourceSet
+    from tui.core.store import ClusterStore
+
+    try:  # one cheap probe first, so an unreachable cluster is one clear line, not 18
+        kube_http.request_json(conn.api_client, "GET", "/version", timeout=(3.0, 10.0))
+    except Exception as exc:  # noqa: BLE001 - any failure here means we cannot go on
+        detail = getattr(exc, "status", None)
+        reason = f"HTTP {detail}" if detail else describe_error(exc)
+        raise ConnectionError_(f"cannot reach the cluster at {conn.host}: {reason}") from exc
+
+    clock = SystemClock()
+    store = ClusterStore(clock)
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    sources = SourceSet(conn.api_client, events.put, clock)
+    sources.start()
+    deadline = time.monotonic() + timeout
+    try:
+        while not store.synced() and time.monotonic() < deadline:
+            try:
+                store.handle(events.get(timeout=0.1))
+            except queue.Empty:
+                continue
+        while True:  # whatever already arrived belongs to the picture too
+            try:
+                store.handle(events.get_nowait())
+            except queue.Empty:
+                break
+    finally:
+        sources.stop()
+    return store
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from tui.core.snapshot import snapshot_json, snapshot_text
+
+    conn = _connect(args, read_only=True)
+    try:
+        store = collect(conn, args.timeout)
+    finally:
+        conn.close()
+    if args.format == "json":
+        json.dump(snapshot_json(store), sys.stdout, indent=2, sort_keys=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(snapshot_text(store))
+    return 0
+
+
+def cmd_emulate(args: argparse.Namespace) -> int:
+    from tui.emulator import Emulator, load_seed, write_kubeconfig
+
+    if args.dump:
+        objects, what = load_seed(args.dump), args.dump
+    else:
+        from tui.emulator.demo import demo_objects
+
+        objects, what = demo_objects(), "the Emberforge demo cluster"
+    emulator = Emulator(objects, controllers=not args.no_controllers)
+    try:
+        url = emulator.start(port=args.port)
+    except OSError as exc:
+        raise ConnectionError_(f"cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}") from exc
+    write_kubeconfig(args.kubeconfig_out, url)
+    print(f"emulating {what} at {url}", flush=True)
+    print(f"kubeconfig: {args.kubeconfig_out}   (kubectl --kubeconfig {args.kubeconfig_out} get nodes)", flush=True)
+    print("Ctrl+C to stop.", flush=True)
+    stopped = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopped.set())
+    stopped.wait()
+    emulator.stop()
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from tui.app import run_app
+    from tui.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise ConnectionError_(str(exc)) from exc
+    if args.theme:
+        config = config.with_theme(args.theme)
+    conn = _connect(args, read_only=args.read_only)
+    try:
+        return run_app(conn, config) or 0
+    finally:
+        conn.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = {"snapshot": cmd_snapshot, "emulate": cmd_emulate}.get(args.command or "", cmd_console)
+    try:
+        return command(args)
+    except ConnectionError_ as exc:
+        print(f"clusterdeck: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - SeedError and other bad input: one line, exit 2
+        if type(exc).__name__ in ("SeedError", "ConfigError"):
+            print(f"clusterdeck: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""User configuration: `$XDG_CONFIG_HOME/clusterdeck/config.yaml` plus `CLUSTERDECK_*` env overrides.
+
+Every setting has a default, so a missing file is fine; a file that is not valid YAML or has a
+value of the wrong type raises ConfigError with the path and the field, never a traceback.
+"""
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+THEMES = ("clusterdeck", "ansi-dark", "ansi-light", "textual-dark", "textual-light")
+DEFAULT_INVENTORY = "playbooks/inventory/demo.yml"
+
+
+class ConfigError(Exception):
+    """The config file or an env override cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    production_contexts: tuple[str, ...] = ("*prod*",)  # glob patterns on the context name
+    theme: str = "clusterdeck"
+    keymap: Mapping[str, str] = field(default_factory=dict)  # binding id -> "key1,key2"
+    refresh_hz: float = 4.0  # redraw cadence ceiling; clamped to 0.5..4
+    state_dir: Path = field(default_factory=lambda: _xdg("XDG_STATE_HOME", ".local/state", {}))
+    inventory: str = DEFAULT_INVENTORY
+    argocd_server: str | None = None
+    argocd_token: str | None = None
+    longhorn_url: str | None = None
+    source_path: Path | None = None  # the file this was read from, when there was one
+
+    def with_theme(self, theme: str) -> "Config":
+        """The same config with another theme (the CLI's --theme); an unknown name is an error."""
+        if theme not in THEMES:
+            raise ConfigError(f"--theme: expected one of {', '.join(THEMES)}, got {theme!r}")
+        return replace(self, theme=theme)
+
+    def is_production(self, context: str | None) -> bool:
+        return bool(context) and any(
+            fnmatch.fnmatchcase(context or "", pattern) for pattern in self.production_contexts
+        )
+
+
+def _xdg(var: str, fallback: str, env: Mapping[str, str]) -> Path:
+    base = env.get(var) or os.path.join(env.get("HOME") or str(Path.home()), fallback)
+    return Path(base) / "clusterdeck"
+
+
+def config_path(env: Mapping[str, str] = os.environ) -> Path:
+    if env.get("CLUSTERDECK_CONFIG"):
+        return Path(env["CLUSTERDECK_CONFIG"])
+    return _xdg("XDG_CONFIG_HOME", ".config", env) / "config.yaml"
+
+
+def load_config(env: Mapping[str, str] = os.environ) -> Config:
+    """The config file (if any) with env overrides applied on top."""
+    path = config_path(env)
+    values: dict[str, Any] = {"state_dir": _xdg("XDG_STATE_HOME", ".local/state", env)}
+    if path.is_file():
+        values.update(_read_file(path))
+        values["source_path"] = path
+    values.update(_env_overrides(env))
+    config = Config(**values)
+    if not 0.5 <= config.refresh_hz <= 4.0:
+        config = replace(config, refresh_hz=min(4.0, max(0.5, config.refresh_hz)))
+    return config
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, got {type(data).__name__}")
+    return _validate(data, str(path))
+
+
+def _validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name == "production_contexts":
+            if isinstance(value, str):
+                value = [value]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: production_contexts must be a list of glob patterns")
+            out[name] = tuple(value)
+        elif name == "theme":
+            if value not in THEMES:
+                raise ConfigError(f"{where}: theme must be one of {', '.join(THEMES)}, got {value!r}")
+            out[name] = value
+        elif name == "keymap":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ConfigError(f"{where}: keymap must map binding ids to keys, e.g. pane.nodes: n")
+            out[name] = dict(value)
+        elif name == "refresh_hz":
+            try:
+                out[name] = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{where}: refresh_hz must be a number, got {value!r}") from None
+        elif name == "state_dir":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: state_dir must be a path")
+            out[name] = Path(os.path.expanduser(value))
+        elif name in ("inventory", "argocd_server", "argocd_token", "longhorn_url"):
+            if value is not None and not isinstance(value, str):
+                raise ConfigError(f"{where}: {name} must be a string")
+            out[name] = value
+        else:
+            raise ConfigError(f"{where}: unknown setting {name!r}")
+    return out
+
+
+_ENV = {
+    "CLUSTERDECK_PRODUCTION_CONTEXTS": "production_contexts",  # comma separated
+    "CLUSTERDECK_THEME": "theme",
+    "CLUSTERDECK_REFRESH_HZ": "refresh_hz",
+    "CLUSTERDECK_STATE_DIR": "state_dir",
+    "CLUSTERDECK_INVENTORY": "inventory",
+    "CLUSTERDECK_LONGHORN_URL": "longhorn_url",
+    "ARGOCD_SERVER": "argocd_server",
+    "ARGOCD_AUTH_TOKEN": "argocd_token",
+}
+
+
+def _env_overrides(env: Mapping[str, str]) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for var, name in _ENV.items():
+        if env.get(var):
+            value: Any = env[var]
+            if name == "production_contexts":
+                value = [p.strip() for p in value.split(",") if p.strip()]
+            raw[name] = value
+    if env.get("CLUSTERDECK_KEYMAP"):  # "pane.nodes=n;app.quit=ctrl+q"
+        keymap: dict[str, str] = {}
+        for item in env["CLUSTERDECK_KEYMAP"].split(";"):
+            if not item.strip():
+                continue
+            binding_id, sep, keys = item.partition("=")
+            if not sep or not binding_id.strip() or not keys.strip():
+                raise ConfigError(f"CLUSTERDECK_KEYMAP: expected id=keys, got {item!r}")
+            keymap[binding_id.strip()] = keys.strip()
+        raw["keymap"] = keymap
+    return _validate(raw, "environment")

@@ -1,0 +1,126 @@
+"""Which cluster the app talks to: a kubeconfig context, the demo, or a dump served offline.
+
+This is where the rings meet: the emulator is started here (never by core), and core is
+pointed at its URL like at any cluster, through the official client over HTTP.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kubernetes import config as kube_config
+from kubernetes.client import ApiClient, Configuration
+
+from tui.core import kube_http
+
+if TYPE_CHECKING:
+    from tui.emulator import Emulator
+
+DEMO_CONTEXT = "emberforge-demo"
+
+
+class ConnectionError_(Exception):
+    """One line for humans: which kubeconfig/context/host, and what is wrong."""
+
+
+@dataclass
+class ClusterConnection:
+    api_client: ApiClient
+    context: str
+    read_only: bool = False
+    emulator: "Emulator | None" = None
+    argocd_url: str | None = None
+    argocd_token: str | None = field(default=None, repr=False)
+    longhorn_url: str | None = None
+    host: str = ""
+    contexts: tuple[str, ...] = ()  # other contexts of the kubeconfig, for `:ctx`
+    kubeconfig: str | None = None
+
+    def close(self) -> None:
+        try:
+            self.api_client.close()
+        except Exception:  # noqa: BLE001 - closing a pool must not mask the real exit reason
+            pass
+        if self.emulator is not None:
+            self.emulator.stop()
+
+
+def connect_kubeconfig(
+    path: str | None = None, context: str | None = None, read_only: bool = False
+) -> ClusterConnection:
+    """A real cluster from a kubeconfig (``$KUBECONFIG`` or ~/.kube/config when path is None)."""
+    where = path or os.environ.get("KUBECONFIG") or str(Path.home() / ".kube" / "config")
+    try:
+        contexts, active = kube_config.list_kube_config_contexts(config_file=where)
+        chosen = context or (active or {}).get("name")
+        configuration = Configuration()
+        kube_config.load_kube_config(
+            config_file=where, context=chosen, client_configuration=configuration
+        )
+    except kube_config.ConfigException as exc:
+        raise ConnectionError_(f"kubeconfig {where}: {exc}") from exc
+    except FileNotFoundError as exc:
+        raise ConnectionError_(f"kubeconfig {where}: file not found") from exc
+    except Exception as exc:  # noqa: BLE001 - malformed YAML and friends: one line, not a traceback
+        raise ConnectionError_(f"kubeconfig {where}: {str(exc).splitlines()[0][:120]}") from exc
+    # our sources do their own backoff, and every watch holds a pooled connection
+    configuration.retries = False
+    configuration.connection_pool_maxsize = 32
+    api_client = ApiClient(configuration)
+    return ClusterConnection(
+        api_client=api_client,
+        context=chosen or "default",
+        read_only=read_only,
+        host=api_client.configuration.host,
+        contexts=tuple(c.get("name", "") for c in contexts or []),
+        kubeconfig=where,
+        argocd_url=os.environ.get("ARGOCD_SERVER") or None,
+        argocd_token=os.environ.get("ARGOCD_AUTH_TOKEN") or None,
+        longhorn_url=os.environ.get("LONGHORN_URL") or None,
+    )
+
+
+def connect_emulator(
+    emulator: "Emulator", context: str = DEMO_CONTEXT, read_only: bool = False,
+    argocd_token: str | None = None,
+) -> ClusterConnection:
+    """A started emulator, reached over HTTP like any cluster."""
+    return ClusterConnection(
+        api_client=kube_http.client_for(emulator.url),
+        context=context,
+        read_only=read_only,
+        emulator=emulator,
+        argocd_url=emulator.url if argocd_token else None,
+        argocd_token=argocd_token,
+        host=emulator.url,
+        contexts=(context,),
+    )
+
+
+def start_emulator(objects: list[dict[str, Any]], controllers: bool, port: int = 0,
+                   argocd_token: str | None = None) -> "Emulator":
+    from tui.emulator import Emulator
+
+    emulator = Emulator(objects, controllers=controllers, argocd_token=argocd_token)
+    emulator.start(port=port)
+    return emulator
+
+
+def connect_demo(read_only: bool = False, port: int = 0) -> ClusterConnection:
+    """The embedded demo cluster: Emberforge's seven servers, with live simulated controllers."""
+    from tui.emulator.demo import demo_objects
+
+    token = secrets.token_urlsafe(24)
+    emulator = start_emulator(demo_objects(), controllers=True, port=port, argocd_token=token)
+    return connect_emulator(emulator, DEMO_CONTEXT, read_only, argocd_token=token)
+
+
+def connect_dump(path: str, port: int = 0) -> ClusterConnection:
+    """A dump (`kubectl get -o yaml` output, or multi-document YAML) browsed offline, read-only."""
+    from tui.emulator import load_seed
+
+    emulator = start_emulator(load_seed(path), controllers=False, port=port)
+    return connect_emulator(emulator, f"dump:{Path(path).name}", read_only=True)

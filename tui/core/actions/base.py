@@ -1,0 +1,187 @@
+"""The action framework: what every action declares, plans and streams while it runs.
+
+preconditions(store) -> problems; options(store) -> what the confirm dialog offers;
+plan(ctx, choices) -> Plan (the preview: exact requests, affected objects);
+execute(ctx, plan) -> progress events (a plain iterator, run in a worker thread);
+cancel() asks a running execute() to stop at its next check.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping
+
+from .redact import redact
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+
+    from ..clock import Clock
+
+Danger = Literal["safe", "disruptive", "destructive"]
+Outcome = Literal["succeeded", "failed", "cancelled", "refused"]
+DANGER_ORDER: dict[str, int] = {"safe": 0, "disruptive": 1, "destructive": 2}
+
+
+# -- what the confirm dialog offers -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Toggle:
+    id: str
+    label: str
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+    options: tuple[str, ...]  # the values; the first one is the default unless `default` says
+    default: str | None = None
+
+    @property
+    def initial(self) -> str | None:
+        return self.default if self.default is not None else (self.options[0] if self.options else None)
+
+
+Option = Toggle | Choice
+
+
+# -- the preview ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    action_id: str
+    target: str  # "kind/ns/name", "node:<name>", ...: what the one-at-a-time lock is keyed by
+    title: str
+    danger: Danger
+    lines: tuple[str, ...] = ()  # human preview text
+    requests: tuple[dict[str, Any], ...] = ()  # exact requests {method, path, content_type, body}
+    affected: tuple[str, ...] = ()  # objects the change reaches (from the impact index)
+    warnings: tuple[str, ...] = ()
+    confirm_name: str | None = None  # the name the operator must type (destructive only)
+    choices: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)  # action-private details for execute()
+
+    def to_json(self) -> dict[str, Any]:
+        """Canonical, redacted form: what the digest covers and the audit log may show."""
+        return redact({
+            "action": self.action_id, "target": self.target, "danger": self.danger,
+            "lines": list(self.lines), "requests": [dict(r) for r in self.requests],
+            "affected": list(self.affected), "warnings": list(self.warnings),
+            "confirm_name": self.confirm_name, "choices": dict(self.choices),
+        })
+
+    def digest(self) -> str:
+        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- progress events (streamed to the progress screen) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of progress: "patch sent", "attaching on hel-wk-02", ..."""
+
+    text: str
+    level: Literal["info", "warning", "error"] = "info"
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: float
+    total: float
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class RunUpdate:
+    """A playbook run's play/task/host tree changed (a frozen snapshot, see ansible_model)."""
+
+    run: Any  # ansible_model.RunTree; Any keeps this module free of the ansible import
+
+
+@dataclass(frozen=True)
+class Done:
+    outcome: Outcome
+    message: str
+    artifact: str | None = None  # run directory, when there is one
+
+
+ProgressEvent = Note | Progress | RunUpdate | Done
+
+
+# -- what an action runs with ---------------------------------------------------------------
+
+
+@dataclass
+class ActionContext:
+    """Everything an action may touch. Built by the app (or a test) from the connection and config."""
+
+    api_client: ApiClient | None
+    store: Any  # tui.core.store.ClusterStore (duck-typed: rows(), row(), get(), impact())
+    clock: Clock
+    state_dir: Path
+    context: str = ""  # kube context name, for the audit log
+    read_only: bool = False
+    argocd_url: str | None = None
+    argocd_token: str | None = None
+    longhorn_url: str | None = None
+    inventory: Path | None = None
+    playbook_dir: Path | None = None  # where catalog.yaml and the playbooks live
+    timeout: float = 300.0  # how long to follow an operation before giving up
+    poll_interval: float = 0.25
+
+
+class ActionError(Exception):
+    """A clear, user-facing reason an action cannot plan or continue."""
+
+
+class Action:
+    """Base class. Subclasses set id/title/danger and implement plan() and execute()."""
+
+    id: str = ""
+    title: str = ""
+    danger: Danger = "safe"
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._cancel = threading.Event()
+
+    # Overridable -----------------------------------------------------------------------
+    def preconditions(self, store: Any) -> list[str]:
+        return []
+
+    def options(self, store: Any) -> tuple[Option, ...]:
+        return ()
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        raise NotImplementedError
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        raise NotImplementedError
+
+    # Shared ------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def default_choices(self, store: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for opt in self.options(store):
+            out[opt.id] = opt.default if isinstance(opt, Toggle) else opt.initial
+        return out
+
+    def _choices(self, store: Any, choices: Mapping[str, Any] | None) -> dict[str, Any]:
+        merged = self.default_choices(store)
+        merged.update(choices or {})
+        return merged

@@ -1,0 +1,107 @@
+"""ActionRunner: the one path every action takes from a confirmed plan to its audit record.
+
+Refuses (with a reason) non-safe actions when read-only, a second action on a busy target,
+and destructive plans whose typed confirmation does not match. Otherwise writes the start
+record, streams the action's events, and writes the end record whatever happens.
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+from .audit import AuditLog, Who
+from .base import Action, ActionContext, Done, Note, Plan, ProgressEvent
+from .redact import redact_text
+
+
+class ActionRunner:
+    def __init__(self, state_dir: Path, *, context: str = "", read_only: bool = False,
+                 who: Who | None = None, clock: Any = None) -> None:
+        self.audit = AuditLog(state_dir)
+        self.context = context
+        self.read_only = read_only
+        self.who = who or Who.from_env()
+        self._clock = clock
+        self._running: dict[str, Action] = {}  # target -> the action holding it
+        self._lock = threading.Lock()
+
+    # -- questions the UI asks before offering a key ------------------------------------
+    def refusal(self, action: Action, plan: Plan | None = None) -> str | None:
+        """Why this action may not run now, or None."""
+        danger = plan.danger if plan else action.danger
+        if self.read_only and danger != "safe":
+            return f"read-only mode: {action.title or action.id} would change the cluster"
+        with self._lock:
+            holder = self._running.get(plan.target if plan else action.target)
+        if holder is not None and holder is not action:
+            return f"{holder.title or holder.id} is already running on {holder.target}; wait for it or cancel it"
+        return None
+
+    def running(self) -> dict[str, Action]:
+        with self._lock:
+            return dict(self._running)
+
+    # -- the one path --------------------------------------------------------------------
+    def run(self, action: Action, ctx: ActionContext, plan: Plan, typed: str = "") -> Iterator[ProgressEvent]:
+        reason = self.refusal(action, plan)
+        if reason is None and plan.danger == "destructive" and plan.confirm_name:
+            if typed.strip() != plan.confirm_name:
+                reason = f"type {plan.confirm_name!r} to confirm this destructive action"
+        if reason is None:
+            with self._lock:
+                holder = self._running.get(plan.target)
+                if holder is not None:
+                    reason = f"{holder.title or holder.id} is already running on {plan.target}"
+                else:
+                    self._running[plan.target] = action
+        if reason is not None:
+            yield Done("refused", reason)
+            return
+        run_id = uuid.uuid4().hex[:12]
+        base = self._base_record(run_id, action, plan)
+        try:
+            self.audit.write({**base, "phase": "start", "outcome": "started"})
+        except OSError as exc:
+            with self._lock:
+                self._running.pop(plan.target, None)
+            yield Done("refused", f"cannot write the audit log ({exc}); nothing was done")
+            return
+        done: Done | None = None
+        try:
+            for event in action.execute(ctx, plan):
+                if isinstance(event, Note):
+                    event = Note(redact_text(event.text), event.level)
+                if isinstance(event, Done):
+                    done = Done(event.outcome, redact_text(event.message), event.artifact)
+                    break
+                yield event
+            if done is None:
+                done = Done("cancelled", "stopped") if action.cancelled else Done("succeeded", "done")
+        except GeneratorExit:
+            done = Done("cancelled", "the screen following it was closed")
+            raise
+        except Exception as exc:  # every failure becomes a message and an end record
+            done = Done("failed", redact_text(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))
+        finally:
+            final = done or Done("failed", "interrupted")
+            self.audit.write({**base, "phase": "end", "time": self._now(), "outcome": final.outcome,
+                              "message": final.message, "artifact": final.artifact})
+            with self._lock:
+                self._running.pop(plan.target, None)
+        yield final
+
+    def _base_record(self, run_id: str, action: Action, plan: Plan) -> dict[str, Any]:
+        return {
+            "time": self._now(), "id": run_id, "user": self.who.user, "client": self.who.client,
+            "context": self.context, "action": plan.action_id, "title": plan.title,
+            "target": plan.target, "danger": plan.danger, "plan_digest": plan.digest(),
+            "choices": dict(plan.choices), "artifact": plan.data.get("artifact"),
+        }
+
+    def _now(self) -> str:
+        from datetime import datetime, timezone
+
+        now = self._clock.now() if self._clock is not None else datetime.now(timezone.utc)
+        return now.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,203 @@
+"""Longhorn Volume, Node, Replica, Engine and VolumeAttachment parsers, and the volume facts
+that need several of them (healthy replica count, replica nodes, attachment tickets)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from tui.core.parsers.access import (
+    as_dict,
+    as_str,
+    condition_status,
+    conditions_by_type,
+    dig,
+    dig_dict,
+    dig_int,
+    dig_list,
+    dig_str,
+    labels_of,
+    name_of,
+    namespace_of,
+)
+from tui.core.rows import LonghornNodeRow, ReplicaRow, VolumeRow, object_key
+
+VOLUME_LABEL = "longhornvolume"
+# volume conditions that are bad when False; every other known type is bad when True
+_BAD_WHEN_FALSE = {"Scheduled"}
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    name: str
+    namespace: str | None
+    volume: str | None
+    node: str | None  # where the volume is attached (engine spec.nodeID)
+    endpoint: str | None
+    replica_modes: tuple[tuple[str, str], ...]  # (replica name, RW/WO/ERR)
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    name: str
+    namespace: str | None
+    volume: str | None
+    tickets: tuple[str, ...]  # "id(type)->node", plus " (waiting)" when not yet satisfied
+
+
+def parse_volume(obj: Any) -> VolumeRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    kstatus = dig_dict(obj, "status", "kubernetesStatus")
+    pvc_ns, pvc_name = as_str(kstatus.get("namespace")), as_str(kstatus.get("pvcName"))
+    # a non-empty lastPodRefAt means workloadsStatus is history: no pod uses the volume now
+    current = not as_str(kstatus.get("lastPodRefAt"))
+    workloads: list[str] = []
+    pods: list[str] = []
+    for entry in dig_list(kstatus, "workloadsStatus") if current else []:
+        workload, pod = dig_str(entry, "workloadName"), dig_str(entry, "podName")
+        if workload and object_key(pvc_ns, workload) not in workloads:
+            workloads.append(object_key(pvc_ns, workload))
+        if pod:
+            pods.append(object_key(pvc_ns, pod))
+    problems = []
+    for ctype, cond in conditions_by_type(obj, "status", "conditions").items():
+        status = condition_status(cond)
+        if (ctype in _BAD_WHEN_FALSE and status is False) or (
+            ctype not in _BAD_WHEN_FALSE and status is True
+        ):
+            problems.append(ctype)
+    return VolumeRow(
+        name=name,
+        namespace=ns,
+        state=dig_str(obj, "status", "state"),
+        robustness=dig_str(obj, "status", "robustness"),
+        node=dig_str(obj, "status", "currentNodeID"),
+        size_bytes=dig_int(obj, "spec", "size"),
+        replicas_wanted=dig_int(obj, "spec", "numberOfReplicas"),
+        pvc=f"{pvc_ns}/{pvc_name}" if pvc_ns and pvc_name else None,
+        key=object_key(ns, name),
+        frontend=dig_str(obj, "spec", "frontend"),
+        access_mode=dig_str(obj, "spec", "accessMode"),
+        actual_size_bytes=dig_int(obj, "status", "actualSize"),
+        workloads=tuple(workloads),
+        pods=tuple(pods),
+        conditions=tuple(problems),
+        created=dig_str(obj, "metadata", "creationTimestamp"),
+    )
+
+
+def parse_longhorn_node(obj: Any) -> LonghornNodeRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    conditions = conditions_by_type(obj, "status", "conditions")
+    totals: dict[str, int | None] = {"storageMaximum": 0, "storageAvailable": 0, "storageScheduled": 0}
+    pressure = []
+    disks = dig_dict(obj, "status", "diskStatus")
+    for disk_name, disk in disks.items():
+        for field in totals:
+            value, total = dig_int(disk, field), totals[field]
+            totals[field] = None if value is None or total is None else total + value
+        sched = conditions_by_type(disk, "conditions").get("Schedulable")
+        if condition_status(sched) is False and dig(sched, "reason") == "DiskPressure":
+            pressure.append(str(disk_name))
+    if not disks:
+        totals = dict.fromkeys(totals)
+    return LonghornNodeRow(
+        name=name,
+        namespace=ns,
+        ready=condition_status(conditions.get("Ready")),
+        schedulable=condition_status(conditions.get("Schedulable")),
+        storage_maximum=totals["storageMaximum"],
+        storage_available=totals["storageAvailable"],
+        storage_scheduled=totals["storageScheduled"],
+        disks_with_pressure=tuple(sorted(pressure)),
+        key=object_key(ns, name),
+    )
+
+
+def parse_replica(obj: Any) -> ReplicaRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    state = dig_str(obj, "status", "currentState")
+    return ReplicaRow(
+        name=name,
+        namespace=ns,
+        volume=dig_str(obj, "spec", "volumeName") or labels_of(obj).get(VOLUME_LABEL),
+        node=dig_str(obj, "spec", "nodeID"),
+        mode=None,  # filled from the engine's replicaModeMap by with_engine_modes
+        running=None if state is None else state == "running",
+        failed=bool(dig_str(obj, "spec", "failedAt")),
+        key=object_key(ns, name),
+        healthy_at=dig_str(obj, "spec", "healthyAt"),
+        disk_id=dig_str(obj, "spec", "diskID"),
+    )
+
+
+def parse_engine(obj: Any) -> EngineInfo:
+    modes = tuple(
+        sorted((str(k), v) for k, v in dig_dict(obj, "status", "replicaModeMap").items()
+               if isinstance(v, str))
+    )
+    return EngineInfo(
+        name=name_of(obj),
+        namespace=namespace_of(obj),
+        volume=dig_str(obj, "spec", "volumeName") or labels_of(obj).get(VOLUME_LABEL),
+        node=dig_str(obj, "spec", "nodeID"),
+        endpoint=dig_str(obj, "status", "endpoint"),
+        replica_modes=modes,
+    )
+
+
+def parse_volume_attachment(obj: Any) -> AttachmentInfo:
+    statuses = dig_dict(obj, "status", "attachmentTicketStatuses")
+    tickets = []
+    for ticket_id, ticket in sorted(dig_dict(obj, "spec", "attachmentTickets").items()):
+        ticket_id = dig_str(ticket, "id") or str(ticket_id)
+        kind = dig_str(ticket, "type") or "?"
+        node = dig_str(ticket, "nodeID") or "?"
+        waiting = dig(as_dict(statuses.get(ticket_id)), "satisfied") is not True
+        tickets.append(f"{ticket_id}({kind})->{node}" + (" (waiting)" if waiting else ""))
+    return AttachmentInfo(
+        name=name_of(obj),
+        namespace=namespace_of(obj),
+        volume=dig_str(obj, "spec", "volume") or labels_of(obj).get(VOLUME_LABEL) or name_of(obj),
+        tickets=tuple(tickets),
+    )
+
+
+def with_engine_modes(replica: ReplicaRow, modes: dict[str, str]) -> ReplicaRow:
+    mode = modes.get(replica.name)
+    return replica if mode == replica.mode else replace(replica, mode=mode)
+
+
+def replica_is_healthy(replica: ReplicaRow, engine_known: bool) -> bool:
+    """RW in the engine when the volume runs; otherwise not failed and rebuilt once."""
+    if replica.failed:
+        return False
+    if engine_known:
+        return replica.mode == "RW"
+    return bool(replica.healthy_at)
+
+
+def enrich_volume(
+    volume: VolumeRow,
+    replicas: list[ReplicaRow],
+    engine_modes: dict[str, str] | None,
+    attachment: AttachmentInfo | None,
+) -> VolumeRow:
+    """Add the facts that live in other objects: replica placement, health, tickets."""
+    engine_known = bool(engine_modes)
+    healthy = sum(1 for r in replicas if replica_is_healthy(r, engine_known))
+    nodes = tuple(sorted({r.node for r in replicas if r.node}))
+    return replace(
+        volume,
+        replica_nodes=nodes,
+        replicas_healthy=healthy if replicas or engine_known else None,
+        attachment_tickets=attachment.tickets if attachment else (),
+    )
+
+
+def engine_modes_by_volume(engines: list[EngineInfo]) -> dict[str, dict[str, str]]:
+    """volume name -> replica name -> mode; during live migration two engines merge."""
+    out: dict[str, dict[str, str]] = {}
+    for engine in engines:
+        if engine.volume:
+            out.setdefault(engine.volume, {}).update(dict(engine.replica_modes))
+    return out

@@ -1,0 +1,222 @@
+"""Traefik IngressRoute (traefik.io and legacy traefik.containo.us) and networking.k8s.io
+Ingress -> RouteRow; rule parsing for hosts; backend checks Traefik itself stays silent on."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from tui.core.parsers.access import (
+    annotations_of,
+    as_str,
+    dig,
+    dig_dict,
+    dig_list,
+    dig_str,
+    name_of,
+    namespace_of,
+    str_tuple,
+)
+from tui.core.parsers.services import ServiceInfo
+from tui.core.rows import RouteRow, object_key
+
+HOST_MATCHERS = {"Host", "HostHeader", "HostSNI"}  # v2 HostHeader; all take one or more hosts
+REGEXP_MATCHERS = {"HostRegexp", "HostSNIRegexp"}
+_ANN = "traefik.ingress.kubernetes.io/"
+
+
+def _read_string(rule: str, i: int) -> tuple[str | None, int]:
+    """A backtick or double-quoted value starting at i; (None, i) when there is none."""
+    quote = rule[i]
+    if quote not in "`\"":
+        return None, i
+    out = []
+    j = i + 1
+    while j < len(rule):
+        ch = rule[j]
+        if ch == "\\" and quote == '"' and j + 1 < len(rule):
+            out.append(rule[j + 1])
+            j += 2
+            continue
+        if ch == quote:
+            return "".join(out), j + 1
+        out.append(ch)
+        j += 1
+    return None, len(rule)  # unterminated: treat as no value
+
+
+def rule_matchers(rule: str) -> list[tuple[str, bool, list[str]]]:
+    """Every matcher call in a rule as (name, negated, string args); operators and parentheses
+    only combine them, so hosts are the union of positive Host matchers."""
+    found = []
+    i, n = 0, len(rule)
+    while i < n:
+        ch = rule[i]
+        if ch.isalpha():
+            start = i
+            while i < n and (rule[i].isalnum() or rule[i] == "_"):
+                i += 1
+            name = rule[start:i]
+            j = i
+            while j < n and rule[j].isspace():
+                j += 1
+            if j >= n or rule[j] != "(":
+                continue
+            negated = rule[:start].rstrip().endswith("!")
+            args: list[str] = []
+            j += 1
+            while j < n and rule[j] != ")":
+                if rule[j] in "`\"":
+                    value, j = _read_string(rule, j)
+                    if value is not None:
+                        args.append(value)
+                else:
+                    j += 1
+            found.append((name, negated, args))
+            i = j + 1
+        elif ch in "`\"":
+            _, i = _read_string(rule, i)  # skip a stray string so its text is not read as names
+        else:
+            i += 1
+    return found
+
+
+def rule_hosts(rule: str) -> list[str]:
+    """Hosts of a rule: Host(`a`, `b`) gives a and b, HostRegexp(`p`) gives "~p"."""
+    hosts: list[str] = []
+    for name, negated, args in rule_matchers(rule):
+        if negated:
+            continue
+        if name in HOST_MATCHERS:
+            hosts.extend(a for a in args if a and a != "*")
+        elif name in REGEXP_MATCHERS:
+            hosts.extend(f"~{a}" for a in args if a)
+    return hosts
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def parse_ingressroute(obj: Any) -> RouteRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    api_version = dig_str(obj, "apiVersion") or ""
+    rules, hosts, backends, middlewares, problems = [], [], [], [], []
+    routes = dig_list(obj, "spec", "routes")
+    if not routes:
+        problems.append("no routes")
+    for index, route in enumerate(routes, start=1):
+        match = dig_str(route, "match")
+        if not match:
+            problems.append(f"route {index} has an empty match (Traefik skips it)")
+        else:
+            rules.append(match)
+            hosts.extend(rule_hosts(match))
+        services = dig_list(route, "services")
+        if not services:
+            problems.append(f"route {index} has no services")
+        for svc in services:
+            backends.append(_crd_backend(svc, ns))
+        for mw in dig_list(route, "middlewares"):
+            mw_name = dig_str(mw, "name")
+            if mw_name:
+                middlewares.append(object_key(dig_str(mw, "namespace") or ns, mw_name))
+    tls = dig(obj, "spec", "tls")
+    return RouteRow(
+        namespace=ns,
+        name=name,
+        source="IngressRoute",
+        hosts=_unique(hosts),
+        entrypoints=str_tuple(dig(obj, "spec", "entryPoints")),
+        backends=_unique([b for b in backends if b]),
+        tls=isinstance(tls, dict),
+        problems=tuple(problems),
+        key=object_key(ns, name),
+        api_group=api_version.partition("/")[0] or None,
+        rules=tuple(rules),
+        middlewares=_unique(middlewares),
+        tls_secret=dig_str(tls, "secretName"),
+        cert_resolver=dig_str(tls, "certResolver"),
+    )
+
+
+def _crd_backend(svc: Any, route_ns: str | None) -> str:
+    name = dig_str(svc, "name")
+    if not name:
+        return ""
+    ns = dig_str(svc, "namespace") or route_ns
+    if dig(svc, "kind") == "TraefikService":
+        return f"{object_key(ns, name)} (TraefikService)"
+    port = as_str(dig(svc, "port"))
+    return f"{object_key(ns, name)}:{port}" if port else object_key(ns, name)
+
+
+def parse_ingress(obj: Any) -> RouteRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    annotations = annotations_of(obj)
+    hosts, backends = [], []
+    default = dig(obj, "spec", "defaultBackend")
+    if default is not None:
+        backends.append(_ingress_backend(default, ns))
+    for rule in dig_list(obj, "spec", "rules"):
+        host = dig_str(rule, "host")
+        if host:
+            hosts.append(host)
+        for path in dig_list(rule, "http", "paths"):
+            backends.append(_ingress_backend(dig(path, "backend"), ns))
+    tls_entries = [t for t in dig_list(obj, "spec", "tls") if isinstance(t, dict)]
+    problems = [] if backends else ["no backends"]
+    return RouteRow(
+        namespace=ns,
+        name=name,
+        source="Ingress",
+        hosts=_unique(hosts),
+        entrypoints=_csv(annotations.get(_ANN + "router.entrypoints")),
+        backends=_unique([b for b in backends if b]),
+        tls=bool(tls_entries) or annotations.get(_ANN + "router.tls", "").lower() == "true",
+        problems=tuple(problems),
+        key=object_key(ns, name),
+        api_group=(dig_str(obj, "apiVersion") or "").partition("/")[0] or None,
+        rules=tuple(f"Host(`{h}`)" for h in _unique(hosts)),
+        middlewares=_csv(annotations.get(_ANN + "router.middlewares")),
+        tls_secret=next((dig_str(t, "secretName") for t in tls_entries if dig_str(t, "secretName")), None),
+        cert_resolver=annotations.get(_ANN + "router.tls.certresolver"),
+    )
+
+
+def _ingress_backend(backend: Any, ns: str | None) -> str:
+    svc = dig_dict(backend, "service")
+    name = dig_str(svc, "name")
+    if not name:
+        return ""
+    port = dig_str(svc, "port", "number") or dig_str(svc, "port", "name")
+    return f"{object_key(ns, name)}:{port}" if port else object_key(ns, name)
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(p.strip() for p in (value or "").split(",") if p.strip())
+
+
+def split_backend(backend: str) -> tuple[str, str | None] | None:
+    """"ns/svc:port" -> ("ns/svc", "port"); None for TraefikService backends."""
+    if backend.endswith("(TraefikService)"):
+        return None
+    service, sep, port = backend.rpartition(":")
+    return (service, port) if sep else (backend, None)
+
+
+def check_backends(route: RouteRow, services: dict[str, ServiceInfo]) -> RouteRow:
+    """Flag backends Traefik would drop silently: a missing Service, or a port it lacks.
+    (A missing TLS secret is not checkable: secrets are not watched.)"""
+    problems = list(route.problems)
+    for backend in route.backends:
+        parts = split_backend(backend)
+        if parts is None:
+            continue
+        service_key, port = parts
+        svc = services.get(service_key)
+        if svc is None:
+            problems.append(f"backend service {service_key} not found (Traefik drops the route)")
+        elif not svc.has_port(port):
+            problems.append(f"service {service_key} has no port {port}")
+    return route if len(problems) == len(route.problems) else replace(route, problems=tuple(problems))
+

@@ -1,0 +1,250 @@
+"""List+watch sources: one thread per kind, feeding the store through a ``deliver`` callback.
+
+Each source lists its collection (raw JSON, not the client's model classes: 20k objects as
+models cost seconds), hands the list over as ``Relisted``, then watches from the list's
+resourceVersion. A dropped stream re-watches from the last version seen; 410 Gone relists;
+a failure retries with capped exponential backoff and jitter, forever. Health is reported as
+data (``HealthChanged``) only when it changes, so a flapping API gives one banner, not a storm.
+
+``deliver`` is called from the source's thread: the caller marshals onto its own loop.
+"""
+from __future__ import annotations
+
+import json
+import random
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kubernetes.client import ApiClient
+from kubernetes.client.exceptions import ApiException
+from kubernetes.watch.watch import iter_resp_lines
+
+from . import kube_http
+
+from .clock import Clock, SystemClock
+from .errors import describe_error
+from .events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
+from .kinds import KINDS, Kind
+
+Deliver = Callable[[SourceEvent], None]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Capped exponential backoff with jitter (so 18 sources do not reconnect in lockstep)."""
+
+    first: float = 0.5
+    factor: float = 2.0
+    cap: float = 30.0
+    # 403 and 404 will not heal by hammering: RBAC or a CRD install changes on human time.
+    settled: float = 60.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        base = min(self.cap, self.first * self.factor ** max(0, attempt - 1))
+        return base * rng.uniform(0.5, 1.0)
+
+
+class _Gone(Exception):
+    """The watch's resourceVersion is too old (410): relist."""
+
+
+class KindSource:
+    """List+watch of one kind, forever, on its own daemon thread."""
+
+    # The server closes a watch after this long; we re-watch from the last version seen.
+    WATCH_SECONDS = 240
+    # Connect fast, but let a quiet watch sit longer than the server's own timeout.
+    CONNECT_TIMEOUT = 5.0
+    READ_TIMEOUT = WATCH_SECONDS + 30.0
+
+    def __init__(
+        self,
+        kind: Kind,
+        api_client: ApiClient,
+        deliver: Deliver,
+        clock: Clock,
+        backoff: Backoff = Backoff(),
+        rng: random.Random | None = None,
+    ) -> None:
+        self.kind = kind
+        self._api = api_client
+        self._deliver = deliver
+        self._clock = clock
+        self._backoff = backoff
+        self._rng = rng or random.Random()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"watch-{kind.key}", daemon=True)
+        self._health: SourceHealth | None = None
+        self._response: Any = None  # the open watch response, closed by stop()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            try:
+                response.shutdown()  # unblocks a read in progress (urllib3 >= 2.3)
+            except Exception:  # noqa: BLE001 - best effort: the thread is a daemon anyway
+                pass
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    # -- the loop -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            try:
+                version = self._list()
+                attempt = 0
+                while not self._stop.is_set():
+                    version = self._watch(version)
+            except _Gone:
+                continue  # relist at once: the server forgot our version, not an outage
+            except ApiException as exc:
+                attempt += 1
+                wait = self._on_api_error(exc, attempt)
+                self._stop.wait(wait)
+            except Exception as exc:  # noqa: BLE001 - connection errors, bad JSON: never give up
+                if self._stop.is_set():
+                    return
+                attempt += 1
+                wait = self._backoff.delay(attempt, self._rng)
+                self._trouble(describe_error(exc), wait)
+                self._stop.wait(wait)
+
+    def _list(self) -> str | None:
+        response = self._request(self.kind.collection_path(), [])
+        try:
+            body = json.loads(response.data)
+        finally:
+            response.release_conn()
+        if not isinstance(body, dict):
+            raise ValueError(f"list of {self._resource()} is not a JSON object")
+        items = body.get("items")
+        objects = [o for o in items if isinstance(o, dict)] if isinstance(items, list) else []
+        version = _dig_str(body, "metadata", "resourceVersion")
+        self._deliver(Relisted(self.kind.key, objects, version))
+        self._report(SourceState.OK, None)
+        return version
+
+    def _watch(self, version: str | None) -> str | None:
+        query: list[tuple[str, str]] = [
+            ("watch", "true"),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", str(self.WATCH_SECONDS)),
+        ]
+        if version:
+            query.append(("resourceVersion", version))
+        response = self._request(self.kind.collection_path(), query, stream=True)
+        self._response = response
+        try:
+            for line in iter_resp_lines(response):
+                if self._stop.is_set():
+                    break
+                version = self._on_line(line, version)
+        finally:
+            self._response = None
+            response.release_conn()
+        return version
+
+    def _on_line(self, line: str, version: str | None) -> str | None:
+        if not line.strip():
+            return version
+        event = json.loads(line)
+        kind = event.get("type") if isinstance(event, dict) else None
+        obj = event.get("object") if isinstance(event, dict) else None
+        if not isinstance(obj, dict):
+            return version
+        if kind == "ERROR":
+            if obj.get("code") == 410:
+                raise _Gone()
+            raise ApiException(status=obj.get("code") or 500, reason=str(obj.get("message")))
+        new_version = _dig_str(obj, "metadata", "resourceVersion") or version
+        if kind in ("ADDED", "MODIFIED", "DELETED"):
+            self._deliver(Changed(self.kind.key, kind, obj))
+        return new_version
+
+    def _request(self, path: str, query: list[tuple[str, str]], stream: bool = False) -> Any:
+        read_timeout = self.READ_TIMEOUT if stream else 60.0
+        return kube_http.request(
+            self._api, "GET", path, query, timeout=(self.CONNECT_TIMEOUT, read_timeout)
+        )
+
+    # -- health ---------------------------------------------------------------------------
+
+    def _on_api_error(self, exc: ApiException, attempt: int) -> float:
+        if exc.status == 410:
+            return 0.0
+        if not exc.status:  # the client's wrapper for TLS and protocol errors
+            wait = self._backoff.delay(attempt, self._rng)
+            self._trouble(str(exc.reason or "connection error")[:80], wait)
+            return wait
+        if exc.status in (401, 403):
+            self._report(SourceState.FORBIDDEN, f"cannot list {self._resource()} ({exc.status})")
+            return self._backoff.settled
+        if exc.status == 404:
+            self._report(SourceState.NOT_INSTALLED, f"{self._resource()} not installed")
+            return self._backoff.settled
+        wait = self._backoff.delay(attempt, self._rng)
+        self._trouble(f"HTTP {exc.status} {exc.reason or ''}".strip(), wait)
+        return wait
+
+    def _trouble(self, detail: str, wait: float) -> None:
+        """Connection-level trouble: stale if we had data, error if we never had."""
+        was = self._health.state if self._health else SourceState.CONNECTING
+        state = SourceState.STALE if was in (SourceState.OK, SourceState.STALE) else SourceState.ERROR
+        self._report(state, detail, retry_in=wait)
+
+    def _report(self, state: SourceState, detail: str | None, retry_in: float | None = None) -> None:
+        current = self._health
+        if current and current.state == state and current.detail == detail:
+            return  # same trouble again: keep `since`, send nothing
+        since = self._clock.now()
+        self._health = SourceHealth(self.kind.key, state, since, detail, retry_in)
+        self._deliver(HealthChanged(self._health))
+
+    def _resource(self) -> str:
+        return f"{self.kind.plural}.{self.kind.group}" if self.kind.group else self.kind.plural
+
+
+class SourceSet:
+    """Every kind's source, started and stopped together. Owned by the App or the CLI."""
+
+    def __init__(
+        self,
+        api_client: ApiClient,
+        deliver: Deliver,
+        clock: Clock | None = None,
+        kinds: Iterable[Kind] | None = None,
+        backoff: Backoff = Backoff(),
+    ) -> None:
+        clock = clock or SystemClock()
+        self.sources = [
+            KindSource(kind, api_client, deliver, clock, backoff)
+            for kind in (kinds if kinds is not None else KINDS.values())
+        ]
+
+    def start(self) -> None:
+        for source in self.sources:
+            source.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        for source in self.sources:
+            source.stop()
+        for source in self.sources:
+            source.join(timeout / max(1, len(self.sources)))
+
+
+def _dig_str(obj: dict[str, Any], *path: str) -> str | None:
+    value: Any = obj
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value if isinstance(value, str) else None

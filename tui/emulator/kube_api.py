@@ -1,0 +1,289 @@
+"""The Kubernetes REST surface: discovery, list/get/watch, create/replace/patch/delete, /status.
+
+Paths are parsed by hand (one catch-all route) because the API's shape is regular:
+`/api/v1[/namespaces/NS]/PLURAL[/NAME[/status]]` and `/apis/GROUP/VERSION/...` the same.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from tui.emulator.patching import PatchError, apply_patch
+from tui.emulator.resources import VERBS, Resource, ResourceTable
+from tui.emulator.selectors import SelectorError, field_selector, label_selector
+from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
+
+SERVER_VERSION = {
+    "major": "1", "minor": "31", "gitVersion": "v1.31.9+k3s1", "gitCommit": "emulator",
+    "gitTreeState": "clean", "buildDate": "2026-05-15T00:00:00Z", "goVersion": "go1.23.8",
+    "compiler": "gc", "platform": "linux/amd64",
+}
+_REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+            409: "Conflict", 410: "Expired", 422: "Invalid", 429: "TooManyRequests",
+            500: "InternalError", 503: "ServiceUnavailable"}
+
+
+def status_response(err: ApiError) -> web.Response:
+    return web.json_response(err.status(), status=err.code)
+
+
+def fault_error(code: int, res: Resource, verb: str) -> ApiError:
+    if code == 403:
+        message = (f'{res.qualified} is forbidden: User "system:serviceaccount:clusterdeck:viewer" '
+                   f'cannot {verb} resource "{res.plural}" in API group "{res.group}" at the cluster scope')
+    elif code == 404:
+        message = "the server could not find the requested resource"
+    else:
+        message = f"emulated failure {code} while trying to {verb} {res.qualified}"
+    return ApiError(code, _REASONS.get(code, "Unknown"), message,
+                    {"group": res.group, "kind": res.plural})
+
+
+class KubeApi:
+    def __init__(self, store: ObjectStore, faults: Callable[[Resource], int | None]) -> None:
+        self.store = store
+        self.table: ResourceTable = store.table
+        self.fault_for = faults
+
+    # ---- discovery ---------------------------------------------------------------------
+    def _served(self) -> list[Resource]:
+        """Resources visible in discovery: a 404 fault makes a CRD look uninstalled."""
+        return [r for r in self.table.all() if self.fault_for(r) != 404]
+
+    def _resource_list(self, group: str, version: str) -> dict[str, Any] | None:
+        served = [r for r in self._served() if r.group == group and r.version == version]
+        if not served:
+            return None
+        resources = []
+        for r in served:
+            resources.append({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
+                              "kind": r.kind, "verbs": VERBS, "shortNames": list(r.short_names),
+                              "storageVersionHash": ""})
+            if r.status_subresource:
+                resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": r.namespaced,
+                                  "kind": r.kind, "verbs": ["get", "patch", "update"]})
+        gv = f"{group}/{version}" if group else version
+        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
+
+    def _group(self, group: str) -> dict[str, Any] | None:
+        versions = [r.version for r in self._served() if r.group == group]
+        if not versions:
+            return None
+        unique = list(dict.fromkeys(versions))
+        entries = [{"groupVersion": f"{group}/{v}", "version": v} for v in unique]
+        return {"name": group, "versions": entries, "preferredVersion": entries[0]}
+
+    def _discovery(self, parts: list[str]) -> dict[str, Any] | None:
+        if parts == ["api"]:
+            return {"kind": "APIVersions", "versions": ["v1"],
+                    "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}]}
+        if parts == ["api", "v1"]:
+            return self._resource_list("", "v1")
+        if parts == ["apis"]:
+            groups = [g for g in dict.fromkeys(r.group for r in self._served()) if g]
+            return {"kind": "APIGroupList", "apiVersion": "v1",
+                    "groups": [self._group(g) for g in groups]}
+        if len(parts) == 2 and parts[0] == "apis":
+            group = self._group(parts[1])
+            return {"kind": "APIGroup", "apiVersion": "v1", **group} if group else None
+        if len(parts) == 3 and parts[0] == "apis":
+            return self._resource_list(parts[1], parts[2])
+        return None
+
+    # ---- routing -----------------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await self._route(request)
+        except ApiError as err:
+            return status_response(err)
+
+    async def _route(self, request: web.Request) -> web.StreamResponse:
+        parts = [p for p in request.path.split("/") if p]
+        if parts == ["version"]:
+            return web.json_response(SERVER_VERSION)
+        if request.method == "GET":
+            doc = self._discovery(parts)
+            if doc is not None:
+                return web.json_response(doc)
+        if parts[:1] == ["api"] and len(parts) >= 3:
+            group, version, rest = "", parts[1], parts[2:]
+        elif parts[:1] == ["apis"] and len(parts) >= 4:
+            group, version, rest = parts[1], parts[2], parts[3:]
+        else:
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        namespace = None
+        if len(rest) >= 3 and rest[0] == "namespaces" and rest[2] not in ("status", "finalize"):
+            namespace, rest = rest[1], rest[2:]
+        res = self.table.for_path(group, version, rest[0])
+        if res is None or len(rest) > 3 or (res.namespaced is False and namespace):
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        name = rest[1] if len(rest) >= 2 else None
+        sub = rest[2] if len(rest) == 3 else None
+        if sub is not None and (sub != "status" or not res.status_subresource):
+            raise ApiError(404, "NotFound", "the server could not find the requested resource")
+        return await self._serve(request, res, namespace, name, sub)
+
+    async def _serve(self, request: web.Request, res: Resource, namespace: str | None,
+                     name: str | None, sub: str | None) -> web.StreamResponse:
+        method, params = request.method, request.query
+        watching = params.get("watch") in ("true", "1")
+        verb = {"GET": "watch" if watching else ("get" if name else "list"), "POST": "create",
+                "PUT": "update", "PATCH": "patch", "DELETE": "delete"}.get(method, method.lower())
+        code = self.fault_for(res)
+        if code and verb in ("get", "list", "watch"):
+            raise fault_error(code, res, verb)
+        if method == "GET" and name is not None:
+            obj = self.store.get(res, namespace, name)
+            if obj is None:
+                raise not_found(res, name)
+            return web.json_response(obj)
+        if method == "GET":
+            try:
+                matches = _both(label_selector(params.get("labelSelector")),
+                                field_selector(params.get("fieldSelector")))
+            except SelectorError as exc:
+                raise ApiError(400, "BadRequest", str(exc)) from exc
+            if watching:
+                return await self._watch(request, res, namespace, matches)
+            return self._list(res, namespace, matches, params.get("resourceVersion"))
+        if method == "POST" and name is None:
+            body = await _json_body(request)
+            body = self._place(body, res, namespace, None)
+            return web.json_response(self.store.write(res, body, create_only=True), status=201)
+        if name is None:
+            raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
+        if method == "PUT":
+            body = self._place(await _json_body(request), res, namespace, name)
+            return web.json_response(self.store.write(res, body, must_exist=True, subresource=sub,
+                                                      keep_status=sub is None))
+        if method == "PATCH":
+            old = self.store.get(res, namespace, name)
+            if old is None:
+                raise not_found(res, name)
+            patch = await _json_body(request)
+            try:
+                new = apply_patch(old, patch, request.headers.get("Content-Type", ""))
+            except PatchError as exc:
+                code = 415 if "unsupported" in str(exc) else 422
+                raise ApiError(code, _REASONS.get(code, "UnsupportedMediaType"), str(exc)) from exc
+            new = self._place(new, res, namespace, name)
+            return web.json_response(self.store.write(res, new, must_exist=True, subresource=sub,
+                                                      keep_status=sub is None))
+        if method == "DELETE":
+            return web.json_response(self.store.delete(res, namespace, name))
+        raise ApiError(405, "MethodNotAllowed", f"{method} is not supported")
+
+    @staticmethod
+    def _place(body: Any, res: Resource, namespace: str | None, name: str | None) -> dict[str, Any]:
+        """Check the body against the path: same kind, name and namespace (the API's 400s)."""
+        if not isinstance(body, dict):
+            raise ApiError(400, "BadRequest", "the request body must be a JSON object")
+        meta = body.setdefault("metadata", {})
+        if not isinstance(meta, dict):
+            raise ApiError(400, "BadRequest", "metadata must be an object")
+        if body.get("kind") not in (None, res.kind):
+            raise ApiError(400, "BadRequest", f"kind {body.get('kind')!r} does not match {res.kind}")
+        if name is not None:
+            if meta.get("name") not in (None, name):
+                raise ApiError(400, "BadRequest", "the name of the object does not match the name on the URL")
+            meta["name"] = name
+        elif not meta.get("name") and meta.get("generateName"):
+            meta["name"] = f"{meta['generateName']}{time.monotonic_ns() % 100000:05d}"
+        if res.namespaced:
+            if namespace and meta.get("namespace") not in (None, namespace):
+                raise ApiError(400, "BadRequest", "the namespace of the object does not match the namespace on the URL")
+            meta["namespace"] = namespace or meta.get("namespace")
+        return body
+
+    # ---- list and watch ----------------------------------------------------------------
+    def _list(self, res: Resource, namespace: str | None, matches: Callable[[dict], bool],
+              rv_param: str | None) -> web.Response:
+        rv = _parse_rv(rv_param)
+        if rv and rv < self.store.floor:
+            raise ApiError(410, "Expired", f"too old resource version: {rv} ({self.store.floor})")
+        items = self.store.list(res, namespace, matches)
+        body = {"kind": res.list_kind if hasattr(res, "list_kind") else f"{res.kind}List",
+                "apiVersion": res.api_version,
+                "metadata": {"resourceVersion": str(self.store.rv)}, "items": items}
+        return web.Response(text=json.dumps(body), content_type="application/json")
+
+    async def _watch(self, request: web.Request, res: Resource, namespace: str | None,
+                     matches: Callable[[dict], bool]) -> web.StreamResponse:
+        params = request.query
+        rv = _parse_rv(params.get("resourceVersion"))
+        timeout = float(params.get("timeoutSeconds") or 0) or None
+        send_initial = params.get("sendInitialEvents") == "true"
+        resp = web.StreamResponse(headers={"Content-Type": "application/json",
+                                           "Cache-Control": "no-cache, private"})
+        resp.enable_chunked_encoding()
+        watcher = Watcher(res, namespace, matches)
+        initial: list[dict] = []
+        try:
+            # No await between replay and registering: no event can slip in between.
+            if send_initial or not rv:
+                initial = [dict(o) for o in self.store.list(res, namespace, matches)]
+            else:
+                for ev in self.store.events_since(res, rv):
+                    watcher.offer(ev)
+        except ApiError as err:
+            await resp.prepare(request)
+            await _send(resp, {"type": "ERROR", "object": err.status()})
+            await resp.write_eof()
+            return resp
+        self.store.watchers.add(watcher)
+        try:
+            await resp.prepare(request)
+            for obj in initial:
+                await _send(resp, {"type": "ADDED", "object": obj})
+            if send_initial:
+                await _send(resp, {"type": "BOOKMARK", "object": {
+                    "kind": res.kind, "apiVersion": res.api_version,
+                    "metadata": {"resourceVersion": str(self.store.rv),
+                                 "annotations": {"k8s.io/initial-events-end": "true"}}}})
+            deadline = asyncio.get_running_loop().time() + timeout if timeout else None
+            while True:
+                wait = None if deadline is None else deadline - asyncio.get_running_loop().time()
+                if wait is not None and wait <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(watcher.queue.get(), wait)
+                except asyncio.TimeoutError:
+                    break
+                if item is None:  # drop_watches() or server stop
+                    break
+                await _send(resp, {"type": item[0], "object": item[1]})
+            await resp.write_eof()
+        except (ConnectionResetError, asyncio.CancelledError):
+            pass
+        finally:
+            self.store.watchers.discard(watcher)
+        return resp
+
+
+def _both(a: Callable[[dict], bool], b: Callable[[dict], bool]) -> Callable[[dict], bool]:
+    return lambda obj: a(obj) and b(obj)
+
+
+def _parse_rv(value: str | None) -> int:
+    if not value:
+        return 0
+    try:
+        return int(value)
+    except ValueError:
+        raise ApiError(400, "BadRequest", f"invalid resource version: {value!r}") from None
+
+
+async def _json_body(request: web.Request) -> Any:
+    try:
+        return json.loads(await request.text())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "BadRequest", f"the request body is not valid JSON: {exc}") from exc
+
+
+async def _send(resp: web.StreamResponse, event: dict[str, Any]) -> None:
+    await resp.write(json.dumps(event).encode() + b"\n")

@@ -1,0 +1,161 @@
+"""ResourceTable: a DataTable reconciled by row key.
+
+`reconcile(rows)` removes rows that left, updates only the cells that changed, adds new rows,
+reorders only when the order changed, and keeps the cursor on the same key (never the same
+index). Columns carry a minimum terminal width so narrow terminals keep the columns that matter.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowKey
+
+MARK = "*"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None  # None: as wide as the content
+    min_screen: int = 0  # shown only when the terminal is at least this wide
+
+
+@dataclass(frozen=True)
+class TableRow:
+    key: str
+    cells: tuple[Text, ...]  # one per Column, in the Column order
+
+
+class _KeyedText(Text):
+    """The mark cell: remembers its row key so sort() can order rows by key."""
+
+    row_key: str = ""
+
+
+class ResourceTable(DataTable[Text]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("g", "scroll_top", "Top", show=False, id="table.top"),
+        Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
+    ]
+
+    def __init__(self, columns: Sequence[Column], **kwargs: object) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+        self._all_columns = tuple(columns)
+        self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
+        self._cells: dict[str, tuple[Text, ...]] = {}  # key -> cells as last given
+        self._order: list[str] = []
+        self.marked: set[str] = set()
+
+    # --- columns -------------------------------------------------------------------------
+    def _fit(self, screen_width: int) -> tuple[int, ...]:
+        return tuple(i for i, c in enumerate(self._all_columns) if screen_width >= c.min_screen)
+
+    def on_mount(self) -> None:
+        self._apply_columns(self._fit(self.app.size.width))
+
+    def on_resize(self) -> None:
+        shown = self._fit(self.app.size.width)
+        if shown != self._shown:
+            self._apply_columns(shown)
+
+    def _apply_columns(self, shown: tuple[int, ...]) -> None:
+        cursor = self.cursor_key
+        self.clear(columns=True)
+        self._shown = shown
+        self.add_column(Text(" "), key="__mark", width=1)
+        for i in shown:
+            col = self._all_columns[i]
+            self.add_column(Text(col.label, style="bold"), key=col.key, width=col.width)
+        cells, order = self._cells, self._order
+        self._cells, self._order = {}, []
+        self.reconcile([TableRow(k, cells[k]) for k in order], keep_cursor=cursor)
+
+    # --- rows --------------------------------------------------------------------------
+    @property
+    def cursor_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
+        except CellDoesNotExist:
+            return None
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._order)
+
+    def _mark_cell(self, key: str) -> _KeyedText:
+        cell = _KeyedText(MARK if key in self.marked else " ", style="bold magenta")
+        cell.row_key = key
+        return cell
+
+    def reconcile(self, rows: Sequence[TableRow], keep_cursor: str | None = None) -> None:
+        """Make the table show exactly `rows`, in that order, touching only what changed."""
+        cursor = keep_cursor if keep_cursor is not None else self.cursor_key
+        cursor_index = self.cursor_row
+        wanted = [r.key for r in rows]
+        wanted_set = set(wanted)
+        with self.app.batch_update():
+            for key in [k for k in self._order if k not in wanted_set]:
+                self.remove_row(key)
+                del self._cells[key]
+            for row in rows:
+                shown = tuple(row.cells[i] for i in self._shown)
+                old = self._cells.get(row.key)
+                if old is None:
+                    self.add_row(self._mark_cell(row.key), *shown, key=row.key)
+                else:
+                    old_shown = tuple(old[i] for i in self._shown)
+                    for i, (before, after) in zip(self._shown, zip(old_shown, shown)):
+                        if before != after:
+                            self.update_cell(row.key, self._all_columns[i].key, after)
+                self._cells[row.key] = row.cells
+            self.marked &= wanted_set
+            current = [k.value for k in self._row_keys_in_order()]
+            if current != wanted:
+                position = {k: i for i, k in enumerate(wanted)}
+                self.sort(key=lambda cells: position[cells[0].row_key])
+            self._order = wanted
+            self._restore_cursor(cursor, cursor_index)
+
+    def _row_keys_in_order(self) -> list[RowKey]:
+        return [row.key for row in self.ordered_rows]
+
+    def _restore_cursor(self, key: str | None, index: int) -> None:
+        if not self._order:
+            return
+        if key is not None and key in self._cells:
+            target = self.get_row_index(key)
+        else:  # the row left: stay at the same height rather than jumping to the top
+            target = min(index, len(self._order) - 1)
+        if target != self.cursor_row:
+            self.move_cursor(row=target, animate=False)
+
+    def select_key(self, key: str) -> bool:
+        if key not in self._cells:
+            return False
+        self.move_cursor(row=self.get_row_index(key), animate=False)
+        return True
+
+    def toggle_mark(self, key: str | None = None) -> None:
+        key = key if key is not None else self.cursor_key
+        if key is None:
+            return
+        self.marked ^= {key}
+        self.update_cell(key, "__mark", self._mark_cell(key))
+
+    def action_scroll_top(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_scroll_bottom(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)

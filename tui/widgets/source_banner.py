@@ -1,0 +1,121 @@
+"""Source trouble, said once, in the pane that depends on the source.
+
+`pane_trouble(pane, health, clock)` turns the store's per-kind SourceHealth into the lines a pane
+shows ("stale since 14:03 (connection refused), retrying", "forbidden: cannot list
+volumes.longhorn.io", "Longhorn not installed"); `SourceBanner` renders them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.core.events import SourceHealth, SourceState
+from tui.core.kinds import KINDS
+
+# Which kinds each pane reads, and the add-on a missing CRD means.
+PANE_KINDS: dict[str, tuple[str, ...]] = {
+    "nodes": ("nodes",),
+    "volumes": ("lh_volumes", "lh_nodes", "lh_replicas", "lh_engines", "lh_attachments"),
+    "network": ("ip_pools", "l2_advertisements", "l2_statuses", "services"),
+    "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses"),
+    "apps": ("applications",),
+    "workloads": ("deployments", "statefulsets", "replicasets", "endpointslices"),
+}
+PRODUCT = {
+    "nodes": "Kubernetes", "volumes": "Longhorn", "network": "MetalLB", "routes": "Traefik",
+    "apps": "Argo CD", "workloads": "Kubernetes",
+}
+# Kinds that are optional by design: absent is normal when a sibling kind is served.
+_ALTERNATIVES = {"ingressroutes": "ingressroutes_legacy", "ingressroutes_legacy": "ingressroutes"}
+
+
+@dataclass(frozen=True)
+class Trouble:
+    level: str  # "error" or "warning" or "info"
+    text: str
+
+
+def _resource(key: str) -> str:
+    kind = KINDS.get(key)
+    if kind is None:
+        return key
+    return f"{kind.plural}.{kind.group}" if kind.group else kind.plural
+
+
+def pane_state(pane: str, health: Mapping[str, SourceHealth]) -> SourceState:
+    """The worst state among the pane's sources (what the header chip shows)."""
+    order = [SourceState.FORBIDDEN, SourceState.STALE, SourceState.ERROR,
+             SourceState.NOT_INSTALLED, SourceState.CONNECTING, SourceState.OK]
+    states = [h.state for h in _relevant(pane, health)]
+    if not states:
+        return SourceState.CONNECTING
+    return min(states, key=order.index)
+
+
+def _relevant(pane: str, health: Mapping[str, SourceHealth]) -> list[SourceHealth]:
+    out = []
+    for key in PANE_KINDS.get(pane, ()):
+        h = health.get(key)
+        if h is None:
+            continue
+        alt = _ALTERNATIVES.get(key)
+        if h.state == SourceState.NOT_INSTALLED and alt and health.get(alt) is not None \
+                and health[alt].state != SourceState.NOT_INSTALLED:
+            continue  # Traefik v3 served, the v2 group absent: nothing wrong
+        out.append(h)
+    return out
+
+
+def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]:
+    relevant = _relevant(pane, health)
+    lines: list[Trouble] = []
+    absent = [h for h in relevant if h.state == SourceState.NOT_INSTALLED]
+    if absent and len(absent) == len(relevant):
+        return [Trouble("info", f"{PRODUCT[pane]} not installed (no {_resource(absent[0].key)} API)")]
+    seen: set[str] = set()
+
+    def add(level: str, text: str) -> None:
+        if text not in seen:
+            seen.add(text)
+            lines.append(Trouble(level, text))
+
+    for h in relevant:
+        detail = f" ({h.detail})" if h.detail else ""
+        if h.state == SourceState.FORBIDDEN:
+            add("error", f"forbidden: cannot list {_resource(h.key)}")
+        elif h.state == SourceState.STALE:
+            since = f" since {h.since:%H:%M}" if h.since else ""
+            add("warning", f"stale{since}{detail}, retrying")
+        elif h.state == SourceState.ERROR:
+            add("error", f"error reading {_resource(h.key)}{detail}, retrying")
+        elif h.state == SourceState.NOT_INSTALLED:
+            add("warning", f"{_resource(h.key)} not installed")
+        elif h.state == SourceState.CONNECTING:
+            add("info", "loading…")
+    if len(lines) > 1:  # "loading" next to a real problem is noise
+        lines = [t for t in lines if t.text != "loading…"]
+    return lines
+
+
+class SourceBanner(Static):
+    """One line per distinct trouble; hidden when the pane's sources are fine."""
+
+    DEFAULT_CSS = """
+    SourceBanner { height: auto; display: none; padding: 0 1; background: $warning 20%; }
+    SourceBanner.-shown { display: block; }
+    SourceBanner.-error { background: $error 25%; }
+    """
+
+    def show_trouble(self, troubles: list[Trouble]) -> None:
+        self.set_class(bool(troubles), "-shown")
+        self.set_class(any(t.level == "error" for t in troubles), "-error")
+        text = Text()
+        for i, t in enumerate(troubles):
+            if i:
+                text.append("\n")
+            mark = {"error": "✖ ", "warning": "! ", "info": "· "}[t.level]
+            text.append(mark + t.text, style="bold" if t.level != "info" else "")
+        self.update(text)
