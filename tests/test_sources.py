@@ -45,6 +45,7 @@ class Collector:
     def __init__(self) -> None:
         self.queue: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
         self.seen: list[SourceEvent] = []
+        self.latest: dict[str, HealthChanged] = {}  # each source's current health
 
     def deliver(self, event: SourceEvent) -> None:
         self.queue.put(event)
@@ -57,11 +58,17 @@ class Collector:
             except queue.Empty:
                 continue
             self.seen.append(event)
+            if isinstance(event, HealthChanged):
+                self.latest[event.health.key] = event
             if match(event):
                 return event
         raise AssertionError(f"no matching event within {timeout}s; saw {self.seen[-8:]}")
 
     def health(self, key: str, state: SourceState, timeout: float = 10.0) -> HealthChanged:
+        """Wait until the source's current health is `state` (it may already be)."""
+        current = self.latest.get(key)
+        if current is not None and current.health.state == state:
+            return current
         event = self.wait(
             lambda e: isinstance(e, HealthChanged) and e.health.key == key and e.health.state == state,
             timeout,
@@ -128,12 +135,18 @@ def test_too_old_version_relists(running):
     events.wait(lambda e: isinstance(e, Relisted))
     emu.upsert(node("hel-cp-02"))
     events.wait(lambda e: isinstance(e, Changed))
-    emu.compact()  # the server forgets history: re-watching from our version answers 410
+    # While the source's re-watch is held up in flight, the world moves on and the server
+    # forgets its history: the re-watch from our last version must answer 410 Gone.
+    emu.latency(0.5)
     emu.drop_watches()
     emu.upsert(node("hel-cp-03"))
+    emu.compact()
     relisted = events.wait(lambda e: isinstance(e, Relisted))
+    emu.latency(0)
     names = sorted(o["metadata"]["name"] for o in relisted.objects)
     assert names == ["hel-cp-01", "hel-cp-02", "hel-cp-03"]
+    # 410 is a forgotten version, not an outage
+    assert not any(isinstance(e, HealthChanged) and e.health.state != SourceState.OK for e in events.seen)
 
 
 def test_forbidden_and_missing_addon_leave_other_sources_alone(running, emulator_factory):
@@ -152,8 +165,8 @@ def test_forbidden_and_missing_addon_leave_other_sources_alone(running, emulator
     events.wait(lambda e: isinstance(e, Changed) and e.key == "nodes")
 
     emu.fault("lh_volumes", None)
-    events.health("lh_volumes", SourceState.OK)
     relisted = events.wait(lambda e: isinstance(e, Relisted) and e.key == "lh_volumes")
+    events.health("lh_volumes", SourceState.OK)
     assert [o["metadata"]["name"] for o in relisted.objects] == ["pvc-1"]
 
 
@@ -166,8 +179,8 @@ def test_outage_goes_stale_then_heals(running):
     assert stale.health.since is not None
     emu.restart()
     emu.upsert(node("hel-wk-04"))
-    events.health("nodes", SourceState.OK, timeout=15)
-    relisted = events.wait(lambda e: isinstance(e, Relisted))
+    relisted = events.wait(lambda e: isinstance(e, Relisted), timeout=15)
+    events.health("nodes", SourceState.OK)
     assert "hel-wk-04" in [o["metadata"]["name"] for o in relisted.objects]
 
 

@@ -24,13 +24,13 @@ class KeyDef:
 
 _DEFS = (
     # App-wide
-    KeyDef("pane.overview", "1", "app.pane('overview')", "Overview"),
-    KeyDef("pane.nodes", "2", "app.pane('nodes')", "Nodes"),
-    KeyDef("pane.volumes", "3", "app.pane('volumes')", "Volumes"),
-    KeyDef("pane.network", "4", "app.pane('network')", "Network"),
-    KeyDef("pane.routes", "5", "app.pane('routes')", "Routes"),
-    KeyDef("pane.apps", "6", "app.pane('apps')", "Apps"),
-    KeyDef("pane.workloads", "7", "app.pane('workloads')", "Workloads"),
+    KeyDef("pane.overview", "1", "app.pane('overview')", "Overview", show=False),
+    KeyDef("pane.nodes", "2", "app.pane('nodes')", "Nodes", show=False),
+    KeyDef("pane.volumes", "3", "app.pane('volumes')", "Volumes", show=False),
+    KeyDef("pane.network", "4", "app.pane('network')", "Network", show=False),
+    KeyDef("pane.routes", "5", "app.pane('routes')", "Routes", show=False),
+    KeyDef("pane.apps", "6", "app.pane('apps')", "Apps", show=False),
+    KeyDef("pane.workloads", "7", "app.pane('workloads')", "Workloads", show=False),
     KeyDef("app.help", "question_mark", "app.help", "Help"),
     KeyDef("app.command", "colon", "app.command_line", "Command"),
     KeyDef("app.runs", "H", "app.runs", "Runs", show=False),

@@ -207,10 +207,12 @@ class KubeApi:
         if rv and rv < self.store.floor:
             raise ApiError(410, "Expired", f"too old resource version: {rv} ({self.store.floor})")
         items = self.store.list(res, namespace, matches)
-        body = {"kind": res.list_kind if hasattr(res, "list_kind") else f"{res.kind}List",
-                "apiVersion": res.api_version,
-                "metadata": {"resourceVersion": str(self.store.rv)}, "items": items}
-        return web.Response(text=json.dumps(body), content_type="application/json")
+        head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
+                           "metadata": {"resourceVersion": str(self.store.rv)}})
+        # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
+        body = b"".join((head[:-1].encode(), b',"items":[',
+                         b",".join(self.store.encoded(o) for o in items), b"]}"))
+        return web.Response(body=body, content_type="application/json")
 
     async def _watch(self, request: web.Request, res: Resource, namespace: str | None,
                      matches: Callable[[dict], bool]) -> web.StreamResponse:
@@ -252,7 +254,7 @@ class KubeApi:
                     break
                 try:
                     item = await asyncio.wait_for(watcher.queue.get(), wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     break
                 if item is None:  # drop_watches() or server stop
                     break

@@ -34,6 +34,10 @@ class Resource:
         return self.api_version
 
     @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    @property
     def singular(self) -> str:
         return self.kind.lower()
 

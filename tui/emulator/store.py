@@ -6,7 +6,7 @@ from other threads), so there is no locking here.
 from __future__ import annotations
 
 import asyncio
-import copy
+import json
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -18,6 +18,15 @@ from tui.emulator.resources import Resource, ResourceTable
 
 LOG_LIMIT = 50_000  # events kept for watch replay; older resourceVersions answer 410
 _UID_NAMESPACE = uuid.UUID("6f1c2a52-3d5e-4a8e-9b0c-2d7f4c1e9a10")
+
+
+def clone(value: Any) -> Any:
+    """Deep copy of JSON-shaped data; several times faster than copy.deepcopy on 20k objects."""
+    if type(value) is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if type(value) is list:
+        return [clone(v) for v in value]
+    return value
 
 
 class ApiError(Exception):
@@ -101,6 +110,7 @@ class ObjectStore:
         self.rv = 0
         self.floor = 0  # watches/lists from a resourceVersion below this get 410
         self._objects: dict[Resource, dict[tuple[str, str], dict[str, Any]]] = {}
+        self._encoded: dict[int, bytes] = {}  # id(stored object) -> its JSON, for fast lists
         self._log: deque[WatchEvent] = deque()
         self.watchers: set[Watcher] = set()
         self.listeners: list[Callable[[WatchEvent], None]] = []
@@ -108,7 +118,7 @@ class ObjectStore:
     # ---- reads -------------------------------------------------------------------------
     def get(self, res: Resource, namespace: str | None, name: str) -> dict[str, Any] | None:
         obj = self._objects.get(res, {}).get(((namespace or "") if res.namespaced else "", name))
-        return copy.deepcopy(obj) if obj is not None else None
+        return clone(obj) if obj is not None else None
 
     def list(self, res: Resource, namespace: str | None = None,
              matches: Callable[[dict[str, Any]], bool] | None = None) -> list[dict[str, Any]]:
@@ -119,6 +129,13 @@ class ObjectStore:
             if matches is None or matches(obj):
                 out.append(obj)
         return out  # not copied: callers serialise or copy
+
+    def encoded(self, obj: dict[str, Any]) -> bytes:
+        """JSON of a stored object (as returned by list()), cached until the object is replaced."""
+        data = self._encoded.get(id(obj))
+        if data is None:
+            data = self._encoded[id(obj)] = json.dumps(obj, separators=(",", ":")).encode()
+        return data
 
     def events_since(self, res: Resource, rv: int) -> list[WatchEvent]:
         if rv < self.floor:
@@ -143,10 +160,17 @@ class ObjectStore:
         new["metadata"] = meta
         return new
 
-    def write(self, res: Resource, obj: dict[str, Any], *, create_only: bool = False,
-              must_exist: bool = False, subresource: str | None = None,
-              keep_status: bool = False) -> dict[str, Any]:
-        """Create or replace one object; emits ADDED/MODIFIED unless nothing changed."""
+    def write(self, res: Resource, obj: dict[str, Any], **how: Any) -> dict[str, Any]:
+        """Create or replace one object; emits ADDED/MODIFIED unless nothing changed.
+
+        Keywords: create_only (409 if it exists), must_exist (404 if not; 409 on a stale
+        resourceVersion), subresource="status" (only status changes), keep_status (a main
+        resource write cannot change status). Returns a copy of the stored object."""
+        return clone(self._put(res, obj, **how))
+
+    def _put(self, res: Resource, obj: dict[str, Any], *, create_only: bool = False,
+             must_exist: bool = False, subresource: str | None = None,
+             keep_status: bool = False) -> dict[str, Any]:
         meta = obj.get("metadata") or {}
         name = meta.get("name")
         if not name or not isinstance(name, str):
@@ -166,31 +190,34 @@ class ObjectStore:
             raise ApiError(409, "Conflict", f'Operation cannot be fulfilled on {res.qualified} "{name}": '
                            "the object has been modified; please apply your changes to the latest "
                            "version and try again", {"name": name, "group": res.group, "kind": res.plural})
-        new = copy.deepcopy(obj)
+        new = clone(obj)
         if old is not None and subresource == "status":
-            new = {**copy.deepcopy(old), "status": new.get("status")}
+            new = {**clone(old), "status": new.get("status")}
             if new["status"] is None:
                 new.pop("status")
         elif old is not None and keep_status and res.status_subresource:
             new.pop("status", None)
             if "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
+                new["status"] = clone(old["status"])
         new = self._stamp(res, new, old)
         if old is not None and _same_content(new, old):
-            return copy.deepcopy(old)
+            return old
         self.rv += 1
         new["metadata"]["resourceVersion"] = str(self.rv)
         bucket[(ns, name)] = new
+        if old is not None:
+            self._encoded.pop(id(old), None)
         self._emit(WatchEvent(self.rv, res, "MODIFIED" if old else "ADDED", new, old))
-        return copy.deepcopy(new)
+        return new
 
     def delete(self, res: Resource, namespace: str | None, name: str) -> dict[str, Any]:
         key = ((namespace or "") if res.namespaced else "", name)
         old = self._objects.get(res, {}).pop(key, None)
         if old is None:
             raise not_found(res, name)
+        self._encoded.pop(id(old), None)
         self.rv += 1
-        gone = copy.deepcopy(old)
+        gone = clone(old)
         gone["metadata"]["resourceVersion"] = str(self.rv)
         self._emit(WatchEvent(self.rv, res, "DELETED", gone, old))
         return gone
@@ -208,7 +235,7 @@ class ObjectStore:
         """Load objects without logging events: a watch from before the seed answers 410."""
         for obj in objects:
             res = self.table.for_object_or_new(obj)
-            self.write(res, obj)
+            self._put(res, obj)
         self._log.clear()
         self.floor = self.rv
 

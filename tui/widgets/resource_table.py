@@ -24,6 +24,7 @@ class Column:
     label: str
     width: int | None = None  # None: as wide as the content
     min_screen: int = 0  # shown only when the terminal is at least this wide
+    flex: bool = False  # takes the width the other columns leave (at least `width`)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ResourceTable(DataTable[Text]):
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
+        self._flex_width = 0
         self._cells: dict[str, tuple[Text, ...]] = {}  # key -> cells as last given
         self._order: list[str] = []
         self.marked: set[str] = set()
@@ -59,21 +61,35 @@ class ResourceTable(DataTable[Text]):
         return tuple(i for i, c in enumerate(self._all_columns) if screen_width >= c.min_screen)
 
     def on_mount(self) -> None:
-        self._apply_columns(self._fit(self.app.size.width))
+        self._apply_columns(self._fit(self.app.size.width), self._flex(self.app.size.width))
 
     def on_resize(self) -> None:
         shown = self._fit(self.app.size.width)
-        if shown != self._shown:
-            self._apply_columns(shown)
+        flex = self._flex(self.size.width)
+        if shown != self._shown or flex != self._flex_width:
+            self._apply_columns(shown, flex)
 
-    def _apply_columns(self, shown: tuple[int, ...]) -> None:
+    def _flex(self, width: int) -> int:
+        """Width of the flex column: what the fixed columns (2 cells padding each), the mark
+        column and a vertical scrollbar leave."""
+        shown = self._fit(self.app.size.width)
+        fixed = 3 + sum((0 if self._all_columns[i].flex else self._all_columns[i].width or 0) + 2
+                        for i in shown)
+        flex_cols = [self._all_columns[i] for i in shown if self._all_columns[i].flex]
+        if not flex_cols:
+            return 0
+        return max(flex_cols[0].width or 8, width - fixed - 2)
+
+    def _apply_columns(self, shown: tuple[int, ...], flex_width: int = 0) -> None:
         cursor = self.cursor_key
         self.clear(columns=True)
         self._shown = shown
+        self._flex_width = flex_width
         self.add_column(Text(" "), key="__mark", width=1)
         for i in shown:
             col = self._all_columns[i]
-            self.add_column(Text(col.label, style="bold"), key=col.key, width=col.width)
+            width = flex_width if col.flex and flex_width else col.width
+            self.add_column(Text(col.label, style="bold"), key=col.key, width=width)
         cells, order = self._cells, self._order
         self._cells, self._order = {}, []
         self.reconcile([TableRow(k, cells[k]) for k in order], keep_cursor=cursor)

@@ -82,13 +82,16 @@ def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]
             seen.add(text)
             lines.append(Trouble(level, text))
 
+    stale = [h for h in relevant if h.state == SourceState.STALE]
+    if stale:  # one line for the whole pane: the sources lost the same API together
+        first = min((h.since for h in stale if h.since), default=None)
+        details = "; ".join(sorted({h.detail for h in stale if h.detail}))
+        since = f" since {first:%H:%M}" if first else ""
+        add("warning", f"stale{since}" + (f" ({details})" if details else "") + ", retrying")
     for h in relevant:
         detail = f" ({h.detail})" if h.detail else ""
         if h.state == SourceState.FORBIDDEN:
             add("error", f"forbidden: cannot list {_resource(h.key)}")
-        elif h.state == SourceState.STALE:
-            since = f" since {h.since:%H:%M}" if h.since else ""
-            add("warning", f"stale{since}{detail}, retrying")
         elif h.state == SourceState.ERROR:
             add("error", f"error reading {_resource(h.key)}{detail}, retrying")
         elif h.state == SourceState.NOT_INSTALLED:

@@ -48,7 +48,7 @@ class PlaybookRun:
         self.limit = limit
         self.extravars = dict(extravars)
         self.check = check
-        self.inventory = Path(inventory)
+        self.inventory = Path(inventory).resolve()  # ansible runs from the playbook dir
         self.run_id = run_id or new_run_id()
         self.run_dir = Path(state_dir) / "runs" / self.run_id
         self.forks = forks
@@ -66,6 +66,9 @@ class PlaybookRun:
     # -- control ---------------------------------------------------------------------------
     def cancel(self) -> None:
         self._cancel.set()
+
+    def tree(self) -> RunTree:
+        return self._folder.snapshot()
 
     def start(self) -> None:
         import ansible_runner

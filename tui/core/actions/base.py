@@ -48,7 +48,14 @@ class Choice:
         return self.default if self.default is not None else (self.options[0] if self.options else None)
 
 
-Option = Toggle | Choice
+@dataclass(frozen=True)
+class Text:
+    id: str
+    label: str
+    default: str = ""
+
+
+Option = Toggle | Choice | Text
 
 
 # -- the preview ----------------------------------------------------------------------------
@@ -65,6 +72,8 @@ class Plan:
     affected: tuple[str, ...] = ()  # objects the change reaches (from the impact index)
     warnings: tuple[str, ...] = ()
     confirm_name: str | None = None  # the name the operator must type (destructive only)
+    locks: tuple[str, ...] = ()  # targets held while it runs (default: just `target`)
+    writes: bool = True  # False only for previews that change nothing (check-mode runs): allowed read-only
     choices: Mapping[str, Any] = field(default_factory=dict)
     data: Mapping[str, Any] = field(default_factory=dict)  # action-private details for execute()
 
@@ -135,6 +144,8 @@ class ActionContext:
     longhorn_url: str | None = None
     inventory: Path | None = None
     playbook_dir: Path | None = None  # where catalog.yaml and the playbooks live
+    check_only: bool = False  # the demo inventory: flows run their playbooks in check mode only
+    user: str = "clusterdeck"  # who the cluster sees as initiator (Argo CD initiatedBy)
     timeout: float = 300.0  # how long to follow an operation before giving up
     poll_interval: float = 0.25
 
@@ -149,6 +160,7 @@ class Action:
     id: str = ""
     title: str = ""
     danger: Danger = "safe"
+    writes: bool = True  # changes something somewhere (read-only mode refuses it)
 
     def __init__(self, target: str) -> None:
         self.target = target
@@ -158,7 +170,8 @@ class Action:
     def preconditions(self, store: Any) -> list[str]:
         return []
 
-    def options(self, store: Any) -> tuple[Option, ...]:
+    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Option, ...]:
+        """What the confirm dialog offers; with ctx an action may ask the API (call it off the UI thread)."""
         return ()
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
@@ -166,6 +179,10 @@ class Action:
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         raise NotImplementedError
+
+    def lock_keys(self) -> tuple[str, ...]:
+        """What the runner holds while this runs (plans say it via Plan.locks)."""
+        return (self.target,)
 
     # Shared ------------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -175,13 +192,13 @@ class Action:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def default_choices(self, store: Any) -> dict[str, Any]:
+    def default_choices(self, store: Any, ctx: ActionContext | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for opt in self.options(store):
-            out[opt.id] = opt.default if isinstance(opt, Toggle) else opt.initial
+        for opt in self.options(store, ctx):
+            out[opt.id] = opt.initial if isinstance(opt, Choice) else opt.default
         return out
 
     def _choices(self, store: Any, choices: Mapping[str, Any] | None) -> dict[str, Any]:
-        merged = self.default_choices(store)
+        merged = self.default_choices(store)  # without ctx: no API call, the caller's choices win
         merged.update(choices or {})
         return merged

@@ -135,12 +135,17 @@ def check_limit(entry: CatalogEntry, hosts: list[str], inventory_groups: Mapping
         raise ActionError(f"{entry.title}: choose at least one host")
     known = set().union(*inventory_groups.values()) if inventory_groups else set()
     for host in hosts:
-        if known and host not in known:
+        if known and host not in known and host not in inventory_groups:
             raise ActionError(f"{host} is not in the inventory")
-        allowed = any(
-            pattern == "all" or fnmatch.fnmatchcase(host, pattern) or host in inventory_groups.get(pattern, ())
+        # "host" in the catalog = any one inventory host; otherwise a group the host is in (or a glob)
+        allowed = host in inventory_groups or any(
+            pattern == "all" or (pattern == "host" and host in known)
+            or fnmatch.fnmatchcase(host, pattern) or host in inventory_groups.get(pattern, ())
             for pattern in entry.limits
         )
+        if host in inventory_groups:  # a group name given as the limit: only the groups listed
+            allowed = host in entry.limits
+            known.add(host)
         if not allowed:
             raise ActionError(f"{entry.title} may not run on {host} (allowed: {', '.join(entry.limits)})")
     return ",".join(hosts)
@@ -177,9 +182,22 @@ def count_tasks(playbook: Path) -> int:
                 n += 1
         return n
 
+    def role_tasks(role: Any) -> int:
+        name = role.get("role") or role.get("name") if isinstance(role, dict) else role
+        if not isinstance(name, str):
+            return 0
+        for candidate in ("main.yml", "main.yaml"):
+            path = Path(playbook).parent / "roles" / name / "tasks" / candidate
+            try:
+                return tasks(yaml.safe_load(path.read_text()))
+            except (OSError, yaml.YAMLError):
+                continue
+        return 0
+
     total = 0
     for play in plays:
         if isinstance(play, dict):
             total += 1 if play.get("gather_facts", True) not in (False, "no", "false") else 0
             total += sum(tasks(play.get(k)) for k in ("pre_tasks", "tasks", "post_tasks"))
+            total += sum(role_tasks(r) for r in play.get("roles") or [])
     return total

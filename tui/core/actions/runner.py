@@ -31,10 +31,11 @@ class ActionRunner:
     def refusal(self, action: Action, plan: Plan | None = None) -> str | None:
         """Why this action may not run now, or None."""
         danger = plan.danger if plan else action.danger
-        if self.read_only and danger != "safe":
+        writes = plan.writes if plan else action.writes
+        if self.read_only and (danger != "safe" or writes):
             return f"read-only mode: {action.title or action.id} would change the cluster"
         with self._lock:
-            holder = self._running.get(plan.target if plan else action.target)
+            holder = next((self._running[k] for k in _locks(action, plan) if k in self._running), None)
         if holder is not None and holder is not action:
             return f"{holder.title or holder.id} is already running on {holder.target}; wait for it or cancel it"
         return None
@@ -49,13 +50,14 @@ class ActionRunner:
         if reason is None and plan.danger == "destructive" and plan.confirm_name:
             if typed.strip() != plan.confirm_name:
                 reason = f"type {plan.confirm_name!r} to confirm this destructive action"
+        locks = _locks(action, plan)
         if reason is None:
-            with self._lock:
-                holder = self._running.get(plan.target)
+            with self._lock:  # check and take every lock at once: two threads cannot both win
+                holder = next((self._running[k] for k in locks if k in self._running), None)
                 if holder is not None:
-                    reason = f"{holder.title or holder.id} is already running on {plan.target}"
+                    reason = f"{holder.title or holder.id} is already running on {holder.target}"
                 else:
-                    self._running[plan.target] = action
+                    self._running.update(dict.fromkeys(locks, action))
         if reason is not None:
             yield Done("refused", reason)
             return
@@ -64,8 +66,7 @@ class ActionRunner:
         try:
             self.audit.write({**base, "phase": "start", "outcome": "started"})
         except OSError as exc:
-            with self._lock:
-                self._running.pop(plan.target, None)
+            self._release(locks)
             yield Done("refused", f"cannot write the audit log ({exc}); nothing was done")
             return
         done: Done | None = None
@@ -88,9 +89,13 @@ class ActionRunner:
             final = done or Done("failed", "interrupted")
             self.audit.write({**base, "phase": "end", "time": self._now(), "outcome": final.outcome,
                               "message": final.message, "artifact": final.artifact})
-            with self._lock:
-                self._running.pop(plan.target, None)
+            self._release(locks)
         yield final
+
+    def _release(self, locks: tuple[str, ...]) -> None:
+        with self._lock:
+            for key in locks:
+                self._running.pop(key, None)
 
     def _base_record(self, run_id: str, action: Action, plan: Plan) -> dict[str, Any]:
         return {
@@ -105,3 +110,9 @@ class ActionRunner:
 
         now = self._clock.now() if self._clock is not None else datetime.now(timezone.utc)
         return now.isoformat().replace("+00:00", "Z")
+
+
+def _locks(action: Action, plan: Plan | None) -> tuple[str, ...]:
+    if plan is not None:
+        return plan.locks or (plan.target,)
+    return action.lock_keys()

@@ -5,23 +5,28 @@ Every parser reads through these, so a field of the wrong type reads as "unknown
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 
 def dig(obj: Any, *path: str | int, default: Any = None) -> Any:
     """Walk dict keys (str) and list indexes (int); default when any step is missing or mistyped."""
     cur = obj
-    for step in path:
-        if isinstance(step, str):
-            if not isinstance(cur, dict) or step not in cur:
+    for step in path:  # hot path: every parser reads through here, keep it lean
+        if isinstance(cur, dict):
+            if not isinstance(step, str):
                 return default
+            cur = cur.get(step)
+            if cur is None:
+                return default
+        elif isinstance(cur, list) and isinstance(step, int) and -len(cur) <= step < len(cur):
             cur = cur[step]
+            if cur is None:
+                return default
         else:
-            if not isinstance(cur, list) or not -len(cur) <= step < len(cur):
-                return default
-            cur = cur[step]
+            return default
     return default if cur is None else cur
 
 
@@ -48,7 +53,8 @@ def as_int(value: Any) -> int | None:
             sign, text = text[0], text[1:]
         else:
             sign = ""
-        if text.isascii() and text.isdigit():
+        # past 4300 digits int() refuses; no real field comes close
+        if text.isascii() and text.isdigit() and len(text) <= 100:
             return int(sign + text)
     return None
 
@@ -75,7 +81,10 @@ def as_dict(value: Any) -> JSON:
 
 
 def dig_str(obj: Any, *path: str | int) -> str | None:
-    return as_str(dig(obj, *path))
+    value = dig(obj, *path)
+    if isinstance(value, str):
+        return value or None
+    return as_str(value)
 
 
 def dig_int(obj: Any, *path: str | int) -> int | None:
@@ -145,8 +154,8 @@ def str_tuple(value: Any) -> tuple[str, ...]:
 def selector_matches(selector: Any, labels: dict[str, str]) -> bool:
     """A LabelSelector ({matchLabels, matchExpressions}) against labels; empty selects all."""
     sel = as_dict(selector)
-    for key, value in str_map(sel.get("matchLabels")).items():
-        if labels.get(key) != value:
+    for label, wanted in str_map(sel.get("matchLabels")).items():
+        if labels.get(label) != wanted:
             return False
     for expr in as_list(sel.get("matchExpressions")):
         key = dig_str(expr, "key")
@@ -166,3 +175,12 @@ def selector_matches(selector: Any, labels: dict[str, str]) -> bool:
         if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
             return False
     return True
+
+
+def evolve(row: T, **changes: Any) -> T:
+    """dataclasses.replace for our frozen rows, without re-running __init__ (20k rows a pass)."""
+    new = object.__new__(type(row))
+    new.__dict__.update(row.__dict__)
+    for name, value in changes.items():
+        object.__setattr__(new, name, value)
+    return new

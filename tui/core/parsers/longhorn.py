@@ -2,7 +2,7 @@
 that need several of them (healthy replica count, replica nodes, attachment tickets)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from tui.core.parsers.access import (
@@ -15,6 +15,7 @@ from tui.core.parsers.access import (
     dig_int,
     dig_list,
     dig_str,
+    evolve,
     labels_of,
     name_of,
     namespace_of,
@@ -92,8 +93,8 @@ def parse_longhorn_node(obj: Any) -> LonghornNodeRow:
     pressure = []
     disks = dig_dict(obj, "status", "diskStatus")
     for disk_name, disk in disks.items():
-        for field in totals:
-            value, total = dig_int(disk, field), totals[field]
+        for field, total in list(totals.items()):
+            value = dig_int(disk, field)
             totals[field] = None if value is None or total is None else total + value
         sched = conditions_by_type(disk, "conditions").get("Schedulable")
         if condition_status(sched) is False and dig(sched, "reason") == "DiskPressure":
@@ -115,18 +116,19 @@ def parse_longhorn_node(obj: Any) -> LonghornNodeRow:
 
 def parse_replica(obj: Any) -> ReplicaRow:
     name, ns = name_of(obj), namespace_of(obj)
+    spec = dig_dict(obj, "spec")  # read once: there are three replicas per volume
     state = dig_str(obj, "status", "currentState")
     return ReplicaRow(
         name=name,
         namespace=ns,
-        volume=dig_str(obj, "spec", "volumeName") or labels_of(obj).get(VOLUME_LABEL),
-        node=dig_str(obj, "spec", "nodeID"),
+        volume=as_str(spec.get("volumeName")) or labels_of(obj).get(VOLUME_LABEL),
+        node=as_str(spec.get("nodeID")),
         mode=None,  # filled from the engine's replicaModeMap by with_engine_modes
         running=None if state is None else state == "running",
-        failed=bool(dig_str(obj, "spec", "failedAt")),
+        failed=bool(as_str(spec.get("failedAt"))),
         key=object_key(ns, name),
-        healthy_at=dig_str(obj, "spec", "healthyAt"),
-        disk_id=dig_str(obj, "spec", "diskID"),
+        healthy_at=as_str(spec.get("healthyAt")),
+        disk_id=as_str(spec.get("diskID")),
     )
 
 
@@ -164,7 +166,7 @@ def parse_volume_attachment(obj: Any) -> AttachmentInfo:
 
 def with_engine_modes(replica: ReplicaRow, modes: dict[str, str]) -> ReplicaRow:
     mode = modes.get(replica.name)
-    return replica if mode == replica.mode else replace(replica, mode=mode)
+    return replica if mode == replica.mode else evolve(replica, mode=mode)
 
 
 def replica_is_healthy(replica: ReplicaRow, engine_known: bool) -> bool:
@@ -186,7 +188,7 @@ def enrich_volume(
     engine_known = bool(engine_modes)
     healthy = sum(1 for r in replicas if replica_is_healthy(r, engine_known))
     nodes = tuple(sorted({r.node for r in replicas if r.node}))
-    return replace(
+    return evolve(
         volume,
         replica_nodes=nodes,
         replicas_healthy=healthy if replicas or engine_known else None,

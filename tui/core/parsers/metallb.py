@@ -120,7 +120,7 @@ def parse_ip_pool(obj: Any) -> IpPoolRow:
 
 
 def is_load_balancer(obj: Any) -> bool:
-    return dig(obj, "spec", "type") == "LoadBalancer"
+    return bool(dig(obj, "spec", "type") == "LoadBalancer")
 
 
 def parse_service_lb(obj: Any) -> LoadBalancerRow | None:

@@ -71,13 +71,31 @@ def rule_matchers(rule: str) -> list[tuple[str, bool, list[str]]]:
                         args.append(value)
                 else:
                     j += 1
-            found.append((name, negated, args))
+            if j < n:  # only a closed call is a matcher; Traefik rejects the rest
+                found.append((name, negated, args))
             i = j + 1
         elif ch in "`\"":
             _, i = _read_string(rule, i)  # skip a stray string so its text is not read as names
         else:
             i += 1
     return found
+
+
+def rule_is_balanced(rule: str) -> bool:
+    """Parentheses balance and every string closes (what a parse error usually is)."""
+    depth, i = 0, 0
+    while i < len(rule):
+        ch = rule[i]
+        if ch in "`\"":
+            value, i = _read_string(rule, i)
+            if value is None:
+                return False
+            continue
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+        i += 1
+    return depth == 0
 
 
 def rule_hosts(rule: str) -> list[str]:
@@ -97,9 +115,10 @@ def _unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def parse_ingressroute(obj: Any) -> RouteRow:
+def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
+    """api_group names the watched group when list items omit their apiVersion."""
     name, ns = name_of(obj), namespace_of(obj)
-    api_version = dig_str(obj, "apiVersion") or ""
+    api_version = dig_str(obj, "apiVersion") or f"{api_group or ''}/"
     rules, hosts, backends, middlewares, problems = [], [], [], [], []
     routes = dig_list(obj, "spec", "routes")
     if not routes:
@@ -109,6 +128,8 @@ def parse_ingressroute(obj: Any) -> RouteRow:
         if not match:
             problems.append(f"route {index} has an empty match (Traefik skips it)")
         else:
+            if not rule_is_balanced(match):
+                problems.append(f"route {index} rule does not parse (unbalanced parentheses or quotes)")
             rules.append(match)
             hosts.extend(rule_hosts(match))
         services = dig_list(route, "services")

@@ -1,0 +1,52 @@
+"""Apps pane (Argo CD Applications): sync, health, revision, last operation."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui.core.rows import AppRow
+from tui.keymap import bindings
+from tui.widgets import cells as c
+from tui.widgets.resource_table import Column
+
+from .pane import PaneScreen
+
+HEALTH_RANK = {"Degraded": 0, "Missing": 1, "Unknown": 2, "Progressing": 3, "Suspended": 4}
+
+
+class AppsScreen(PaneScreen):
+    PANE = "apps"
+    TITLE = "Apps"
+    LAYER = "apps"
+    CSS_PATH = "apps.tcss"
+    ACTIONS = ("app.sync", "app.refresh", "app.rollback", "app.terminate")
+    HELP = "Argo CD applications, unhealthy and out-of-sync first."
+    BINDINGS = bindings("action.app.sync", "action.app.refresh", "action.app.rollback",
+                        "action.app.terminate")
+    COLUMNS = (
+        Column("name", "APP", 11),
+        Column("sync", "SYNC", 10),
+        Column("health", "HEALTH", 11),
+        Column("revision", "REV", 7),
+        Column("operation", "LAST OP", 10),
+        Column("message", "MESSAGE", 16, flex=True),
+        Column("auto", "AUTO", 9, min_screen=110),
+        Column("project", "PROJECT", 11, min_screen=130),
+    )
+
+    def sort_key(self, row: AppRow) -> Any:
+        return (HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)
+
+    def cells(self, row: AppRow) -> tuple[Text, ...]:
+        auto = ("auto" + ("+heal" if row.self_heal else "")) if row.auto_sync else "manual"
+        return (
+            Text(row.name, style="bold"),
+            c.status(row.sync),
+            c.status(row.health),
+            c.plain((row.revision or "")[:7] or None),
+            c.status(row.operation, missing="-"),
+            c.plain(row.message),
+            c.plain(auto),
+            c.plain(row.project),
+        )

@@ -1,0 +1,234 @@
+"""Overview: all five layers in one screen, what needs attention listed first.
+
+The attention list is a live table (enter: detail, i: impact of the object); below it one summary
+block per layer with bars for Longhorn storage per node and MetalLB pool usage, and the sources'
+health chips with their age.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui.core.clock import age
+from tui.core.events import SourceState
+from tui.widgets import cells as c
+from tui.widgets.cluster_header import PANES
+from tui.widgets.resource_table import Column, ResourceTable
+from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_state
+
+from .pane import PaneScreen
+from .volumes import volume_label
+
+
+@dataclass(frozen=True)
+class Attention:
+    layer: str  # store layer of `row`
+    row: Any
+    severity: int  # 0 broken, 1 degraded/warning
+    what: str  # "volume", "node", ...
+    name: str
+    problem: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.layer}|{self.row.key}"
+
+
+LAYER_RANK = {"nodes": 0, "volumes": 1, "load_balancers": 2, "routes": 3, "apps": 4, "workloads": 5}
+
+
+def attention(store: Any) -> list[Attention]:
+    """Everything that is not fine, worst first."""
+    out: list[Attention] = []
+    for n in store.rows("nodes"):
+        if n.ready is not True:
+            out.append(Attention("nodes", n, 0, "node", n.name, "NotReady" if n.ready is False else "Unknown"))
+        elif n.pressure:
+            out.append(Attention("nodes", n, 1, "node", n.name, ",".join(n.pressure)))
+        elif n.unschedulable:
+            out.append(Attention("nodes", n, 1, "node", n.name, "cordoned"))
+    for v in store.rows("volumes"):
+        if v.robustness in ("faulted", "degraded"):
+            where = f" on {v.node}" if v.node else " detached"
+            repl = f" {v.replicas_healthy}/{v.replicas_wanted} replicas" if v.replicas_healthy is not None else ""
+            out.append(Attention("volumes", v, 0 if v.robustness == "faulted" else 1, "volume",
+                                 volume_label(v), f"{v.robustness}{repl}{where}"))
+    for lb in store.rows("load_balancers"):
+        if lb.pending:
+            out.append(Attention("load_balancers", lb, 1, "service", lb.key, "LoadBalancer IP pending"))
+        elif lb.ips and not lb.announcing_node:
+            out.append(Attention("load_balancers", lb, 0, "service", lb.key, "IP not announced by any node"))
+    for r in store.rows("routes"):
+        if r.problems:
+            out.append(Attention("routes", r, 1, "route", c.first(r.hosts), r.problems[0]))
+    for a in store.rows("apps"):
+        if a.health in ("Degraded", "Missing"):
+            out.append(Attention("apps", a, 0, "app", a.name, f"{a.health} {a.message or ''}".strip()))
+        elif a.sync not in ("Synced", None) or a.health not in ("Healthy", None):
+            out.append(Attention("apps", a, 1, "app", a.name, f"{a.sync} {a.health}"))
+    for w in store.rows("workloads"):
+        if w.rollout and not w.rollout.startswith("done"):
+            out.append(Attention("workloads", w, 0 if w.rollout.startswith("failed") else 1,
+                                 w.kind.lower(), f"{w.namespace}/{w.name}", w.rollout))
+    return sorted(out, key=lambda a: (a.severity, LAYER_RANK.get(a.layer, 9), a.name))
+
+
+def _counts(values: Iterable[str | None]) -> str:
+    counts = Counter(v or "unknown" for v in values)
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+class OverviewScreen(PaneScreen):
+    PANE = "overview"
+    TITLE = "Needs attention"
+    LAYER = ""
+    CSS_PATH = "overview.tcss"
+    HELP = "Everything degraded first, then one summary per layer. enter/i on a row drills down."
+    COLUMNS = (
+        Column("what", "KIND", 11),
+        Column("name", "OBJECT", 24),
+        Column("problem", "PROBLEM", 30, flex=True),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._items: dict[str, Attention] = {}
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="overview-body"):
+            yield from super().compose_body()
+            yield Static(id="summary")
+
+    def depends_on(self, layers: frozenset[str]) -> bool:
+        return True
+
+    def refresh_header(self) -> None:
+        super().refresh_header()
+        self.refresh_table()
+
+    def source_rows(self) -> list[Any]:
+        items = attention(self.deck.store)
+        self._items = {a.key: a for a in items}
+        return items
+
+    def sort_key(self, row: Attention) -> Any:
+        return (row.severity, LAYER_RANK.get(row.layer, 9), row.name)
+
+    def cells(self, row: Attention) -> tuple[Text, ...]:
+        style = c.BAD if row.severity == 0 else c.WARN
+        return (Text(row.what, style=style), Text(row.name, style="bold"), Text(row.problem, style=style))
+
+    def refresh_table(self) -> None:
+        super().refresh_table()
+        table = self.table
+        table.border_title = f"Needs attention ({len(self._items)})" if self._items else "All clear"
+        table.set_class(not self._items, "-empty")
+        self.query_one("#summary", Static).update(self.summary())
+
+    def rows_for_table(self, table: ResourceTable) -> dict[str, Any]:
+        return self._items
+
+    def cursor_row(self) -> Any | None:
+        item = super().cursor_row()
+        return item.row if isinstance(item, Attention) else None
+
+    def selected_rows(self) -> list[Any]:
+        row = self.cursor_row()
+        return [row] if row is not None else []
+
+    def _cursor_layer(self) -> str:
+        key = self.table.cursor_key or ""
+        item = self._items.get(key)
+        return item.layer if item else ""
+
+    def layer_of(self, table: ResourceTable) -> str:
+        return self._cursor_layer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "impact" and self._cursor_layer() == "workloads":
+            return None
+        return super().check_action(action, parameters)
+
+    # --- the summary blocks -----------------------------------------------------------------
+    def summary(self) -> Table:
+        store = self.deck.store
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(style="bold", width=9)
+        grid.add_column()
+        nodes = store.rows("nodes")
+        ready = sum(1 for n in nodes if n.ready)
+        cordoned = sum(1 for n in nodes if n.unschedulable)
+        pressure = sum(1 for n in nodes if n.pressure)
+        grid.add_row("Nodes", Text.assemble(
+            c.ratio(ready, len(nodes)), " ready", f", {cordoned} cordoned, {pressure} under pressure"))
+        volumes = store.rows("volumes")
+        grid.add_row("Longhorn", Text(
+            f"{len(volumes)} volumes: {_counts(v.robustness for v in volumes)}; "
+            f"{_counts(v.state for v in volumes)}" if volumes else "no volumes"))
+        storage = self.storage_bars()
+        if storage is not None:
+            grid.add_row("", storage)
+        pools = store.rows("ip_pools")
+        lbs = store.rows("load_balancers")
+        pending = sum(1 for lb in lbs if lb.pending)
+        line = Text()
+        for p in pools:
+            line.append(f"{p.name} ")
+            line.append_text(c.bar(p.used, p.total, width=10))
+            line.append(f" {p.used}/{p.total if p.total is not None else '∞'}  ")
+        line.append(f"{len(lbs)} LB services, {pending} pending", style=c.WARN if pending else "")
+        grid.add_row("MetalLB", line)
+        routes = store.rows("routes")
+        broken = sum(1 for r in routes if r.problems)
+        grid.add_row("Traefik", Text(f"{len(routes)} routes, ") + Text(
+            f"{broken} with problems", style=c.BAD if broken else c.OK))
+        apps = store.rows("apps")
+        running = sum(1 for a in apps if a.operation == "Running")
+        grid.add_row("Argo CD", Text(
+            f"{len(apps)} apps: {_counts(a.sync for a in apps)}; {_counts(a.health for a in apps)}; "
+            f"{running} operations running" if apps else "no applications"))
+        grid.add_row("Sources", self.health_chips())
+        return grid
+
+    def storage_bars(self) -> Table | None:
+        lh_nodes = sorted(self.deck.store.rows("lh_nodes"), key=lambda n: n.name)
+        if not lh_nodes:
+            return None
+        bars = Table.grid(padding=(0, 2))
+        per_line = 2 if self.app.size.width < 120 else 3
+        for _ in range(per_line):
+            bars.add_column()
+        cells_: list[Text] = []
+        for n in lh_nodes:
+            used = (n.storage_maximum or 0) - (n.storage_available or 0)
+            cell = Text(f"{n.name:<10}")
+            cell.append_text(c.bar(used if n.storage_maximum else None, n.storage_maximum, width=10))
+            cells_.append(cell)
+        for i in range(0, len(cells_), per_line):
+            bars.add_row(*cells_[i:i + per_line])
+        return bars
+
+    def health_chips(self) -> Text:
+        health = self.deck.store.health()
+        now = self.deck.clock.now()
+        text = Text()
+        for pane, _, _ in PANES[1:]:
+            state = pane_state(pane, health)
+            since = [h.since for k, h in health.items()
+                     if k in PANE_KINDS[pane] and h.since and h.state == state]
+            style = {SourceState.OK: c.OK, SourceState.CONNECTING: c.DIM,
+                     SourceState.NOT_INSTALLED: c.DIM}.get(state, c.BAD)
+            label = PRODUCT[pane] if pane not in ("nodes", "workloads") else pane
+            text.append(f"{label}:", style="")
+            text.append(state.value.replace("_", " "), style=style)
+            if since and state != SourceState.OK:
+                text.append(f" {age(min(since), now)}", style=c.DIM)
+            text.append("  ")
+        return text

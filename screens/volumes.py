@@ -1,0 +1,57 @@
+"""Volumes pane (Longhorn): degraded and faulted first, where each is attached, replicas healthy."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+
+from tui.core.rows import VolumeRow
+from tui.keymap import bindings
+from tui.widgets import cells as c
+from tui.widgets.resource_table import Column
+
+from .pane import PaneScreen
+
+ROBUSTNESS_RANK = {"faulted": 0, "degraded": 1, "unknown": 2}
+
+
+def volume_label(row: VolumeRow) -> str:
+    """The PVC people know ("wiki/wiki-data"); the Longhorn name when no PVC is bound."""
+    return row.pvc or row.name
+
+
+class VolumesScreen(PaneScreen):
+    PANE = "volumes"
+    TITLE = "Volumes"
+    LAYER = "volumes"
+    CSS_PATH = "volumes.tcss"
+    ACTIONS = ("volume.mount", "volume.unmount")
+    HELP = "Longhorn volumes, worst first. i: the node it is attached to and what else it carries."
+    BINDINGS = bindings("action.volume.mount", "action.volume.unmount")
+    COLUMNS = (
+        Column("pvc", "PVC", 22, flex=True),
+        Column("robustness", "HEALTH", 9),
+        Column("state", "STATE", 9),
+        Column("node", "NODE", 10),
+        Column("replicas", "REPL", 5),
+        Column("size", "SIZE", 6),
+        Column("workloads", "USED BY", 22, min_screen=110),
+        Column("name", "LONGHORN VOLUME", 42, min_screen=160),
+    )
+
+    def sort_key(self, row: VolumeRow) -> Any:
+        return (ROBUSTNESS_RANK.get(row.robustness or "unknown", 3), row.state != "attached",
+                volume_label(row))
+
+    def cells(self, row: VolumeRow) -> tuple[Text, ...]:
+        healthy = row.replicas_healthy
+        return (
+            Text(volume_label(row), style="bold"),
+            c.status(row.robustness),
+            c.status(row.state),
+            c.plain(row.node),
+            c.ratio(healthy, row.replicas_wanted) if healthy is not None else c.plain(row.replicas_wanted),
+            c.plain(c.size(row.size_bytes)),
+            c.plain(c.first(row.workloads) if row.workloads else None),
+            c.plain(row.name),
+        )

@@ -1,0 +1,62 @@
+"""Shared fixtures. Emulator fixtures (engineer A): `emulator_factory`, `kubeconfig`,
+`reference_objects`. Others may append fixtures below; keep this file small."""
+from __future__ import annotations
+
+import glob
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tui.emulator import Emulator, write_kubeconfig
+from tui.emulator.seed import objects_from
+
+REFERENCE_FIXTURES = Path(__file__).parent / "fixtures" / "reference"
+
+
+def load_reference_objects() -> list[dict[str, Any]]:
+    """Every object in the shared reference fixtures (patch-only documents skipped)."""
+    out: list[dict[str, Any]] = []
+    for path in sorted(glob.glob(str(REFERENCE_FIXTURES / "*.yaml"))):
+        with open(path, encoding="utf-8") as fh:
+            for doc in yaml.safe_load_all(fh):
+                if isinstance(doc, dict) and doc.get("kind"):
+                    out.extend(objects_from(doc, path))
+    return out
+
+
+@pytest.fixture
+def reference_objects() -> list[dict[str, Any]]:
+    if not REFERENCE_FIXTURES.is_dir():
+        pytest.skip(f"reference fixtures not found at {REFERENCE_FIXTURES}")
+    return load_reference_objects()
+
+
+@pytest.fixture
+def emulator_factory() -> Iterator[Callable[..., Emulator]]:
+    """`make(objects, **Emulator kwargs) -> started Emulator`; all are stopped at teardown."""
+    started: list[Emulator] = []
+
+    def make(objects: list[dict[str, Any]], **kwargs: Any) -> Emulator:
+        emu = Emulator(objects, **kwargs)
+        emu.start()
+        started.append(emu)
+        return emu
+
+    yield make
+    for emu in started:
+        emu.stop()
+
+
+@pytest.fixture
+def kubeconfig(tmp_path: Path) -> Callable[..., Path]:
+    """`kubeconfig(emu, token=None, context="clusterdeck-demo") -> Path` of a kubeconfig for it."""
+
+    def make(emu: Emulator, token: str | None = None, context: str = "clusterdeck-demo") -> Path:
+        path = tmp_path / f"kubeconfig-{emu.port}-{context}.yaml"
+        write_kubeconfig(path, emu.url, context=context, token=token)
+        return path
+
+    return make

@@ -1,0 +1,204 @@
+"""ActionLauncher: how the panes' action keys reach tui.core.actions.
+
+availability(action_id, rows) -> True (shown) / None (dimmed: not possible now) / False (hidden)
+request(action_id, rows): plan off the UI thread -> ConfirmScreen -> ProgressScreen, with the
+action run by the ActionRunner in a thread worker that posts each progress event to the screen.
+Playbooks: CatalogScreen first, a check run as the preview, then the real run on confirm.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from screens.catalog import CatalogScreen
+from screens.confirm import ConfirmResult, ConfirmScreen
+from screens.progress import ActionEvent, FollowUp, ProgressScreen
+from screens.runs import RunsScreen
+from tui.core.actions import (ACTION_CLASSES, Action, ActionContext, ActionError, ActionRunner, Catalog, Done,
+                              PlaybookAction, Plan, action_for, catalog_for)
+from tui.core.errors import describe_error
+
+log = logging.getLogger(__name__)
+REPO = Path(__file__).resolve().parent.parent
+ROW_LAYER = {"volume.mount": "volumes", "volume.unmount": "volumes", "app.sync": "apps", "app.refresh": "apps",
+             "app.rollback": "apps", "app.terminate": "apps", "workload.restart": "workloads",
+             "workload.undo": "workloads"}
+
+
+class ActionLauncher:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        config = app.config
+        self.state_dir = Path(config.state_dir)
+        connection = app.connection
+        self.runner = ActionRunner(self.state_dir, context=getattr(connection, "context", ""),
+                                   read_only=bool(getattr(app, "read_only", False)), clock=None)
+        self.playbook_dir = REPO / "playbooks"
+        self.inventory = self._inventory(str(getattr(config, "inventory", "") or ""))
+        # the demo inventory points every node at this machine: its flows only ever run --check
+        self.check_only = getattr(connection, "emulator", None) is not None or \
+            (self.inventory is not None and self.inventory.name == "demo.yml")
+
+    def _inventory(self, value: str) -> Path | None:
+        if not value:
+            return None
+        path = Path(value).expanduser()
+        if not path.is_absolute() and not path.exists():
+            path = REPO / path  # the default is relative to the project
+        return path
+
+    def context(self) -> ActionContext:
+        connection, config = self.app.connection, self.app.config
+        return ActionContext(
+            api_client=getattr(connection, "api_client", None), store=self.app.store, clock=self.app.clock,
+            state_dir=self.state_dir, context=getattr(connection, "context", ""), read_only=self.runner.read_only,
+            argocd_url=getattr(connection, "argocd_url", None) or getattr(config, "argocd_server", None),
+            argocd_token=getattr(connection, "argocd_token", None) or getattr(config, "argocd_token", None),
+            longhorn_url=getattr(connection, "longhorn_url", None) or getattr(config, "longhorn_url", None),
+            inventory=self.inventory, playbook_dir=self.playbook_dir, check_only=self.check_only,
+            user=f"clusterdeck:{self.runner.who.user}",
+        )
+
+    # -- what the footer shows -----------------------------------------------------------------
+    def availability(self, action_id: str, rows: list[Any]) -> bool | None:
+        if action_id == "runs":
+            return True
+        if action_id == "playbook":
+            return True if rows and all(getattr(r, "name", None) for r in rows) else None
+        if action_id not in ACTION_CLASSES:
+            return False
+        if len(rows) != 1:
+            return None  # one target at a time for these
+        try:
+            action = action_for(action_id, rows[0].key)
+        except ActionError:
+            return None
+        if self.runner.refusal(action) is not None:
+            return None
+        return None if action.preconditions(self.app.store) else True
+
+    # -- what a key does ---------------------------------------------------------------------
+    def request(self, action_id: str, rows: list[Any]) -> None:
+        if action_id == "runs":
+            self.open_runs()
+            return
+        if action_id == "playbook":
+            self._pick_playbook([r.name for r in rows])
+            return
+        if not rows:
+            return
+        try:
+            action = action_for(action_id, rows[0].key)
+        except ActionError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        problems = action.preconditions(self.app.store) or [r for r in [self.runner.refusal(action)] if r]
+        if problems:
+            self.app.notify("\n".join(problems), title=action.title, severity="warning")
+            return
+        self._plan_and_confirm(action)
+
+    def open_runs(self) -> None:
+        self.app.push_screen(RunsScreen(self.state_dir))
+
+    # -- playbooks -----------------------------------------------------------------------------
+    def _pick_playbook(self, hosts: list[str]) -> None:
+        try:
+            catalog = catalog_for(self.context())
+        except ActionError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+
+        def picked(entry_id: str | None) -> None:
+            if entry_id:
+                self._plan_and_confirm(PlaybookAction(entry_id, hosts, check=True, catalog=catalog),
+                                       after=lambda done: self._offer_real_run(entry_id, hosts, catalog, done))
+
+        self.app.push_screen(CatalogScreen(catalog, hosts), callback=picked)
+
+    def _offer_real_run(self, entry_id: str, hosts: list[str], catalog: Catalog, done: Done) -> FollowUp | None:
+        if done.outcome not in ("succeeded", "failed") or done.artifact is None:
+            return None
+        if self.check_only:
+            return None  # the demo inventory is this machine: never run for real
+        if self.runner.read_only:
+            return None
+        real = PlaybookAction(entry_id, hosts, check=False, catalog=catalog)
+        return FollowUp("f", "run it for real (confirm first)",
+                        lambda: self._plan_and_confirm(real, choices={"preview_run": done.artifact}))
+
+    # -- the one flow ----------------------------------------------------------------------------
+    def _plan_and_confirm(self, action: Action, choices: dict[str, Any] | None = None,
+                          after: Callable[[Done], FollowUp | None] | None = None) -> None:
+        # planning may ask the API or read the catalog: never on the UI thread
+        self.app.run_worker(lambda: self._plan_worker(action, dict(choices or {}), after), thread=True,
+                            group="action-plan", exit_on_error=False)
+
+    def _plan_worker(self, action: Action, choices: dict[str, Any],
+                     after: Callable[[Done], FollowUp | None] | None) -> None:
+        ctx = self.context()
+        try:
+            options = action.options(ctx.store, ctx)
+            merged = {**action.default_choices(ctx.store, ctx), **choices}
+            plan = action.plan(ctx, merged)
+        except ActionError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), title=action.title, severity="error")
+            return
+        except Exception as exc:  # noqa: BLE001 - a planning bug becomes a message, not a crash
+            log.exception("planning %s failed", action.id)
+            self.app.call_from_thread(self.app.notify, describe_error(exc), title=action.title, severity="error")
+            return
+        fixed = {k: v for k, v in choices.items() if k == "preview_run"}
+
+        def replan(new: dict[str, Any]) -> Plan:
+            return action.plan(self.context(), {**new, **fixed})
+
+        shown = [o for o in options]
+        screen = ConfirmScreen(plan, tuple(shown), {k: v for k, v in merged.items() if k != "preview_run"},
+                               replan, refusal=self.runner.refusal(action, plan))
+        self.app.call_from_thread(self.app.push_screen, screen,
+                                  lambda result: self._confirmed(action, result, after))
+
+    def _confirmed(self, action: Action, result: ConfirmResult | None,
+                   after: Callable[[Done], FollowUp | None] | None) -> None:
+        if result is None:
+            return
+        if result.alternative is not None:
+            alt_id, key = result.alternative
+            self.request(alt_id, [_Key(key)])
+            return
+        screen = ProgressScreen(result.plan.title, cancel=action.cancel)
+        self.app.push_screen(screen)
+        self.app.run_worker(lambda: self._execute(action, result, screen, after), thread=True,
+                            group="action-run", exit_on_error=False, name=result.plan.title)
+
+    def _execute(self, action: Action, result: ConfirmResult, screen: ProgressScreen,
+                 after: Callable[[Done], FollowUp | None] | None) -> None:
+        ctx = self.context()
+        final: Done | None = None
+        for event in self.runner.run(action, ctx, result.plan, result.typed):
+            if isinstance(event, Done):
+                final = event
+            screen.post_message(ActionEvent(event))
+        if final is not None:
+            self.app.call_from_thread(self._finished, action, final, screen, after)
+
+    def _finished(self, action: Action, done: Done, screen: ProgressScreen,
+                  after: Callable[[Done], FollowUp | None] | None) -> None:
+        follow = after(done) if after is not None else None
+        if follow is not None:
+            screen.offer(follow)
+        if not screen.is_attached or self.app.screen is not screen:
+            severity = "information" if done.outcome == "succeeded" else "warning"
+            self.app.notify(done.message.splitlines()[0] if done.message else done.outcome,
+                            title=f"{action.title}: {done.outcome}", severity=severity)
+        self.app.refresh_bindings()
+
+
+class _Key:
+    """A row stand-in carrying only a key (the "sync instead" alternative names its app by key)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.name = key.rsplit("/", 1)[-1]

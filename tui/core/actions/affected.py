@@ -1,0 +1,20 @@
+"""Turn the store's ImpactIndex answer into the "objects affected" lines a plan shows."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+
+def impact_lines(store: Any, view: Callable[[Any], Any], key: str) -> tuple[str, ...]:
+    """Lines for one impact view (e.g. ``lambda i: i.for_volume``); empty when the index is unavailable."""
+    if store is None:
+        return ()
+    try:
+        impact = view(store.impact())(key)
+    except Exception:  # the index is a preview aid: a bug there must not block the action
+        return ()
+    out: list[str] = []
+    for label, attr in (("workload", "workloads"), ("route", "routes"), ("LB", "load_balancers"),
+                        ("Argo CD app", "apps")):
+        out += [f"{label} {k}" for k in getattr(impact, attr, ()) or ()]
+    out += [f"! {f}" for f in getattr(impact, "findings", ()) or ()]
+    return tuple(out)

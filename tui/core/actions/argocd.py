@@ -1,0 +1,323 @@
+"""Argo CD actions on an Application: sync, refresh, rollback, terminate.
+
+REST API (REFERENCE 4.2) when an Argo CD URL and token are configured, else the core way
+(4.3): write the Application's ``operation`` / annotation / operationState through the kube
+API. Either way the operation is followed on the Application until it completes.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from ..kube_http import MERGE_PATCH
+from .affected import impact_lines
+from .argocd_api import ArgoCDApi
+from .base import Action, ActionContext, ActionError, Choice, Done, Note, Plan, Progress, ProgressEvent, Toggle
+from . import kube_ops
+
+REFRESH = "argocd.argoproj.io/refresh"
+FINAL_PHASES = ("Succeeded", "Failed", "Error")
+
+
+def _use_rest(ctx: ActionContext) -> bool:
+    return bool(ctx.argocd_url and ctx.argocd_token)
+
+
+class _AppAction(Action):
+    danger = "disruptive"
+
+    def __init__(self, target: str) -> None:
+        super().__init__(target)
+        if "/" not in target:
+            raise ActionError(f"{target!r} is not an Application key (namespace/name)")
+        self.namespace, self.name = target.split("/", 1)
+
+    def _row(self, store: Any) -> Any:
+        return store.row("apps", self.target) if store is not None else None
+
+    def preconditions(self, store: Any) -> list[str]:
+        if store is not None and self._row(store) is None:
+            return [f"Application {self.target} is not in the cluster (any more)"]
+        return []
+
+    def _affected(self, store: Any) -> tuple[str, ...]:
+        row = self._row(store)
+        out = [f"Application {self.target}"]
+        if row is not None:
+            out += list(row.resources[:20])
+            if len(row.resources) > 20:
+                out.append(f"... and {len(row.resources) - 20} more resources")
+        return tuple(out) + tuple(line for line in impact_lines(store, lambda i: i.for_app, self.target)
+                                  if not line.startswith("workload "))
+
+    def _rest(self, ctx: ActionContext) -> ArgoCDApi:
+        assert ctx.argocd_url and ctx.argocd_token
+        return ArgoCDApi(ctx.argocd_url, ctx.argocd_token)
+
+    def _app_path(self) -> str:
+        return kube_ops.object_path("applications", self.namespace, self.name)
+
+    def _fetch(self, ctx: ActionContext) -> dict[str, Any]:
+        if ctx.api_client is not None:
+            return kube_ops.get(ctx, "applications", self.namespace, self.name)
+        api = self._rest(ctx)
+        try:
+            return api.call("GET", f"/api/v1/applications/{self.name}", params={"appNamespace": self.namespace}) or {}
+        finally:
+            api.close()
+
+    def _send(self, ctx: ActionContext, req: dict[str, Any]) -> Any:
+        if req.get("api") == "argocd":
+            api = self._rest(ctx)
+            try:
+                return api.call(req["method"], req["path"], req.get("body"), req.get("params"))
+            finally:
+                api.close()
+        return kube_ops.request(ctx, req)
+
+    def _follow_operation(self, ctx: ActionContext, before: str | None, what: str) -> Iterator[ProgressEvent]:
+        """Follow status.operationState until a new operation (startedAt != before) completes."""
+        seen_phase: list[str] = []
+        ours: list[bool] = []  # set once the state shows our operation (pending, running, or a new start)
+
+        def step(app: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
+            state = (app.get("status") or {}).get("operationState") or {}
+            phase = state.get("phase")
+            if app.get("operation") is not None or not phase or phase == "Running" or state.get("startedAt") != before:
+                ours.append(True)
+            events: list[ProgressEvent] = []
+            if not phase or not ours:
+                return None, [Progress(0, 1, "waiting for the application controller")]
+            if phase not in seen_phase:
+                seen_phase.append(phase)
+                events.append(Note(f"operation {phase}" + (f": {state['message']}" if state.get("message") else "")))
+            resources = ((state.get("syncResult") or {}).get("resources")) or []
+            synced = sum(1 for r in resources if r.get("status") in ("Synced", "Pruned", "PruneSkipped"))
+            events.append(Progress(synced, max(len(resources), synced, 1), phase))
+            if phase in FINAL_PHASES and app.get("operation") is None:
+                return ("succeeded" if phase == "Succeeded" else "failed"), events
+            return None, events
+
+        final = yield from kube_ops.follow(ctx, lambda: self._fetch(ctx), step, lambda: self.cancelled, what)
+        app = self._safe_fetch(ctx)
+        sync = ((app.get("status") or {}).get("sync") or {}).get("status") if app else None
+        health = ((app.get("status") or {}).get("health") or {}).get("status") if app else None
+        message = ((app.get("status") or {}).get("operationState") or {}).get("message") if app else None
+        tail = f" (sync {sync}, health {health})" if sync or health else ""
+        if final == "succeeded":
+            yield Done("succeeded", f"{what} succeeded{tail}")
+        elif final == "cancelled":
+            yield Done("cancelled", f"stopped following {what}; the operation goes on in Argo CD")
+        elif final == "timeout":
+            yield Done("failed", f"{what}: not finished after {int(ctx.timeout)}s{tail}")
+        else:
+            yield Done("failed", f"{what} failed: {message or 'see the Application'}{tail}")
+
+    def _safe_fetch(self, ctx: ActionContext) -> dict[str, Any] | None:
+        try:
+            return self._fetch(ctx)
+        except ActionError:
+            return None
+
+    def _started(self, ctx: ActionContext) -> str | None:
+        app = self._safe_fetch(ctx) or {}
+        return ((app.get("status") or {}).get("operationState") or {}).get("startedAt")
+
+    def _refuse_if_running(self, ctx: ActionContext) -> None:
+        app = self._safe_fetch(ctx)
+        if app and app.get("operation") is not None:
+            raise ActionError(f"another operation is already in progress on {self.name}: wait or terminate it (x)")
+
+
+class AppSync(_AppAction):
+    id = "app.sync"
+    title = "Sync"
+
+    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Toggle, ...]:
+        return (Toggle("prune", "Prune resources no longer in git", False), Toggle("dry_run", "Dry run", False))
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        problems = self.preconditions(ctx.store)
+        if problems:
+            raise ActionError(problems[0])
+        chosen = self._choices(ctx.store, choices)
+        prune, dry_run = bool(chosen.get("prune")), bool(chosen.get("dry_run"))
+        row = self._row(ctx.store)
+        out_of_sync = tuple(getattr(row, "out_of_sync", ()) or ())
+        lines = [f"Sync {self.name} to {', '.join(getattr(row, 'target_revisions', ()) or ('its target revision',))}"
+                 + (" (dry run: nothing is applied)" if dry_run else "")]
+        lines += [f"OutOfSync: {r}" for r in out_of_sync] or ["No resource is OutOfSync (the sync re-applies as is)."]
+        if prune:
+            lines.append("Prune: resources no longer in git are DELETED.")
+        if _use_rest(ctx):
+            body = {"prune": prune, "dryRun": dry_run, "strategy": {"hook": {"force": False}},
+                    "appNamespace": self.namespace}
+            req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/sync", "body": body}
+        else:
+            operation = {"initiatedBy": {"username": ctx.user}, "info": [{"name": "Reason", "value": "sync from clusterdeck"}],
+                         "sync": {"prune": prune, "dryRun": dry_run, "syncStrategy": {"hook": {}}}}
+            revision = (getattr(row, "target_revisions", ()) or (None,))[0]
+            if revision:
+                operation["sync"]["revision"] = revision
+            req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH,
+                   "body": {"operation": operation, "status": {"operationState": None}}}
+        danger = "destructive" if prune and not dry_run else "disruptive"
+        return Plan(action_id=self.id, target=self.target, title=f"Sync {self.target}", danger=danger,
+                    lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
+                    confirm_name=self.name if danger == "destructive" else None,
+                    choices={"prune": prune, "dry_run": dry_run})
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        self._refuse_if_running(ctx)
+        before = self._started(ctx)
+        self._send(ctx, plan.requests[0])
+        yield Note("sync requested" + (" through the Argo CD API" if plan.requests[0].get("api") else
+                                       " (operation written to the Application)"))
+        yield from self._follow_operation(ctx, before, f"sync of {self.name}")
+
+
+class AppRollback(_AppAction):
+    id = "app.rollback"
+    title = "Rollback"
+    danger = "destructive"
+
+    def preconditions(self, store: Any) -> list[str]:
+        problems = super().preconditions(store)
+        row = self._row(store)
+        if row is not None and row.auto_sync:
+            problems.append(f"{self.name} has automated sync on: Argo CD refuses a rollback; disable auto-sync first")
+        if row is not None and len(row.history_ids) < 2:
+            problems.append(f"{self.name} has no earlier deployment in its history")
+        return problems
+
+    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
+        row = self._row(store)
+        ids = tuple(str(i) for i in sorted(getattr(row, "history_ids", ()) or (), reverse=True)[1:])
+        return (Choice("id", "History id to roll back to", ids or ("",)),)
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        problems = self.preconditions(ctx.store)
+        if problems:
+            raise ActionError(problems[0])
+        chosen = self._choices(ctx.store, choices)
+        try:
+            history_id = int(str(chosen.get("id")))
+        except ValueError:
+            raise ActionError("choose a history id to roll back to") from None
+        app = self._fetch(ctx)
+        entry = next((h for h in (app.get("status") or {}).get("history") or [] if h.get("id") == history_id), None)
+        if entry is None:
+            raise ActionError(f"history id {history_id} is not in {self.name}'s history")
+        revision = entry.get("revision") or ", ".join(entry.get("revisions") or [])
+        lines = (f"Roll {self.name} back to history {history_id}: revision {revision}"
+                 f" deployed {entry.get('deployedAt', '?')}.",
+                 "Resources are applied as they were then; the app shows OutOfSync until git matches.")
+        if _use_rest(ctx):
+            req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/rollback",
+                   "body": {"id": history_id, "prune": False, "dryRun": False, "appNamespace": self.namespace}}
+        else:
+            sync: dict[str, Any] = {"revision": entry.get("revision"), "prune": False, "syncStrategy": {"hook": {}}}
+            if entry.get("source"):
+                sync["source"] = entry["source"]
+            if entry.get("revisions"):
+                sync["revisions"] = entry["revisions"]
+                sync["sources"] = entry.get("sources")
+            req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH,
+                   "body": {"operation": {"initiatedBy": {"username": ctx.user}, "sync": sync,
+                                          "info": [{"name": "Rollback", "value": f"to history id {history_id}"}]},
+                            "status": {"operationState": None}}}
+        return Plan(action_id=self.id, target=self.target, title=f"Rollback {self.target} to {history_id}",
+                    danger=self.danger, lines=lines, requests=(req,), affected=self._affected(ctx.store),
+                    confirm_name=self.name, choices={"id": history_id})
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        self._refuse_if_running(ctx)
+        before = self._started(ctx)
+        self._send(ctx, plan.requests[0])
+        yield Note(f"rollback to history {plan.choices.get('id')} requested")
+        yield from self._follow_operation(ctx, before, f"rollback of {self.name}")
+
+
+class AppTerminate(_AppAction):
+    id = "app.terminate"
+    title = "Terminate operation"
+
+    def preconditions(self, store: Any) -> list[str]:
+        problems = super().preconditions(store)
+        row = self._row(store)
+        if row is not None and row.operation not in ("Running", "Terminating"):
+            problems.append(f"no operation is running on {self.name}")
+        return problems
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        problems = self.preconditions(ctx.store)
+        if problems:
+            raise ActionError(problems[0])
+        if _use_rest(ctx):
+            req = {"api": "argocd", "method": "DELETE", "path": f"/api/v1/applications/{self.name}/operation",
+                   "params": {"appNamespace": self.namespace}}
+        else:
+            req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH,
+                   "body": {"status": {"operationState": {"phase": "Terminating"}}}}
+        return Plan(action_id=self.id, target=self.target, title=f"Terminate the operation on {self.target}",
+                    danger=self.danger, lines=(f"Stop the running operation on {self.name};",
+                                               "resources already applied stay as they are."),
+                    requests=(req,), affected=self._affected(ctx.store))
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        self._send(ctx, plan.requests[0])
+        yield Note("termination requested")
+
+        def step(app: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
+            phase = ((app.get("status") or {}).get("operationState") or {}).get("phase")
+            if phase in FINAL_PHASES and app.get("operation") is None:
+                return "succeeded", [Note(f"operation ended: {phase}")]
+            return None, [Progress(0, 1, f"operation {phase or 'gone'}")]
+
+        final = yield from kube_ops.follow(ctx, lambda: self._fetch(ctx), step, lambda: self.cancelled,
+                                           f"terminate on {self.name}")
+        if final == "succeeded":
+            yield Done("succeeded", f"the operation on {self.name} was terminated")
+        else:
+            yield Done("failed" if final != "cancelled" else "cancelled", f"termination on {self.name}: {final}")
+
+
+class AppRefresh(_AppAction):
+    id = "app.refresh"
+    title = "Refresh"
+    danger = "safe"
+
+    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
+        return (Choice("mode", "Refresh", ("normal", "hard")),)
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        problems = self.preconditions(ctx.store)
+        if problems:
+            raise ActionError(problems[0])
+        mode = str(self._choices(ctx.store, choices).get("mode") or "normal")
+        if mode not in ("normal", "hard"):
+            raise ActionError("refresh is normal or hard")
+        if _use_rest(ctx):
+            req = {"api": "argocd", "method": "GET", "path": f"/api/v1/applications/{self.name}",
+                   "params": {"refresh": mode, "appNamespace": self.namespace}}
+        else:
+            req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH,
+                   "body": {"metadata": {"annotations": {REFRESH: mode}}}}
+        what = "re-compare with git" if mode == "normal" else "re-render manifests (cache dropped) and re-compare"
+        return Plan(action_id=self.id, target=self.target, title=f"Refresh ({mode}) {self.target}", danger="safe",
+                    lines=(f"Ask Argo CD to {what} for {self.name}.",), requests=(req,),
+                    affected=(f"Application {self.target}",), choices={"mode": mode})
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        self._send(ctx, plan.requests[0])
+        yield Note(f"{plan.choices.get('mode')} refresh requested")
+
+        def step(app: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
+            if REFRESH not in ((app.get("metadata") or {}).get("annotations") or {}):
+                sync = ((app.get("status") or {}).get("sync") or {}).get("status")
+                return "succeeded", [Note(f"compared: {sync or 'unknown'}")]
+            return None, [Progress(0, 1, "waiting for the application controller")]
+
+        final = yield from kube_ops.follow(ctx, lambda: self._fetch(ctx), step, lambda: self.cancelled,
+                                           f"refresh of {self.name}")
+        yield Done(final if final in ("succeeded", "cancelled") else "failed",  # type: ignore[arg-type]
+                   f"refresh of {self.name}: {'done' if final == 'succeeded' else final}")

@@ -1,0 +1,32 @@
+"""The Argo CD server REST API calls actions make (Bearer token).
+
+Used when an Argo CD URL and token are configured; otherwise actions write the
+Application's fields through the kube API (the `argocd --core` way).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import ActionError
+from .http_json import JsonHttp
+
+
+class ArgoCDApi:
+    def __init__(self, url: str, token: str, *, verify: bool = False, timeout: float = 10.0) -> None:
+        # self-signed certificates are the norm for argocd-server inside a home cluster
+        self._http = JsonHttp(url, headers={"Authorization": f"Bearer {token}"}, verify=verify,
+                              timeout=timeout, name="Argo CD API")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def call(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        answer = self._http.send(method, path, body, params)
+        if answer.status in (401, 403):
+            raise ActionError(f"Argo CD API refused the token ({answer.status}): log in again or check RBAC")
+        if answer.status >= 400:
+            message = answer.data.get("message") or answer.data.get("error") if isinstance(answer.data, dict) else None
+            raise ActionError(f"Argo CD API: {answer.status} {str(message or answer.text)[:300]}")
+        if answer.data is None and answer.text.strip():
+            raise ActionError("Argo CD API: the answer was not JSON (is the URL the argocd-server?)")
+        return answer.data

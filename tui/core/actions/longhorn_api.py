@@ -1,0 +1,31 @@
+"""The Longhorn manager REST calls the volume import makes (REFERENCE 1.5): attach, detach, probe."""
+from __future__ import annotations
+
+from typing import Any
+
+from .base import ActionError
+from .http_json import JsonHttp
+
+
+class LonghornApi:
+    def __init__(self, url: str, *, timeout: float = 5.0) -> None:
+        base = url.rstrip("/")
+        self.base = base if base.endswith("/v1") else base + "/v1"
+        self._http = JsonHttp(self.base, timeout=timeout, name="Longhorn manager")
+
+    def close(self) -> None:
+        self._http.close()
+
+    def reachable(self) -> str | None:
+        """None when the manager answers, else why not (one line)."""
+        try:
+            answer = self._http.send("GET", "/volumes", timeout=2.0)
+        except ActionError as exc:
+            return str(exc)
+        return None if answer.status < 400 else f"HTTP {answer.status}"
+
+    def action(self, volume: str, action: str, body: dict[str, Any]) -> Any:
+        answer = self._http.send("POST", f"/volumes/{volume}", body, params={"action": action})
+        if answer.status >= 400:
+            raise ActionError(f"Longhorn manager refused {action}: {answer.status} {answer.text[:200]}")
+        return answer.data

@@ -1,0 +1,358 @@
+"""ImpactIndex: the cross-layer links (node -> volumes and replicas -> LB IPs it announces ->
+routes whose backends run there -> workloads -> Argo CD apps) and the "what breaks if" view.
+
+Built from a store's rows and parsed objects (``ClusterStore.impact()`` rebuilds it when any
+object changed). Everything is keyed by row keys; look rows up with ``store.row(layer, key)``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from tui.core.events import SourceState
+from tui.core.parsers.longhorn import replica_is_healthy
+from tui.core.parsers.services import ServiceInfo
+from tui.core.parsers.traefik import split_backend
+from tui.core.rows import AppRow, LoadBalancerRow, ReplicaRow, RouteRow, VolumeRow, WorkloadRow
+
+if TYPE_CHECKING:
+    from tui.core.store import ClusterStore
+
+ROUTE_KINDS = ("IngressRoute", "Ingress")
+
+
+@dataclass(frozen=True)
+class Impact:
+    """What is linked to one subject; each field holds row keys (see the layer in the comment)."""
+
+    subject: str  # "node hel-wk-01", "volume longhorn-system/pvc-...", ...
+    found: bool = True
+    nodes: tuple[str, ...] = ()  # "nodes"
+    volumes: tuple[str, ...] = ()  # "volumes"
+    replicas: tuple[str, ...] = ()  # "replicas"
+    load_balancers: tuple[str, ...] = ()  # "load_balancers"
+    ips: tuple[str, ...] = ()  # LB IPs involved
+    pools: tuple[str, ...] = ()  # "ip_pools"
+    services: tuple[str, ...] = ()  # "ns/name" of Services (any type)
+    routes: tuple[str, ...] = ()  # "routes"
+    workloads: tuple[str, ...] = ()  # "workloads" ("Kind/ns/name")
+    apps: tuple[str, ...] = ()  # "apps"
+    findings: tuple[str, ...] = ()  # "at risk" sentences for humans
+
+
+@dataclass(frozen=True)
+class NodeImpact(Impact):
+    volumes_attached: tuple[str, ...] = ()  # volumes attached on this node (subset of volumes)
+    last_replica_volumes: tuple[str, ...] = ()  # volumes whose every healthy replica is here
+
+
+def _keys(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(sorted({v for v in values if v}))
+
+
+class ImpactIndex:
+    def __init__(self) -> None:
+        self.nodes: set[str] = set()
+        self.volumes: dict[str, VolumeRow] = {}
+        self.volume_by_name: dict[tuple[str | None, str], str] = {}
+        self.replicas_of: dict[str, list[ReplicaRow]] = defaultdict(list)  # volume key -> replica rows
+        self.attached_on: dict[str, list[str]] = defaultdict(list)  # node -> volume keys
+        self.replicas_on: dict[str, list[ReplicaRow]] = defaultdict(list)  # node -> replica rows
+        self.lbs: dict[str, LoadBalancerRow] = {}
+        self.announced_by: dict[str, list[str]] = defaultdict(list)  # node -> LB keys
+        self.services: dict[str, ServiceInfo] = {}
+        self.service_nodes: dict[str, set[str]] = defaultdict(set)  # service -> endpoint nodes
+        self.service_workloads: dict[str, set[str]] = defaultdict(set)
+        self.workload_services: dict[str, set[str]] = defaultdict(set)
+        self.workloads: dict[str, WorkloadRow] = {}
+        self.volume_workloads: dict[str, set[str]] = defaultdict(set)
+        self.workload_volumes: dict[str, set[str]] = defaultdict(set)
+        self.routes: dict[str, RouteRow] = {}
+        self.route_services: dict[str, set[str]] = defaultdict(set)
+        self.service_routes: dict[str, set[str]] = defaultdict(set)
+        self.apps: dict[str, AppRow] = {}
+        self.owner_apps: dict[str, set[str]] = defaultdict(set)  # "Kind/ns/name" -> app keys
+        self.app_refs: dict[str, set[str]] = defaultdict(set)  # app -> "Kind/ns/name"
+        self.ingress_lbs: tuple[str, ...] = ()  # Traefik's LoadBalancer Services
+        self.endpoints_known = False
+
+    # -- building --------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, store: ClusterStore) -> ImpactIndex:
+        index = cls()
+        index._add_storage(store)
+        index._add_network(store)
+        index._add_workloads(store)
+        index._add_routes_and_apps(store)
+        return index
+
+    def _add_storage(self, store: ClusterStore) -> None:
+        self.nodes = {row.key for row in store.rows("nodes")}
+        self.volumes = {v.key: v for v in cast("list[VolumeRow]", store.rows("volumes"))}
+        self.volume_by_name = {(v.namespace, v.name): v.key for v in self.volumes.values()}
+        for replica in cast("list[ReplicaRow]", store.rows("replicas")):
+            volume_key = self.volume_by_name.get((replica.namespace, replica.volume or ""))
+            if volume_key:
+                self.replicas_of[volume_key].append(replica)
+            if replica.node:
+                self.replicas_on[replica.node].append(replica)
+        for volume in self.volumes.values():
+            if volume.node:
+                self.attached_on[volume.node].append(volume.key)
+
+    def _add_network(self, store: ClusterStore) -> None:
+        self.lbs = {lb.key: lb for lb in cast("list[LoadBalancerRow]", store.rows("load_balancers"))}
+        for lb in self.lbs.values():
+            if lb.announcing_node:
+                self.announced_by[lb.announcing_node].append(lb.key)
+        self.services = dict(store.parsed("services"))
+        # "no ready endpoints" is only a finding when the EndpointSlices were actually listed
+        self.endpoints_known = store.health()["endpointslices"].state is SourceState.OK
+        for info in store.parsed("endpointslices").values():
+            if info.service:
+                self.service_nodes[info.service].update(info.nodes)
+        self.ingress_lbs = _keys(
+            key for key, svc in self.services.items()
+            if key in self.lbs and (key.endswith("/traefik")
+                                    or dict(svc.labels).get("app.kubernetes.io/name") == "traefik")
+        )
+
+    def _add_workloads(self, store: ClusterStore) -> None:
+        self.workloads = {w.key: w for w in cast("list[WorkloadRow]", store.rows("workloads"))}
+        by_ns: dict[str | None, list[WorkloadRow]] = defaultdict(list)
+        claims: dict[str, str] = {}
+        for workload in self.workloads.values():
+            by_ns[workload.namespace].append(workload)
+            for claim in workload.pvcs:
+                claims[claim] = workload.key
+        for key, svc in self.services.items():
+            selector = {f"{k}={v}" for k, v in svc.selector}
+            if not selector:
+                continue
+            namespace = key.split("/", 1)[0] if "/" in key else None
+            for workload in by_ns.get(namespace, []):
+                if selector <= set(workload.template_labels):
+                    self._link(self.service_workloads, self.workload_services, key, workload.key)
+        replicaset_owner = {rs: dep for rs, dep in
+                            (v for v in store.parsed("replicasets").values() if v)}
+        for volume in self.volumes.values():
+            users: set[str | None] = {claims.get(volume.pvc or "")}
+            for name in volume.workloads:  # "ns/<pod's first owner>": a StatefulSet or ReplicaSet
+                for candidate in (replicaset_owner.get(name), f"StatefulSet/{name}",
+                                  f"Deployment/{name}"):
+                    if candidate in self.workloads:
+                        users.add(candidate)
+            for user in users:
+                if user:
+                    self._link(self.volume_workloads, self.workload_volumes, volume.key, user)
+
+    def _add_routes_and_apps(self, store: ClusterStore) -> None:
+        self.routes = {r.key: r for r in cast("list[RouteRow]", store.rows("routes"))}
+        for route in self.routes.values():
+            for backend in route.backends:
+                parts = split_backend(backend)
+                if parts:
+                    self._link(self.route_services, self.service_routes, route.key, parts[0])
+        self.apps = {a.key: a for a in cast("list[AppRow]", store.rows("apps"))}
+        app_by_name = {a.name: a.key for a in self.apps.values()}
+        for app in self.apps.values():
+            for ref in app.resources:
+                self._link(self.app_refs, self.owner_apps, app.key, ref)
+        for workload in self.workloads.values():
+            owner = workload.owner_app
+            app_key = owner if owner in self.apps else app_by_name.get(owner or "")
+            if app_key:
+                self._link(self.app_refs, self.owner_apps, app_key, workload.key)
+
+    @staticmethod
+    def _link(forward: dict[str, set[str]], backward: dict[str, set[str]], a: str, b: str) -> None:
+        forward[a].add(b)
+        backward[b].add(a)
+
+    # -- small lookups ---------------------------------------------------------------------
+
+    def healthy_replica_nodes(self, volume_key: str) -> list[str]:
+        replicas = self.replicas_of.get(volume_key, [])
+        engine_known = any(r.mode for r in replicas)
+        return [r.node for r in replicas if r.node and replica_is_healthy(r, engine_known)]
+
+    def apps_of(self, refs: Iterable[str]) -> set[str]:
+        return {app for ref in refs for app in self.owner_apps.get(ref, ())}
+
+    def _route_refs(self, route_keys: Iterable[str]) -> list[str]:
+        return [f"{self.routes[k].source}/{k}" for k in route_keys if k in self.routes]
+
+    def _service_refs(self, service_keys: Iterable[str]) -> list[str]:
+        return [f"Service/{k}" for k in service_keys]
+
+    def _related_apps(self, workloads: Iterable[str], services: Iterable[str],
+                      routes: Iterable[str]) -> tuple[str, ...]:
+        refs = [*workloads, *self._service_refs(services), *self._route_refs(routes)]
+        return _keys(self.apps_of(refs))
+
+    # -- the views -------------------------------------------------------------------------
+
+    def for_node(self, name: str) -> NodeImpact:
+        attached = sorted(self.attached_on.get(name, []))
+        replicas = self.replicas_on.get(name, [])
+        findings: list[str] = []
+        last: list[str] = []
+        replica_volumes = _keys(self.volume_by_name.get((r.namespace, r.volume or "")) for r in replicas)
+        for volume_key in replica_volumes:
+            healthy = self.healthy_replica_nodes(volume_key)
+            volume = self.volumes[volume_key]
+            if healthy and set(healthy) == {name}:
+                last.append(volume_key)
+                findings.append(f"volume {volume.name} would lose its last healthy replica")
+            elif name in healthy and volume.replicas_wanted:
+                left = len(healthy) - healthy.count(name)
+                findings.append(f"volume {volume.name} would drop to {left} of "
+                                f"{volume.replicas_wanted} healthy replicas")
+        workloads: set[str] = set()
+        for volume_key in attached:
+            users = self.volume_workloads.get(volume_key, set())
+            workloads |= users
+            who = ", ".join(sorted(users)) or "no known workload"
+            findings.append(f"volume {self.volumes[volume_key].name} is attached here "
+                            f"({who}): its pods stop until it reattaches elsewhere")
+        lbs = sorted(self.announced_by.get(name, []))
+        for lb_key in lbs:
+            lb = self.lbs[lb_key]
+            through = f"; all {len(self.routes)} routes enter through it" if lb_key in self.ingress_lbs else ""
+            findings.append(f"LB IP {', '.join(lb.ips) or '?'} ({lb_key}) is announced from here: "
+                            f"MetalLB must fail it over to another node{through}")
+        services = {s for s, nodes in self.service_nodes.items() if name in nodes}
+        for lb_key in self.ingress_lbs:
+            if self.service_nodes.get(lb_key) == {name} and self.routes:
+                findings.append(f"every endpoint of {lb_key} runs on this node: "
+                                f"all {len(self.routes)} routes stop with it")
+        for svc in services:
+            workloads |= self.service_workloads.get(svc, set())
+        routes = _keys(r for s in services for r in self.service_routes.get(s, ()))
+        for route_key in routes:
+            only_here = [s for s in self.route_services[route_key]
+                         if self.service_nodes.get(s) == {name}]
+            if only_here:
+                findings.append(f"route {route_key}: every endpoint of {', '.join(sorted(only_here))} "
+                                "runs on this node")
+        return NodeImpact(
+            subject=f"node {name}",
+            found=name in self.nodes,
+            nodes=(name,),
+            volumes=_keys([*attached, *replica_volumes]),
+            replicas=_keys(r.key for r in replicas),
+            load_balancers=tuple(lbs),
+            ips=_keys(ip for k in lbs for ip in self.lbs[k].ips),
+            services=_keys(services),
+            routes=routes,
+            workloads=_keys(workloads),
+            apps=self._related_apps(workloads, services, routes),
+            findings=tuple(findings),
+            volumes_attached=tuple(attached),
+            last_replica_volumes=tuple(last),
+        )
+
+    def for_volume(self, key: str) -> Impact:
+        volume = self.volumes.get(key)
+        if volume is None:
+            return Impact(subject=f"volume {key}", found=False, findings=(f"volume {key} not found",))
+        workloads = self.volume_workloads.get(key, set())
+        services = {s for w in workloads for s in self.workload_services.get(w, ())}
+        routes = _keys(r for s in services for r in self.service_routes.get(s, ()))
+        healthy = self.healthy_replica_nodes(key)
+        findings = []
+        if volume.replicas_wanted and len(healthy) < volume.replicas_wanted and volume.node:
+            findings.append(f"only {len(healthy)} of {volume.replicas_wanted} replicas are healthy")
+        if len(set(healthy)) == 1:
+            findings.append(f"every healthy replica is on node {healthy[0]}")
+        return Impact(
+            subject=f"volume {key}",
+            nodes=_keys([volume.node, *volume.replica_nodes]),
+            volumes=(key,),
+            replicas=_keys(r.key for r in self.replicas_of.get(key, [])),
+            services=_keys(services),
+            routes=routes,
+            workloads=_keys(workloads),
+            apps=self._related_apps(workloads, services, routes),
+            findings=tuple(findings),
+        )
+
+    def for_lb(self, key: str) -> Impact:
+        lb = self.lbs.get(key)
+        if lb is None:
+            return Impact(subject=f"load balancer {key}", found=False,
+                          findings=(f"load balancer {key} not found",))
+        routes = tuple(sorted(self.routes)) if key in self.ingress_lbs else _keys(
+            self.service_routes.get(key, ()))
+        workloads = self.service_workloads.get(key, set())
+        findings = []
+        if lb.pending:
+            findings.append("no IP assigned yet")
+        if lb.ips and not lb.announcing_node:
+            findings.append("no node announces this IP (no ServiceL2Status)")
+        return Impact(
+            subject=f"load balancer {key}",
+            nodes=_keys([lb.announcing_node, *self.service_nodes.get(key, ())]),
+            load_balancers=(key,),
+            ips=lb.ips,
+            pools=_keys([lb.pool]),
+            services=(key,),
+            routes=routes,
+            workloads=_keys(workloads),
+            apps=self._related_apps(workloads, [key], routes),
+            findings=tuple(findings),
+        )
+
+    def for_route(self, key: str) -> Impact:
+        route = self.routes.get(key)
+        if route is None:
+            return Impact(subject=f"route {key}", found=False, findings=(f"route {key} not found",))
+        services = self.route_services.get(key, set())
+        workloads = {w for s in services for w in self.service_workloads.get(s, ())}
+        volumes = {v for w in workloads for v in self.workload_volumes.get(w, ())}
+        nodes = {n for s in services for n in self.service_nodes.get(s, ())}
+        findings = list(route.problems)
+        if self.endpoints_known:
+            findings += [f"backend {s} has no ready endpoints" for s in sorted(services)
+                         if s in self.services and not self.service_nodes.get(s)]
+        return Impact(
+            subject=f"route {key}",
+            nodes=_keys(nodes),
+            volumes=_keys(volumes),
+            load_balancers=self.ingress_lbs,
+            ips=_keys(ip for lb in self.ingress_lbs for ip in self.lbs[lb].ips),
+            services=_keys(services),
+            routes=(key,),
+            workloads=_keys(workloads),
+            apps=self._related_apps(workloads, services, [key]),
+            findings=tuple(findings),
+        )
+
+    def for_app(self, key: str) -> Impact:
+        app = self.apps.get(key)
+        if app is None:
+            return Impact(subject=f"app {key}", found=False, findings=(f"app {key} not found",))
+        refs = self.app_refs.get(key, set())
+        workloads = {r for r in refs if r in self.workloads}
+        services = {r.split("/", 1)[1] for r in refs if r.startswith("Service/")}
+        services |= {s for w in workloads for s in self.workload_services.get(w, ())}
+        routes = {r.split("/", 1)[1] for r in refs if r.split("/", 1)[0] in ROUTE_KINDS}
+        routes |= {r for s in services for r in self.service_routes.get(s, ())}
+        volumes = {v for w in workloads for v in self.workload_volumes.get(w, ())}
+        nodes = {n for s in services for n in self.service_nodes.get(s, ())}
+        nodes |= {node for v in volumes if (node := self.volumes[v].node)}
+        findings = [f"{ref} is out of sync" for ref in app.out_of_sync]
+        return Impact(
+            subject=f"app {key}",
+            nodes=_keys(nodes),
+            volumes=_keys(volumes),
+            load_balancers=_keys(s for s in services if s in self.lbs),
+            services=_keys(services),
+            routes=_keys(r for r in routes if r in self.routes),
+            workloads=_keys(workloads),
+            apps=(key,),
+            findings=tuple(findings),
+        )

@@ -1,0 +1,111 @@
+"""Argo CD Application (single- and multi-source) -> AppRow."""
+from __future__ import annotations
+
+from typing import Any
+
+from tui.core.parsers.access import (
+    as_int,
+    dig,
+    dig_dict,
+    dig_list,
+    dig_str,
+    name_of,
+    namespace_of,
+)
+from tui.core.rows import AppRow, object_key
+
+_SOURCE_FIELDS = ("repoURL", "path", "targetRevision")
+
+
+def resource_ref(res: Any) -> str | None:
+    """"Kind/ns/name" (or "Kind/name" when cluster-scoped) of a status.resources[] entry."""
+    kind, name = dig_str(res, "kind"), dig_str(res, "name")
+    if not kind or not name:
+        return None
+    return f"{kind}/{object_key(dig_str(res, 'namespace'), name)}"
+
+
+def parse_application(obj: Any) -> AppRow:
+    name, ns = name_of(obj), namespace_of(obj)
+    sources = [s for s in dig_list(obj, "spec", "sources") if isinstance(s, dict)]
+    single = dig(obj, "spec", "source")
+    if not sources and isinstance(single, dict):
+        sources = [single]
+    revisions = [r for r in dig_list(obj, "status", "sync", "revisions") if isinstance(r, str)]
+    single_revision = dig_str(obj, "status", "sync", "revision")
+    if single_revision and not revisions:
+        revisions = [single_revision]
+    automated = dig(obj, "spec", "syncPolicy", "automated")
+    # automated present enables auto-sync, unless v3.1's `enabled: false` turns it off
+    auto = isinstance(automated, dict) and dig(automated, "enabled") is not False
+    op_state = dig_dict(obj, "status", "operationState")
+    conditions = []
+    first_error = None
+    for cond in dig_list(obj, "status", "conditions"):
+        ctype, message = dig_str(cond, "type"), dig_str(cond, "message")
+        if not ctype:
+            continue
+        conditions.append(f"{ctype}: {message}" if message else ctype)
+        if first_error is None and ctype.endswith("Error"):
+            first_error = conditions[-1]
+    resources, out_of_sync = [], []
+    for res in dig_list(obj, "status", "resources"):
+        ref = resource_ref(res)
+        if ref:
+            resources.append(ref)
+            if dig(res, "status") not in ("Synced", None):
+                out_of_sync.append(ref)
+    history = [as_int(dig(h, "id")) for h in dig_list(obj, "status", "history")]
+    # what needs attention first: a failing or running operation, an error condition, bad
+    # health; the message of a finished good sync only when nothing else is to be said
+    phase = dig_str(op_state, "phase")
+    op_message = dig_str(op_state, "message")
+    message = (
+        (op_message if phase not in (None, "Succeeded") else None)
+        or first_error
+        or dig_str(obj, "status", "health", "message")
+        or op_message
+    )
+    return AppRow(
+        namespace=ns,
+        name=name,
+        project=dig_str(obj, "spec", "project"),
+        sync=dig_str(obj, "status", "sync", "status"),
+        health=dig_str(obj, "status", "health", "status"),
+        revision=revisions[0] if revisions else None,
+        operation=phase,
+        auto_sync=auto,
+        message=message,
+        key=object_key(ns, name),
+        revisions=tuple(revisions),
+        repo_urls=_source_field(sources, "repoURL"),
+        paths=tuple(dig_str(s, "path") or dig_str(s, "chart") or "" for s in sources),
+        target_revisions=_source_field(sources, "targetRevision"),
+        dest_namespace=dig_str(obj, "spec", "destination", "namespace"),
+        dest_server=dig_str(obj, "spec", "destination", "server")
+        or dig_str(obj, "spec", "destination", "name"),
+        self_heal=auto and dig(automated, "selfHeal") is True,
+        prune=auto and dig(automated, "prune") is True,
+        resources=tuple(resources),
+        out_of_sync=tuple(out_of_sync),
+        history_ids=tuple(h for h in history if h is not None),
+        conditions=tuple(conditions),
+        operation_started=dig_str(op_state, "startedAt"),
+        operation_finished=dig_str(op_state, "finishedAt"),
+        operation_pending=isinstance(dig(obj, "operation"), dict),
+    )
+
+
+def _source_field(sources: list[dict[str, Any]], field: str) -> tuple[str, ...]:
+    return tuple(dig_str(s, field) or "" for s in sources)
+
+
+def instance_of(labels: dict[str, str], annotations: dict[str, str]) -> str | None:
+    """The Argo CD app that tracks an object: tracking-id annotation ("app:group/Kind:ns/name"),
+    else the instance labels."""
+    tracking = annotations.get("argocd.argoproj.io/tracking-id")
+    if tracking and ":" in tracking:
+        app = tracking.split(":", 1)[0]
+        # apps outside the control-plane namespace are written "ns_name"
+        return app.split("_", 1)[1] if "_" in app else app
+    return labels.get("argocd.argoproj.io/instance") or labels.get("app.kubernetes.io/instance")

@@ -1,0 +1,358 @@
+"""ClusterStore: the live model every pane, the snapshot command and the actions read.
+
+Mutated only by ``handle`` on the event-loop thread. Raw objects are kept per KINDS key;
+each object is parsed once per resourceVersion; layer rows (which join several kinds) are
+rebuilt lazily when a layer is read after one of its input kinds changed, and even then
+only the rows whose inputs changed are rebuilt.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
+from functools import partial
+from typing import Any, TypeVar, cast
+
+from tui.core.clock import Clock, SystemClock
+from tui.core.events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
+from tui.core.index import ImpactIndex
+from tui.core.kinds import KINDS
+from tui.core.parsers import longhorn, metallb, traefik
+from tui.core.parsers.access import dig_str, name_of, namespace_of
+from tui.core.parsers.argocd import parse_application
+from tui.core.parsers.nodes import parse_node
+from tui.core.parsers.services import parse_endpoint_slice, parse_service
+from tui.core.parsers.workloads import parse_workload, replicaset_owner
+from tui.core.rows import ReplicaRow, Row, object_key
+
+LAYERS = ("nodes", "volumes", "lh_nodes", "replicas", "ip_pools", "load_balancers", "routes",
+          "apps", "workloads")
+
+# the kinds whose objects a layer's rows are built from
+LAYER_INPUTS: dict[str, tuple[str, ...]] = {
+    "nodes": ("nodes",),
+    "volumes": ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
+    "lh_nodes": ("lh_nodes",),
+    "replicas": ("lh_replicas", "lh_engines"),
+    "ip_pools": ("ip_pools", "services", "l2_advertisements", "l2_statuses"),
+    "load_balancers": ("services", "ip_pools", "l2_advertisements", "l2_statuses"),
+    "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses", "services"),
+    "apps": ("applications",),
+    "workloads": ("deployments", "statefulsets", "applications"),
+}
+
+# the pane (KINDS[...].layer) whose source health a row layer shows
+PANE_OF_LAYER = {
+    "nodes": "nodes", "volumes": "volumes", "lh_nodes": "volumes", "replicas": "volumes",
+    "ip_pools": "network", "load_balancers": "network", "routes": "routes", "apps": "apps",
+    "workloads": "workloads",
+}
+
+# one parser per kind; its result is cached per object and resourceVersion
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "nodes": parse_node,
+    "services": parse_service,
+    "endpointslices": parse_endpoint_slice,
+    "deployments": partial(parse_workload, kind="Deployment"),
+    "statefulsets": partial(parse_workload, kind="StatefulSet"),
+    "replicasets": replicaset_owner,
+    "ingresses": traefik.parse_ingress,
+    "lh_volumes": longhorn.parse_volume,
+    "lh_nodes": longhorn.parse_longhorn_node,
+    "lh_replicas": longhorn.parse_replica,
+    "lh_engines": longhorn.parse_engine,
+    "lh_attachments": longhorn.parse_volume_attachment,
+    "ip_pools": lambda obj: (metallb.parse_ip_pool(obj), metallb.pool_spec(obj)),
+    "l2_advertisements": lambda obj: obj,
+    "l2_statuses": metallb.parse_l2_status,
+    "ingressroutes": partial(traefik.parse_ingressroute, api_group="traefik.io"),
+    "ingressroutes_legacy": partial(traefik.parse_ingressroute, api_group="traefik.containo.us"),
+    "applications": parse_application,
+}
+
+# parser outputs cached like PARSERS but read from another kind's objects
+EXTRA_PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "lb_services": ("services", metallb.parse_service_lb),
+}
+
+T = TypeVar("T")
+
+
+class _Memo:
+    """Derived rows keyed by identity, rebuilt only when their inputs (signature) change."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[Hashable, Any]] = {}
+
+    def get(self, key: str, signature: Hashable, build: Callable[[], T]) -> T:
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] == signature:
+            return entry[1]  # type: ignore[no-any-return]
+        value = build()
+        self._entries[key] = (signature, value)
+        return value
+
+    def retain(self, keys: Iterable[str]) -> None:
+        keep = set(keys)
+        for key in [k for k in self._entries if k not in keep]:
+            del self._entries[key]
+
+
+class ClusterStore:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.clock: Clock = clock or SystemClock()
+        self.version = 0
+        self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
+        self._health: dict[str, SourceHealth] = {}
+        self._kind_version: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self._layer_changed: dict[str, int] = {}
+        self._parse_cache: dict[str, dict[str, tuple[str | None, dict[str, Any], Any]]] = {
+            key: {} for key in KINDS
+        }
+        self._parsed: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._rows: dict[str, tuple[int, list[Row], dict[str, Row]]] = {}
+        self._memos: dict[str, _Memo] = {layer: _Memo() for layer in LAYERS}
+        self._impact: tuple[int, ImpactIndex] | None = None
+
+    # -- events -----------------------------------------------------------------------------
+
+    def handle(self, event: SourceEvent) -> None:
+        if isinstance(event, HealthChanged):
+            self._set_health(event.health)
+        elif isinstance(event, Relisted):
+            self._relist(event)
+        elif isinstance(event, Changed):
+            self._change(event)
+
+    def _relist(self, event: Relisted) -> None:
+        if event.key not in KINDS:
+            return
+        fresh: dict[str, dict[str, Any]] = {}
+        for obj in event.objects if isinstance(event.objects, list) else []:
+            keyed = self._keyed(event.key, obj)
+            if keyed:
+                fresh[keyed[0]] = keyed[1]
+        old = self._objects[event.key]
+        self._objects[event.key] = fresh
+        old_versions, fresh_versions = _versions(old), _versions(fresh)
+        if old_versions is None or old_versions != fresh_versions:
+            self._touch_kind(event.key)
+        current = self._health.get(event.key)
+        if current is None or current.state is not SourceState.OK:
+            # a list that answered is proof the source works
+            self._set_health(SourceHealth(event.key, SourceState.OK, since=self.clock.now()))
+
+    def _change(self, event: Changed) -> None:
+        if event.key not in KINDS:
+            return
+        keyed = self._keyed(event.key, event.obj)
+        if keyed is None:
+            return
+        key, obj = keyed
+        bucket = self._objects[event.key]
+        if event.type == "DELETED":
+            if bucket.pop(key, None) is None:
+                return
+        else:
+            bucket[key] = obj
+        self._touch_kind(event.key)
+
+    def _keyed(self, kind_key: str, obj: Any) -> tuple[str, dict[str, Any]] | None:
+        """("ns/name", object with apiVersion/kind filled in), or None for a nameless object."""
+        if not isinstance(obj, dict) or not name_of(obj):
+            return None
+        if "kind" not in obj or "apiVersion" not in obj:
+            kind = KINDS[kind_key]
+            obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
+        return object_key(namespace_of(obj), name_of(obj)), obj
+
+    def _touch_kind(self, kind_key: str) -> None:
+        self.version += 1
+        self._kind_version[kind_key] = self.version
+        for layer, inputs in LAYER_INPUTS.items():
+            if kind_key in inputs:
+                self._layer_changed[layer] = self.version
+        self._layer_changed["impact"] = self.version
+
+    def _set_health(self, health: SourceHealth) -> None:
+        if self._health.get(health.key) == health:
+            return
+        self._health[health.key] = health
+        self.version += 1
+        pane = KINDS[health.key].layer if health.key in KINDS else None
+        for layer, layer_pane in PANE_OF_LAYER.items():
+            if layer_pane == pane:
+                self._layer_changed[layer] = self.version
+        self._layer_changed["health"] = self.version
+
+    # -- raw objects --------------------------------------------------------------------------
+
+    def changed_layers(self, since_version: int) -> set[str]:
+        """Layers whose rows or source health changed after since_version (plus "impact" when
+        any object changed and "health" when any source health changed)."""
+        return {layer for layer, version in self._layer_changed.items() if version > since_version}
+
+    def objects(self, key: str) -> list[dict[str, Any]]:
+        return list(self._objects.get(key, {}).values())
+
+    def get(self, key: str, object_key: str) -> dict[str, Any] | None:
+        return self._objects.get(key, {}).get(object_key)
+
+    def parsed(self, key: str) -> dict[str, Any]:
+        """The kind's parser output per object key, parsing only objects that changed."""
+        source, parser = EXTRA_PARSERS.get(key, (key, PARSERS.get(key)))
+        version = self._kind_version.get(source, 0)
+        cached = self._parsed.get(key)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        cache = self._parse_cache.setdefault(key, {})
+        out: dict[str, Any] = {}
+        for obj_key, obj in self._objects.get(source, {}).items():
+            rv = dig_str(obj, "metadata", "resourceVersion")
+            hit = cache.get(obj_key)
+            if hit is not None and ((rv is not None and hit[0] == rv) or hit[1] is obj):
+                out[obj_key] = hit[2]
+                continue
+            value = parser(obj) if parser else obj
+            cache[obj_key] = (rv, obj, value)
+            out[obj_key] = value
+        for gone in [k for k in cache if k not in out]:
+            del cache[gone]
+        self._parsed[key] = (version, out)
+        return out
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def rows(self, layer: str) -> list[Row]:
+        return self._layer(layer)[0]
+
+    def row(self, layer: str, key: str) -> Row | None:
+        return self._layer(layer)[1].get(key)
+
+    def _layer(self, layer: str) -> tuple[list[Row], dict[str, Row]]:
+        if layer not in LAYER_INPUTS:
+            raise KeyError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
+        version = max(self._kind_version[k] for k in LAYER_INPUTS[layer])
+        cached = self._rows.get(layer)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        by_key: dict[str, Row] = {}
+        for row in getattr(self, f"_build_{layer}")():
+            by_key[row.key] = row
+        ordered = [by_key[k] for k in sorted(by_key)]
+        self._memos[layer].retain(by_key)
+        self._rows[layer] = (version, ordered, by_key)
+        return ordered, by_key
+
+    def _build_nodes(self) -> list[Row]:
+        return list(self.parsed("nodes").values())
+
+    def _build_lh_nodes(self) -> list[Row]:
+        return list(self.parsed("lh_nodes").values())
+
+    def _build_apps(self) -> list[Row]:
+        return list(self.parsed("applications").values())
+
+    def _engine_modes(self) -> dict[str, dict[str, str]]:
+        return longhorn.engine_modes_by_volume(list(self.parsed("lh_engines").values()))
+
+    def _build_replicas(self) -> list[Row]:
+        modes = self._engine_modes()
+        memo = self._memos["replicas"]
+        out: list[Row] = []
+        for key, replica in self.parsed("lh_replicas").items():
+            mode = modes.get(replica.volume or "", {}).get(replica.name)
+            modes_of_replica = {replica.name: mode} if mode else {}
+            out.append(memo.get(key, (replica, mode),
+                                partial(longhorn.with_engine_modes, replica, modes_of_replica)))
+        return out
+
+    def _build_volumes(self) -> list[Row]:
+        modes = self._engine_modes()
+        replicas: dict[tuple[str | None, str], list[Any]] = {}
+        for replica in cast("list[ReplicaRow]", self.rows("replicas")):  # memoized, modes applied
+            if replica.volume:
+                replicas.setdefault((replica.namespace, replica.volume), []).append(replica)
+        attachments = {(a.namespace, a.volume): a for a in self.parsed("lh_attachments").values()}
+        memo = self._memos["volumes"]
+        out: list[Row] = []
+        for key, volume in self.parsed("lh_volumes").items():
+            ident = (volume.namespace, volume.name)
+            mine = replicas.get(ident, [])
+            volume_modes = modes.get(volume.name)
+            attachment = attachments.get(ident)
+            signature = (volume, tuple(mine), tuple(sorted((volume_modes or {}).items())), attachment)
+            out.append(memo.get(key, signature,
+                                partial(longhorn.enrich_volume, volume, mine, volume_modes, attachment)))
+        return out
+
+    def _link_network(self) -> tuple[list[Row], list[Row]]:
+        pools = list(self.parsed("ip_pools").values())
+        lbs = [lb for lb in self.parsed("lb_services").values() if lb is not None]
+        announcers = dict(s for s in self.parsed("l2_statuses").values() if s is not None)
+        linked_pools, linked_lbs = metallb.link_pools(
+            pools, lbs, self.objects("l2_advertisements"), announcers
+        )
+        return list(linked_pools), list(linked_lbs)
+
+    def _build_ip_pools(self) -> list[Row]:
+        return self._link_network()[0]
+
+    def _build_load_balancers(self) -> list[Row]:
+        return self._link_network()[1]
+
+    def _build_routes(self) -> list[Row]:
+        services = self.parsed("services")
+        out: list[Row] = []
+        for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
+            out.extend(traefik.check_backends(route, services) for route in self.parsed(kind).values())
+        return out
+
+    def _build_workloads(self) -> list[Row]:
+        apps = self.parsed("applications")
+        owner: dict[str, str] = {}
+        by_name: dict[str, str] = {}
+        for app in apps.values():
+            by_name.setdefault(app.name, app.key)
+            for ref in app.resources:
+                owner.setdefault(ref, app.key)
+        out: list[Row] = []
+        for kind in ("deployments", "statefulsets"):
+            for workload in self.parsed(kind).values():
+                app = owner.get(workload.key) or by_name.get(workload.owner_app or "", workload.owner_app)
+                out.append(workload if app == workload.owner_app else replace(workload, owner_app=app))
+        return out
+
+    # -- health -------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, SourceHealth]:
+        """Per KINDS key; a source not heard from yet is CONNECTING."""
+        return {key: self._health.get(key) or SourceHealth(key, SourceState.CONNECTING) for key in KINDS}
+
+    def layer_health(self, layer: str) -> list[SourceHealth]:
+        """Health of the sources feeding a pane; takes a row layer or a pane name ("network")."""
+        pane = PANE_OF_LAYER.get(layer, layer)
+        health = self.health()
+        return [health[key] for key, kind in KINDS.items() if kind.layer == pane]
+
+    def synced(self) -> bool:
+        """Every source past CONNECTING (ok, or a final error state)."""
+        return all(h.state is not SourceState.CONNECTING for h in self.health().values())
+
+    # -- cross-layer index ----------------------------------------------------------------------
+
+    def impact(self) -> ImpactIndex:
+        # keyed on the whole version: source health (endpoints listed or not) shapes findings
+        if self._impact is None or self._impact[0] != self.version:
+            self._impact = (self.version, ImpactIndex.build(self))
+        return self._impact[1]
+
+
+def _versions(bucket: dict[str, dict[str, Any]]) -> dict[str, str | None] | None:
+    """resourceVersions by key; None (never equal) when one is missing."""
+    out: dict[str, str | None] = {}
+    for key, obj in bucket.items():
+        rv = dig_str(obj, "metadata", "resourceVersion")
+        if rv is None:
+            return None
+        out[key] = rv
+    return out

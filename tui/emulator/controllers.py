@@ -1,0 +1,392 @@
+"""Small simulated controllers, so actions taken against the emulator have visible effects.
+
+- Argo CD application controller: `operation` → operationState Running → Succeeded (or a
+  Terminating one → Failed), history appended, `operation` removed (REFERENCE 4.2, 4.3).
+- Longhorn VolumeAttachment controller: tickets attach the volume to the ticket's node
+  (attaching → attached), no tickets detach it (REFERENCE 1.4).
+- Deployment controller: a changed pod template gets a new ReplicaSet (revision + 1) and
+  replicas roll over to it step by step; then observedGeneration catches up (REFERENCE 5.1–5.3).
+
+Every step is an ordinary store write, so watchers see each intermediate state. One task
+per object; a change to the object wakes its task early. Delays are divided by time_scale.
+"""
+from __future__ import annotations
+
+import asyncio
+import copy
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from tui.emulator.resources import Resource
+from tui.emulator.store import ObjectStore, WatchEvent
+
+APP_RUN_SECONDS = 3.0
+TERMINATE_SECONDS = 0.5
+ATTACH_SECONDS = 1.5
+ROLL_STEP_SECONDS = 1.0
+REVISION = "deployment.kubernetes.io/revision"
+
+# Longhorn attacher priorities (REFERENCE 1.4); unknown types rank lowest.
+TICKET_PRIORITY = {"volume-restore-controller": 2000, "volume-expansion-controller": 2000,
+                   "longhorn-api": 1000, "csi-attacher": 900, "salvage-controller": 900,
+                   "share-manager-controller": 900}
+
+Key = tuple[str, str, str]  # (resource key, namespace, name)
+
+
+def _pruned(value: Any) -> Any:
+    """Drop nulls and empty maps/lists: kubectl re-serialises templates through Go structs,
+    adding `creationTimestamp: null` and `resources: {}` that mean nothing."""
+    if isinstance(value, dict):
+        out = {k: _pruned(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_pruned(v) for v in value]
+    return value
+
+
+def template_hash(template: Any) -> str:
+    """Stable 10-char hash of a pod template (ignoring pod-template-hash), like the RS name suffix."""
+    t = copy.deepcopy(template) or {}
+    ((t.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
+    t = _pruned(t)
+    return hashlib.sha256(json.dumps(t, sort_keys=True).encode()).hexdigest()[:10]
+
+
+class Controllers:
+    def __init__(self, store: ObjectStore, time_scale: float, now: Callable[[], datetime]) -> None:
+        self.store = store
+        self.scale = max(time_scale, 1e-6)
+        self.now = now
+        self._tasks: dict[Key, asyncio.Task] = {}
+        self._wake: dict[Key, asyncio.Event] = {}
+        self._seen_templates: dict[tuple[str, str], str] = {}
+        table = store.table
+        self.apps, self.volumes = table.by_key("applications"), table.by_key("lh_volumes")
+        self.attachments, self.deployments = table.by_key("lh_attachments"), table.by_key("deployments")
+        self.replicasets = table.by_key("replicasets")
+        self._handlers: dict[Resource | None, Callable[[str, str], Awaitable[None]]] = {
+            self.apps: self._run_app, self.attachments: self._run_attachment,
+            self.deployments: self._run_deployment,
+        }
+
+    def start(self) -> None:
+        assert self.deployments is not None
+        for d in self.store.list(self.deployments):
+            meta = d["metadata"]
+            self._seen_templates[(meta["namespace"], meta["name"])] = template_hash(d["spec"].get("template"))
+        self.store.listeners.append(self._on_event)
+        # An operation already pending in the seed starts right away; the rest waits for writes.
+        for app in self.store.list(self.apps) if self.apps else []:
+            phase = ((app.get("status") or {}).get("operationState") or {}).get("phase")
+            if app.get("operation") or phase == "Terminating":
+                self._schedule(self.apps, app["metadata"].get("namespace", ""), app["metadata"]["name"])
+
+    def stop(self) -> None:
+        if self._on_event in self.store.listeners:
+            self.store.listeners.remove(self._on_event)
+        for task in self._tasks.values():
+            task.cancel()
+        self._tasks.clear()
+
+    def _on_event(self, ev: WatchEvent) -> None:
+        if ev.type == "DELETED":
+            return
+        meta = ev.obj["metadata"]
+        if ev.resource is self.volumes:  # a volume change may satisfy its attachment's tickets
+            if self.attachments is not None:
+                self._schedule(self.attachments, meta.get("namespace", ""), meta["name"])
+            return
+        if ev.resource in self._handlers:
+            self._schedule(ev.resource, meta.get("namespace", ""), meta["name"])
+
+    def _schedule(self, res: Resource, namespace: str, name: str) -> None:
+        key = (res.key, namespace, name)
+        if key in self._tasks:
+            self._wake[key].set()
+            return
+        self._wake[key] = asyncio.Event()
+        task = asyncio.get_running_loop().create_task(self._handlers[res](namespace, name))
+        self._tasks[key] = task
+        task.add_done_callback(lambda t, k=key: self._forget(k, t))
+
+    def _forget(self, key: Key, task: asyncio.Task) -> None:
+        if self._tasks.get(key) is task:  # a restarted rollout may already own the key
+            del self._tasks[key]
+            self._wake.pop(key, None)
+
+    async def _pause(self, res: Resource, namespace: str, name: str, seconds: float) -> None:
+        """Sleep a scaled delay; returns early when the object changes (someone else wrote it)."""
+        wake = self._wake.get((res.key, namespace, name))
+        if wake is None:
+            await asyncio.sleep(seconds / self.scale)
+            return
+        wake.clear()
+        try:
+            await asyncio.wait_for(wake.wait(), seconds / self.scale)
+        except TimeoutError:
+            pass
+
+    def _stamp(self) -> str:
+        return self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    # ---- Argo CD ------------------------------------------------------------------------
+    async def _run_app(self, namespace: str, name: str) -> None:
+        res = self.apps
+        assert res is not None
+        loop = asyncio.get_running_loop()
+        deadline: float | None = None
+        while True:
+            app = self.store.get(res, namespace, name)
+            if app is None:
+                return
+            status = app.setdefault("status", {})
+            op, state = app.get("operation"), status.get("operationState") or {}
+            phase = state.get("phase")
+            if phase == "Terminating":
+                await self._pause(res, namespace, name, TERMINATE_SECONDS)
+                self._finish_app(namespace, name, "Failed", "Operation terminated")
+                return
+            if op and phase != "Running":
+                status["operationState"] = {"operation": op, "phase": "Running", "startedAt": self._stamp(),
+                                            "message": "one or more tasks are running"}
+                status.setdefault("health", {})["status"] = "Progressing"
+                self.store.write(res, app)
+                deadline = loop.time() + APP_RUN_SECONDS / self.scale
+                continue
+            if op and phase == "Running":
+                if deadline is None:
+                    deadline = loop.time() + APP_RUN_SECONDS / self.scale
+                left = deadline - loop.time()
+                if left > 0:
+                    await self._pause(res, namespace, name, left * self.scale)
+                    continue
+                self._finish_app(namespace, name, "Succeeded", "successfully synced (all tasks run)")
+                deadline = None
+                continue
+            return
+
+    def _finish_app(self, namespace: str, name: str, phase: str, message: str) -> None:
+        assert self.apps is not None
+        app = self.store.get(self.apps, namespace, name)
+        if app is None:
+            return
+        status = app.setdefault("status", {})
+        state = status.setdefault("operationState", {})
+        op = app.pop("operation", None) or state.get("operation") or {}
+        state.update(phase=phase, message=message, finishedAt=self._stamp())
+        sync = op.get("sync") or {}
+        if phase == "Succeeded" and not sync.get("dryRun"):
+            source = sync.get("source") or (app.get("spec") or {}).get("source")
+            revision = sync.get("revision") or ""
+            if len(revision) != 40:  # a branch or tag: the controller resolves it to a commit SHA
+                revision = hashlib.sha1(f"{name}:{revision}:{self._stamp()}".encode()).hexdigest()
+            rollback = any(i.get("name") == "Rollback" for i in op.get("info") or [])
+            status["sync"] = {**(status.get("sync") or {}), "revision": revision,
+                              "status": "OutOfSync" if rollback else "Synced"}
+            status["health"] = {"status": "Healthy", "lastTransitionTime": self._stamp()}
+            state["syncResult"] = {"revision": revision, **({"source": source} if source else {})}
+            history = status.setdefault("history", [])
+            entry = {"id": max([int(h.get("id", 0)) for h in history] or [-1]) + 1, "revision": revision,
+                     "deployStartedAt": state.get("startedAt", self._stamp()), "deployedAt": self._stamp(),
+                     "initiatedBy": op.get("initiatedBy") or {}}
+            if source:
+                entry["source"] = source
+            history.append(entry)
+            status["conditions"] = [c for c in status.get("conditions") or [] if c.get("type") != "SyncError"]
+        elif phase == "Failed":
+            status.setdefault("health", {}).setdefault("status", "Unknown")
+            if status["health"]["status"] == "Progressing":
+                status["health"]["status"] = "Degraded"
+        self.store.write(self.apps, app)
+
+    # ---- Longhorn VolumeAttachment --------------------------------------------------------
+    @staticmethod
+    def _wanted_node(tickets: dict[str, Any], current: str) -> str:
+        nodes = {t.get("nodeID") for t in tickets.values() if isinstance(t, dict)}
+        if current and current in nodes:
+            return current  # an attached volume is not moved while a ticket wants it here
+        ranked = sorted((-TICKET_PRIORITY.get(t.get("type", ""), 800), tid, t.get("nodeID") or "")
+                        for tid, t in tickets.items() if isinstance(t, dict))
+        return ranked[0][2] if ranked else ""
+
+    async def _run_attachment(self, namespace: str, name: str) -> None:
+        va_res, vol_res = self.attachments, self.volumes
+        assert va_res is not None and vol_res is not None
+        while True:
+            va = self.store.get(va_res, namespace, name)
+            if va is None:
+                return
+            vol_name = (va.get("spec") or {}).get("volume") or name
+            vol = self.store.get(vol_res, namespace, vol_name)
+            if vol is None:
+                return
+            tickets = (va.get("spec") or {}).get("attachmentTickets") or {}
+            vstatus = vol.setdefault("status", {})
+            state, current = vstatus.get("state"), vstatus.get("currentNodeID") or ""
+            wanted = self._wanted_node(tickets, current if state == "attached" else "")
+            if state == "attached" and current and current != wanted:
+                self._set_volume(vol, "detaching", current, wanted)
+                await self._pause(va_res, namespace, name, ATTACH_SECONDS)
+                self._set_volume(self.store.get(vol_res, namespace, vol_name), "detached", "", wanted)
+                continue
+            if wanted and (state != "attached" or current != wanted):
+                self._set_volume(vol, "attaching", "", wanted)
+                await self._pause(va_res, namespace, name, ATTACH_SECONDS)
+                self._set_volume(self.store.get(vol_res, namespace, vol_name), "attached", wanted, wanted)
+                continue
+            if not wanted and state in ("attaching", "detaching"):
+                self._set_volume(vol, "detached", "", "")
+            self._set_ticket_statuses(va, current if state == "attached" else "")
+            return
+
+    def _set_volume(self, vol: dict[str, Any] | None, state: str, current: str, desired: str) -> None:
+        if vol is None or self.volumes is None:
+            return
+        vol.setdefault("spec", {})["nodeID"] = desired
+        status = vol.setdefault("status", {})
+        status.update(state=state, currentNodeID=current)
+        if state == "attached" and status.get("robustness") in (None, "", "unknown"):
+            status["robustness"] = "healthy"
+        if state == "detached":
+            status["robustness"] = "unknown"
+        self.store.write(self.volumes, vol)
+
+    def _set_ticket_statuses(self, va: dict[str, Any], attached_to: str) -> None:
+        assert self.attachments is not None
+        tickets = (va.get("spec") or {}).get("attachmentTickets") or {}
+        old = (va.get("status") or {}).get("attachmentTicketStatuses") or {}
+        statuses = {}
+        for tid, t in tickets.items():
+            if not isinstance(t, dict):
+                continue
+            ok = bool(attached_to) and t.get("nodeID") == attached_to
+            before = old.get(tid) or {}
+            changed = before.get("satisfied") != ok
+            message = "" if ok else (f"the volume is currently attached to different node {attached_to}"
+                                     if attached_to else "waiting for the volume to attach")
+            since = self._stamp() if changed else ((before.get("conditions") or [{}])[0].get("lastTransitionTime") or self._stamp())
+            statuses[tid] = {"id": tid, "satisfied": ok, "generation": t.get("generation", 0),
+                             "conditions": [{"type": "Satisfied", "status": "True" if ok else "False",
+                                             "reason": "", "message": message, "lastProbeTime": "",
+                                             "lastTransitionTime": since}]}
+        va["status"] = {**(va.get("status") or {}), "attachmentTicketStatuses": statuses}
+        self.store.write(self.attachments, va, subresource="status", must_exist=True)
+
+    # ---- Deployments --------------------------------------------------------------------
+    def _owned_sets(self, namespace: str, name: str) -> list[dict[str, Any]]:
+        assert self.replicasets is not None
+        return [copy.deepcopy(rs) for rs in self.store.list(self.replicasets, namespace)
+                if any(o.get("kind") == "Deployment" and o.get("name") == name
+                       for o in rs["metadata"].get("ownerReferences") or [])]
+
+    async def _run_deployment(self, namespace: str, name: str) -> None:
+        dep_res, rs_res = self.deployments, self.replicasets
+        assert dep_res is not None and rs_res is not None
+        dep = self.store.get(dep_res, namespace, name)
+        if dep is None:
+            return
+        h = template_hash((dep.get("spec") or {}).get("template"))
+        if self._seen_templates.get((namespace, name)) == h:
+            meta, status = dep["metadata"], dep.setdefault("status", {})
+            if status.get("observedGeneration") != meta.get("generation"):
+                want = int((dep.get("spec") or {}).get("replicas", 1))
+                status.update(observedGeneration=meta.get("generation"), replicas=want,
+                              updatedReplicas=want, readyReplicas=want, availableReplicas=want)
+                self.store.write(dep_res, dep)
+            return
+        self._seen_templates[(namespace, name)] = h
+        sets = self._owned_sets(namespace, name)
+        revisions = [int((s["metadata"].get("annotations") or {}).get(REVISION, 0) or 0) for s in sets]
+        revisions.append(int((dep["metadata"].get("annotations") or {}).get(REVISION, 0) or 0))
+        revision = str(max(revisions) + 1)
+        new = next((s for s in sets if (s["metadata"].get("labels") or {}).get("pod-template-hash") == h), None)
+        if new is None:
+            template = copy.deepcopy(dep["spec"].get("template") or {})
+            template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = h
+            new = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                   "metadata": {"name": f"{name}-{h}", "namespace": namespace,
+                                "labels": dict(template["metadata"]["labels"]), "annotations": {},
+                                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                                                     "name": name, "uid": dep["metadata"].get("uid", ""),
+                                                     "controller": True, "blockOwnerDeletion": True}]},
+                   "spec": {"replicas": 0, "selector": (dep.get("spec") or {}).get("selector") or {},
+                            "template": template},
+                   "status": {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0}}
+        else:
+            old_rev = (new["metadata"].get("annotations") or {}).get(REVISION)
+            if old_rev:
+                history = [r for r in (new["metadata"]["annotations"].get(
+                    "deployment.kubernetes.io/revision-history") or "").split(",") if r]
+                new["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] = ",".join([*history, old_rev])
+        want = int((dep.get("spec") or {}).get("replicas", 1))
+        new["metadata"].setdefault("annotations", {}).update({
+            REVISION: revision, "deployment.kubernetes.io/desired-replicas": str(want),
+            "deployment.kubernetes.io/max-replicas": str(want + 1)})
+        self.store.write(rs_res, new)
+        dep = self.store.get(dep_res, namespace, name)
+        if dep is None:
+            return
+        dep["metadata"].setdefault("annotations", {})[REVISION] = revision
+        self.store.write(dep_res, dep)
+        new_name = new["metadata"]["name"]
+        while True:
+            done = self._roll_step(namespace, name, new_name, want)
+            if done:
+                return
+            await asyncio.sleep(ROLL_STEP_SECONDS / self.scale)
+            dep = self.store.get(dep_res, namespace, name)
+            if dep is None or template_hash(dep["spec"].get("template")) != h:
+                # template changed again mid-rollout: start over with the newest one
+                if dep is not None:
+                    self._tasks.pop((dep_res.key, namespace, name), None)
+                    self._schedule(dep_res, namespace, name)
+                return
+
+    def _roll_step(self, namespace: str, name: str, new_name: str, want: int) -> bool:
+        """Move one replica from old ReplicaSets to the new one; True when the rollout is done."""
+        dep_res, rs_res = self.deployments, self.replicasets
+        assert dep_res is not None and rs_res is not None
+        sets = self._owned_sets(namespace, name)
+        new = next((s for s in sets if s["metadata"]["name"] == new_name), None)
+        dep = self.store.get(dep_res, namespace, name)
+        if new is None or dep is None:
+            return True
+        olds = [s for s in sets if s is not new and int((s.get("spec") or {}).get("replicas", 0) or 0) > 0]
+        new_count = int(new["spec"].get("replicas", 0) or 0)
+        if new_count < want:
+            new_count += 1
+            new["spec"]["replicas"] = new_count
+            new["status"] = {**(new.get("status") or {}), "replicas": new_count, "readyReplicas": new_count,
+                             "availableReplicas": new_count, "fullyLabeledReplicas": new_count,
+                             "observedGeneration": new["metadata"].get("generation", 1)}
+            self.store.write(rs_res, new)
+        if olds:
+            old = olds[0]
+            left = int(old["spec"]["replicas"]) - 1
+            old["spec"]["replicas"] = left
+            old["status"] = {**(old.get("status") or {}), "replicas": left, "readyReplicas": left,
+                             "availableReplicas": left}
+            self.store.write(rs_res, old)
+        old_total = sum(int(s["spec"].get("replicas", 0) or 0) for s in self._owned_sets(namespace, name)
+                        if s["metadata"]["name"] != new_name)
+        done = new_count >= want and old_total == 0
+        status = dep.setdefault("status", {})
+        status.update(replicas=new_count + old_total, updatedReplicas=new_count,
+                      readyReplicas=new_count + old_total, availableReplicas=new_count + old_total)
+        status.pop("unavailableReplicas", None)
+        stamp = self._stamp()
+        progressing = {"type": "Progressing", "status": "True", "lastUpdateTime": stamp, "lastTransitionTime": stamp,
+                       "reason": "NewReplicaSetAvailable" if done else "ReplicaSetUpdated",
+                       "message": f'ReplicaSet "{new_name}" ' + ("has successfully progressed." if done else "is progressing.")}
+        available = {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+                     "message": "Deployment has minimum availability.", "lastUpdateTime": stamp,
+                     "lastTransitionTime": stamp}
+        status["conditions"] = [available, progressing]
+        if done:
+            status["observedGeneration"] = dep["metadata"].get("generation")
+        self.store.write(dep_res, dep)
+        return done

@@ -1,0 +1,92 @@
+"""The demo cluster: Emberforge's cluster as this repository describes it, plus live state.
+
+The objects are the repository's own manifests rendered as `kubectl apply -k` would (MetalLB,
+Traefik, Longhorn, ArgoCD, and each Application's folder, the way ArgoCD deploys it), merged
+with the cluster-state files next to this module (nodes, Longhorn volumes, bindings, controller
+statuses, ArgoCD's view). A state object with the same apiVersion/kind/namespace/name as a
+rendered one is deep-merged into it (its status, the metadata the API server adds, the odd
+field a person changed by hand); the others (Nodes, Longhorn volumes, EndpointSlices,
+ReplicaSets, ...) are added as they are. Nothing is random and every timestamp is fixed.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+from pathlib import Path
+from typing import Any
+
+from tui.emulator.demo.render import RenderError, load_documents, render
+
+__all__ = ["MANIFESTS", "STATE_FILES", "DemoError", "ObjectId", "demo_objects", "object_id"]
+
+MANIFESTS = Path(__file__).resolve().parents[3] / "manifests"
+# Add-on folders in the order the addons role applies them; apps come from the Applications.
+ADDON_FOLDERS = ("metallb", "traefik", "longhorn", "argocd")
+STATE_DIR = Path(__file__).resolve().parent
+STATE_FILES = ("namespaces.yaml", "nodes.yaml", "longhorn.yaml", "storage.yaml", "metallb.yaml",
+               "workloads-status.yaml", "argocd-status.yaml")
+# When ArgoCD first synced the rendered objects: their creationTimestamp unless a state file says.
+FIRST_SYNC = "2026-11-03T10:05:30Z"
+
+ObjectId = tuple[str, str, str, str]  # apiVersion, kind, namespace ("" if cluster-scoped), name
+
+DemoError = RenderError
+
+
+def object_id(obj: dict[str, Any]) -> ObjectId:
+    meta = obj.get("metadata") or {}
+    return (str(obj.get("apiVersion") or ""), str(obj.get("kind") or ""),
+            str(meta.get("namespace") or ""), str(meta.get("name") or ""))
+
+
+def demo_objects() -> list[dict[str, Any]]:
+    """Every object of the demo cluster (a fresh copy: callers may mutate it)."""
+    return copy.deepcopy(list(_build()))
+
+
+@functools.lru_cache(maxsize=1)
+def _build() -> tuple[dict[str, Any], ...]:
+    objects: list[dict[str, Any]] = []
+    for folder in ADDON_FOLDERS:
+        objects.extend(render(MANIFESTS / folder))
+    for app in [o for o in objects if o.get("kind") == "Application"]:
+        objects.extend(_deployed_by(app))
+    for obj in objects:
+        obj.setdefault("metadata", {}).setdefault("creationTimestamp", FIRST_SYNC)
+
+    by_id = {object_id(o): o for o in objects}
+    for name in STATE_FILES:
+        for state in load_documents(STATE_DIR / name):
+            target = by_id.get(object_id(state))
+            if target is None:
+                objects.append(state)
+                by_id[object_id(state)] = state
+            else:
+                _merge(target, state)
+    return tuple(objects)
+
+
+def _deployed_by(app: dict[str, Any]) -> list[dict[str, Any]]:
+    """What ArgoCD applies for an Application whose source is a folder of this repository."""
+    source = (app.get("spec") or {}).get("source") or {}
+    path = source.get("path")
+    name = app["metadata"]["name"]
+    if not path:
+        raise RenderError(f"Application {name}: no spec.source.path")
+    objects = render(MANIFESTS.parent / path)
+    for obj in objects:
+        # ArgoCD (v3 default: annotation tracking) marks every object it applies with its app.
+        meta = obj.setdefault("metadata", {})
+        group = obj["apiVersion"].rpartition("/")[0]
+        tracking = f"{name}:{group}/{obj['kind']}:{meta.get('namespace', '')}/{meta['name']}"
+        meta.setdefault("annotations", {})["argocd.argoproj.io/tracking-id"] = tracking
+    return objects
+
+
+def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Deep-merge mappings; any other value in `extra` replaces the target's."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = copy.deepcopy(value)
