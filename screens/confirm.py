@@ -7,8 +7,9 @@ a ConfirmResult, or None when cancelled.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -16,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from tui.core.actions import ActionError, Choice, Option, Plan, Text as TextOption, Toggle
+from tui.core.actions import ActionError, Choice, Option, Plan, Toggle
+from tui.core.actions import Text as TextOption
 
 DANGER_STYLE = {"safe": "green", "disruptive": "yellow", "destructive": "bold red"}
 
@@ -77,29 +79,35 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
             with VerticalScroll(id="confirm-preview"):
                 yield Static(preview_text(self.plan), id="confirm-text")
             for opt in self.options:
+                if isinstance(opt, Toggle):
+                    yield self._widget(opt)
+                    continue
                 with Horizontal(classes="confirm-option"):
                     yield Label(opt.label, classes="confirm-label")
                     yield self._widget(opt)
-            yield Static(id="confirm-typed-help")
-            yield Input(placeholder="type the name to confirm", id="confirm-typed")
+            with Horizontal(id="confirm-typed-row"):
+                yield Static(id="confirm-typed-help")
+                yield Input(placeholder="name", id="confirm-typed", compact=True)
             with Horizontal(id="confirm-buttons"):
-                yield Button("Confirm (ctrl+y)", id="confirm-ok", variant="primary")
                 alternative = self.plan.data.get("alternative")
                 if alternative:
-                    yield Button(f"{alternative[0]} {alternative[1]} instead", id="confirm-alternative")
-                yield Button("Cancel (esc)", id="confirm-cancel")
+                    yield Button(f"{alternative[0]} {alternative[1]} instead", id="confirm-alternative",
+                                 compact=True)
+                yield Button("Confirm ^y", id="confirm-ok", variant="primary", compact=True)
+                yield Button("Cancel esc", id="confirm-cancel", compact=True)
 
     def _widget(self, opt: Option) -> Any:
         value = self.choices.get(opt.id)
         ident = f"opt-{opt.id}"
         if isinstance(opt, Toggle):
-            return Switch(bool(value if value is not None else opt.default), id=ident, animate=False)
+            return Checkbox(opt.label, bool(value if value is not None else opt.default), id=ident, compact=True)
         if isinstance(opt, Choice):
             items = [(o or "(none)", o) for o in opt.options]
             initial = str(value) if value is not None and str(value) in opt.options else opt.initial
-            return Select(items, value=initial if initial is not None else Select.NULL, allow_blank=False, id=ident)
+            return Select(items, value=initial if initial is not None else Select.NULL, allow_blank=False, id=ident,
+                          compact=True)
         assert isinstance(opt, TextOption)
-        return Input(str(value if value is not None else opt.default), id=ident)
+        return Input(str(value if value is not None else opt.default), id=ident, compact=True)
 
     def on_mount(self) -> None:
         self._show_plan()
@@ -111,24 +119,23 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         if self.refusal:
             text.append("Refused: " + self.refusal + "\n", style="bold red")
         self.query_one("#confirm-text", Static).update(text)
-        typed = self.query_one("#confirm-typed", Input)
-        need = self.plan.confirm_name if self.plan.danger == "destructive" else None
-        typed.display = bool(need)
+        need = self.plan.confirm_name
+        why = "Destructive" if self.plan.danger == "destructive" else "Production context"
+        self.query_one("#confirm-typed-row").display = bool(need)
         self.query_one("#confirm-typed-help", Static).update(
-            Text(f"Destructive: type {need!r} to confirm", style="bold red") if need else "")
-        self.query_one("#confirm-typed-help", Static).display = bool(need)
+            Text(f"{why}: type {need!r} to confirm:", style="bold red") if need else "")
         self._update_ok()
 
     def _update_ok(self) -> None:
-        need = self.plan.confirm_name if self.plan.danger == "destructive" else None
+        need = self.plan.confirm_name
         typed = self.query_one("#confirm-typed", Input).value.strip()
         ok = not self.problem and not self.refusal and (not need or typed == need)
         self.query_one("#confirm-ok", Button).disabled = not ok
 
     # -- options re-plan --------------------------------------------------------------------
-    @on(Switch.Changed)
-    def _switch(self, event: Switch.Changed) -> None:
-        self._option_changed(event.switch.id, event.value)
+    @on(Checkbox.Changed)
+    def _checkbox(self, event: Checkbox.Changed) -> None:
+        self._option_changed(event.checkbox.id, event.value)
 
     @on(Select.Changed)
     def _select(self, event: Select.Changed) -> None:

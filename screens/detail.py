@@ -121,7 +121,8 @@ class DetailScreen(Screen[None]):
     CSS_PATH = "detail.tcss"
     AUTO_FOCUS = "#detail-body"
     HELP = "Key facts, conditions, events and the raw YAML of one object. y: jump to YAML."
-    BINDINGS = bindings("screen.back", "screen.impact", "detail.events", "detail.yaml")
+    BINDINGS = bindings("screen.back", "screen.impact", "detail.events", "detail.yaml",
+                        "detail.down", "detail.up")
 
     def __init__(self, layer: str, row: Any) -> None:
         super().__init__()
@@ -189,6 +190,10 @@ class DetailScreen(Screen[None]):
         if action == "impact":
             return self.deck.has_impact(self.row_layer)
         return True
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#detail-body", VerticalScroll)
+        (body.scroll_down if direction == "down" else body.scroll_up)(animate=False)
 
     def action_yaml(self) -> None:
         self.query_one("#yaml-title").scroll_visible(top=True, animate=False)

@@ -117,18 +117,28 @@ def links_of(store: Any, impact: Impact, prefix: str = "", subject: Any = None) 
     return out
 
 
+DANGER_WORDS = ("last healthy replica", "pods stop", "only ", "no node announces", "every endpoint",
+                "no ready endpoints", "every healthy replica")
+
+
+def is_danger(finding: str) -> bool:
+    """Findings that mean an outage or data at risk (shown first, in red), not a mere reduction."""
+    return any(word in finding for word in DANGER_WORDS)
+
+
 class ImpactScreen(Screen[None]):
     CSS_PATH = "impact.tcss"
     AUTO_FOCUS = "#links"
     HELP = ("What this object links to across layers, and what breaks if its node goes. "
             "enter: detail of a link; i: impact of a link.")
-    BINDINGS = bindings("screen.back", "screen.detail", "screen.impact")
+    BINDINGS = bindings("screen.back", "screen.detail", "screen.impact", "impact.findings")
 
     def __init__(self, layer: str, row: Any) -> None:
         super().__init__()
         self.row_layer = layer
         self.subject = row
         self.links: dict[str, Link] = {}
+        self.all_findings = False  # `f` shows every finding, not the first few
 
     @property
     def deck(self) -> "ClusterDeckApp":
@@ -148,6 +158,10 @@ class ImpactScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_from_store(None, True)
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.refresh_from_store(None, True)
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         if health or layers is None:
@@ -181,7 +195,8 @@ class ImpactScreen(Screen[None]):
         table.border_title = f"Linked objects ({len(links)})"
 
     def title_text(self, own: Impact, node: NodeImpact | None) -> Text:
-        what, _, _ = own.subject.partition(" ")
+        what = {"nodes": "node", "volumes": "volume", "load_balancers": "LB service",
+                "routes": "route", "apps": "app"}.get(self.row_layer, self.row_layer)
         name = volume_label(self.subject) if self.row_layer == "volumes" else \
             getattr(self.subject, "name", "") if self.row_layer in ("nodes", "apps") else self.subject.key
         text = Text(f"{what} ", style="bold")
@@ -206,22 +221,26 @@ class ImpactScreen(Screen[None]):
 
     def findings_text(self, own: Impact, node: NodeImpact | None) -> Text:
         findings = list(own.findings) + [f for f in (node.findings if node else ()) if f not in own.findings]
-        findings = [self.readable(f) for f in findings]
+        findings = sorted((self.readable(f) for f in findings), key=lambda f: not is_danger(f))
         if not own.found:
             return Text(f"{own.subject}: no longer in the store (deleted?)", style=c.WARN)
         if not findings:
             return Text("nothing at risk found", style=c.OK)
+        limit = len(findings) if self.all_findings else 4
         text = Text()
-        for i, finding in enumerate(findings[:4]):
+        for i, finding in enumerate(findings[:limit]):
             if i:
                 text.append("\n")
-            danger = "last healthy replica" in finding or "stop" in finding or "only" in finding
+            danger = is_danger(finding)
             text.append("✖ " if danger else "! ", style=c.BAD if danger else c.WARN)
             text.append(finding)
-        if len(findings) > 4:
-            text.append(f"\n… {len(findings) - 4} more: d on the subject's links, or ? for keys",
-                        style=c.DIM)
+        if len(findings) > limit:
+            text.append(f"\n… {len(findings) - limit} more findings (f: show all)", style=c.DIM)
         return text
+
+    def action_findings(self) -> None:
+        self.all_findings = not self.all_findings
+        self.refresh_from_store(None, False)
 
     # --- keys -----------------------------------------------------------------------------
     def _cursor_link(self) -> Link | None:

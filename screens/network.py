@@ -35,6 +35,7 @@ class NetworkScreen(PaneScreen):
     TITLE = "LoadBalancer services"
     LAYER = "load_balancers"
     CSS_PATH = "network.tcss"
+    AUTO_FOCUS = "#table"  # the services: where impact (i) applies
     HELP = "MetalLB pools (usage) and LoadBalancer services: IP, pool, announcing node. tab: switch table."
     BINDINGS = bindings("pane.next_table")
     COLUMNS = (

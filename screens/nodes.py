@@ -52,7 +52,7 @@ class NodesScreen(PaneScreen):
         return "lh_nodes" in layers
 
     def sort_key(self, row: NodeRow) -> Any:
-        return (row.ready is not False, not row.unschedulable, not row.pressure, row.name)
+        return (row.ready is True, not row.unschedulable, not row.pressure, row.name)
 
     def refresh_table(self) -> None:
         self._lh = {r.name: r for r in self.deck.store.rows("lh_nodes")}

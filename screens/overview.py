@@ -210,6 +210,8 @@ class OverviewScreen(PaneScreen):
             used = (n.storage_maximum or 0) - (n.storage_available or 0)
             cell = Text(f"{n.name:<10}")
             cell.append_text(c.bar(used if n.storage_maximum else None, n.storage_maximum, width=10))
+            if per_line > 2 and n.storage_maximum:
+                cell.append(f" {c.size(used)}/{c.size(n.storage_maximum)}", style=c.DIM)
             cells_.append(cell)
         for i in range(0, len(cells_), per_line):
             bars.add_row(*cells_[i:i + per_line])

@@ -7,8 +7,9 @@ Other actions show a bar and a log of steps. `ctrl+c` cancels (through the actio
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -91,6 +92,7 @@ class ProgressScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+c", "cancel", "Cancel", id="progress.cancel", priority=True),
         Binding("enter", "result", "Result", id="progress.result"),
+        Binding("space", "toggle", "Fold", id="progress.fold", show=False),
         Binding("escape,q", "close", "Close", id="progress.close"),
         Binding("f", "follow_up", "Follow up", id="progress.follow_up", show=False),
     ]
@@ -115,6 +117,7 @@ class ProgressScreen(Screen[None]):
         tree: Tree[Any] = Tree("run", id="progress-tree")
         tree.show_root = False
         tree.guide_depth = 2
+        tree.auto_expand = False  # enter opens a task's result; space/arrows fold
         yield tree
         yield Log(id="progress-log", highlight=False)
         yield Static(id="progress-outcome")
@@ -190,12 +193,18 @@ class ProgressScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            return None if self.outcome is not None or self._cancel is None else True
+            if self._cancel is None:
+                return False  # a replayed run: nothing to cancel
+            return None if self.outcome is not None else True
         if action == "follow_up":
-            return True if self.follow_up is not None and self.outcome is not None else False
+            return self.follow_up is not None and self.outcome is not None
         if action == "result":
-            return True if self.run_tree is not None else False
+            return self.run_tree is not None
         return True
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[Any]) -> None:
+        event.stop()
+        self.action_result()
 
     def action_cancel(self) -> None:
         if self._cancel is not None and self.outcome is None and not self._cancel_requested:
@@ -213,6 +222,11 @@ class ProgressScreen(Screen[None]):
         if self.outcome is None and self._cancel is not None:
             self.notify("still running: it goes on in the background (H lists runs; ctrl+c cancels)")
         self.dismiss()
+
+    def action_toggle(self) -> None:
+        node = self.query_one("#progress-tree", Tree).cursor_node
+        if node is not None and node.allow_expand:
+            node.toggle()
 
     def action_result(self) -> None:
         node = self.query_one("#progress-tree", Tree).cursor_node
@@ -240,7 +254,7 @@ def _play_label(play: Any) -> Text:
 
 def _task_label(task: TaskNode) -> Text:
     status = task.status
-    label = Text(f"{status:<11}", style=STATUS_STYLE.get(status, ""))
+    label = Text(f"{status:<12}", style=STATUS_STYLE.get(status, ""))
     label.append(task.name or task.action)
     if len(task.hosts) > 1:
         label.append("  ")
@@ -249,7 +263,7 @@ def _task_label(task: TaskNode) -> Text:
 
 
 def _host_label(host: HostResult) -> Text:
-    label = Text(f"{host.status:<11}", style=STATUS_STYLE.get(host.status, ""))
+    label = Text(f"{host.status:<12}", style=STATUS_STYLE.get(host.status, ""))
     label.append(host.host, style="bold")
     if host.message and host.status in ("failed", "unreachable"):
         label.append(f"  {host.message}", style="dim")

@@ -54,7 +54,7 @@ class RunsScreen(Screen[None]):
                 key=run.run_id,
             )
         self.query_one("#runs-title", Static).update(
-            Text(f"Runs ({len(self.runs)}) in {self.state_dir / 'runs'}", style="bold"))
+            Text(f"Runs ({len(self.runs)}), newest first; enter opens one", style="bold"))
         records = [r for r in AuditLog(self.state_dir).records() if r.get("phase") == "end"][-3:]
         lines = Text("Last actions: ", style="bold") if records else Text("No action recorded yet.", style="dim")
         for record in reversed(records):

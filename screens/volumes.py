@@ -39,6 +39,16 @@ class VolumesScreen(PaneScreen):
         Column("name", "LONGHORN VOLUME", 42, min_screen=160),
     )
 
+    def refresh_table(self) -> None:
+        # who uses each volume, resolved to Deployments/StatefulSets by the cross-layer index
+        self._users = self.deck.store.impact().volume_workloads
+        super().refresh_table()
+
+    def users(self, row: VolumeRow) -> str | None:
+        resolved = sorted(getattr(self, "_users", {}).get(row.key, ()))
+        names = tuple(u.split("/", 1)[1] for u in resolved) or row.workloads
+        return c.first(names) if names else None
+
     def sort_key(self, row: VolumeRow) -> Any:
         return (ROBUSTNESS_RANK.get(row.robustness or "unknown", 3), row.state != "attached",
                 volume_label(row))
@@ -52,6 +62,6 @@ class VolumesScreen(PaneScreen):
             c.plain(row.node),
             c.ratio(healthy, row.replicas_wanted) if healthy is not None else c.plain(row.replicas_wanted),
             c.plain(c.size(row.size_bytes)),
-            c.plain(c.first(row.workloads) if row.workloads else None),
+            c.plain(self.users(row)),
             c.plain(row.name),
         )

@@ -32,6 +32,7 @@ class WorkloadsScreen(PaneScreen):
     LAYER = "workloads"
     CSS_PATH = "workloads.tcss"
     ACTIONS = ("workload.restart", "workload.undo")
+    IMPACT = False  # the index links workloads from volumes, routes and apps, not the other way
     HELP = "Deployments and StatefulSets: ready pods, rollout progress, owning Argo CD app."
     BINDINGS = bindings("action.workload.restart", "action.workload.undo")
     COLUMNS = (
@@ -41,7 +42,7 @@ class WorkloadsScreen(PaneScreen):
         Column("rollout", "ROLLOUT", 20, flex=True),
         Column("app", "APP", 9),
         Column("updated", "UP-TO-DATE", 10, min_screen=100),
-        Column("image", "IMAGE", 34, min_screen=120),
+        Column("image", "IMAGE", 24, min_screen=120),
     )
 
     def sort_key(self, row: WorkloadRow) -> Any:
@@ -55,5 +56,5 @@ class WorkloadsScreen(PaneScreen):
             c.status(row.rollout),
             c.plain(row.owner_app.rsplit("/", 1)[-1] if row.owner_app else None),
             c.plain(row.updated),
-            c.plain(c.first(row.images)),
+            c.plain(c.first(tuple(i.rsplit("/", 1)[-1] for i in row.images))),  # registry in detail
         )

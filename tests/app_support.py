@@ -3,6 +3,9 @@ client → SourceSet → ClusterStore → ClusterDeckApp, and wait until it has 
 from __future__ import annotations
 
 import asyncio
+import tempfile
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from textual.pilot import Pilot
@@ -22,7 +25,10 @@ def make_app(emulator: Any, *, theme: str = "clusterdeck", read_only: bool = Fal
              context: str = "emberforge-demo", config: Config | None = None,
              clock: FrozenClock | None = None) -> ClusterDeckApp:
     conn = connect_emulator(emulator, context=context, read_only=read_only)
-    app = ClusterDeckApp(conn, config or Config(theme=theme), clock=clock or FrozenClock(FROZEN_AT),
+    # run history and audit records go to a throwaway state dir, never the user's
+    state = Path(tempfile.mkdtemp(prefix="clusterdeck-test-state-"))
+    config = replace(config or Config(theme=theme), state_dir=state)
+    app = ClusterDeckApp(conn, config, clock=clock or FrozenClock(FROZEN_AT),
                          source_backoff=FAST_RETRY)
     app.animation_level = "none"
     return app

@@ -7,16 +7,25 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
-import yaml
+from actions_support import PLAYBOOKS, REPO, write_small_catalog
 
-from actions_support import PLAYBOOKS, REPO
-from tui.core.actions import (ActionContext, ActionError, ActionRunner, Done, PlaybookAction, RunUpdate, Who,
-                              list_runs, load_catalog, load_run, run_playbook)
+from tui.core.actions import (
+    ActionContext,
+    ActionError,
+    ActionRunner,
+    Done,
+    PlaybookAction,
+    RunUpdate,
+    Who,
+    list_runs,
+    load_catalog,
+    load_run,
+    run_playbook,
+)
 from tui.core.clock import FrozenClock
 
 SECRET = "s3cr3t-argocd-token-abcdef123456"
@@ -30,48 +39,7 @@ def _ctx(state: Path, playbook_dir: Path = PLAYBOOKS, inventory: Path | None = N
 
 @pytest.fixture
 def small_catalog(tmp_path: Path) -> Path:
-    """A catalog of tiny playbooks: quick to run, and one that sleeps so it can be cancelled."""
-    book = tmp_path / "books"
-    book.mkdir()
-    (book / "slow.yml").write_text(textwrap.dedent("""\
-        - name: Slow
-          hosts: all
-          gather_facts: false
-          tasks:
-            - name: first
-              ansible.builtin.debug: {msg: "first on {{ inventory_hostname }}"}
-            - name: sleep a while
-              ansible.builtin.command: sleep 30
-              changed_when: false
-            - name: never reached
-              ansible.builtin.debug: {msg: "late"}
-        """))
-    (book / "three.yml").write_text(textwrap.dedent("""\
-        - name: Three steps
-          hosts: all
-          gather_facts: false
-          tasks:
-            - name: one
-              ansible.builtin.ping:
-            - name: two
-              ansible.builtin.debug: {msg: "token from env is '{{ lookup('env', 'ARGOCD_AUTH_TOKEN') }}'"}
-            - name: three
-              ansible.builtin.command: "true"
-              changed_when: true
-        """))
-    (book / "catalog.yaml").write_text(yaml.safe_dump({"playbooks": [
-        {"id": "slow", "title": "Slow", "playbook": "slow.yml", "danger": "safe", "limits": ["host"]},
-        {"id": "three", "title": "Three", "playbook": "three.yml", "danger": "disruptive",
-         "limits": ["workers", "host"], "variables": {"note": {"default": "hi"}}},
-        {"id": "broken", "playbook": "missing.yml"},
-    ]}))
-    local = {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}
-    dead = {"ansible_host": "127.0.0.1", "ansible_port": 9, "ansible_user": "nobody",
-            "ansible_ssh_common_args": "-o ConnectTimeout=3 -o StrictHostKeyChecking=no"}
-    (book / "inventory.yml").write_text(yaml.safe_dump({"all": {"children": {
-        "workers": {"hosts": {"local-a": local, "local-b": local}},
-        "gone": {"hosts": {"dead-1": dead}}}}}))
-    return book
+    return write_small_catalog(tmp_path / "books")
 
 
 def test_catalog_drops_bad_entries_and_refuses_unknown_limits(small_catalog: Path, tmp_path: Path):

@@ -3,13 +3,24 @@ volume attach/detach with the clusterdeck ticket, Argo CD sync/rollback/terminat
 both the REST API and the core way, rollout restart and undo."""
 from __future__ import annotations
 
-import threading
-
 import pytest
+from actions_support import LonghornManager, context, patched, run_all, runner_for, store_from
 
-from actions_support import context, patched, run_all, runner_for, store_from
-from tui.core.actions import (ActionError, AppRefresh, AppRollback, AppSync, AppTerminate, Done, Note,
-                              Progress, TICKET_ID, VolumeMount, VolumeUnmount, WorkloadRestart, WorkloadUndo)
+from tui.core.actions import (
+    TICKET_ID,
+    ActionError,
+    AppRefresh,
+    AppRollback,
+    AppSync,
+    AppTerminate,
+    Done,
+    Note,
+    Progress,
+    VolumeMount,
+    VolumeUnmount,
+    WorkloadRestart,
+    WorkloadUndo,
+)
 from tui.emulator.demo import demo_objects
 
 IMPORT_VOLUME = "longhorn-system/import-wiki-legacy"
@@ -92,16 +103,36 @@ def test_mount_that_fails_leaves_the_volume_attached_and_says_so(emulator_factor
     assert va["spec"]["attachmentTickets"][TICKET_ID]["nodeID"] == "hel-wk-02"
 
 
-def test_longhorn_manager_api_path_needs_a_manager(emulator_factory, demo, tmp_path):
-    # No Longhorn manager REST surface exists in the emulator: the plan falls back to the kube API
-    # and says why. (The REST attach itself is not exercised: nothing here serves /v1/volumes.)
+def test_attach_and_detach_through_the_longhorn_manager_api(emulator_factory, demo, tmp_path):
+    emu = emulator_factory(demo, time_scale=50)
+    manager = LonghornManager(emu)
+    try:
+        ctx = context(emu, tmp_path, longhorn_url=manager.url)
+        mount = VolumeMount(IMPORT_VOLUME)
+        plan = mount.plan(ctx, {"node": "hel-wk-02", "maintenance": True})
+        assert plan.requests[0]["api"] == "longhorn" and "Longhorn manager API" in plan.lines[0]
+        assert run_all(runner_for(ctx), mount, ctx, plan)[-1].outcome == "succeeded"
+        assert manager.calls[-1] == ("attach", {"hostId": "hel-wk-02", "disableFrontend": True,
+                                                "attacherType": "longhorn-api", "attachmentID": TICKET_ID,
+                                                "attachedBy": TICKET_ID})
+        vol = emu.get("lh_volumes", "longhorn-system", "import-wiki-legacy")
+        assert (vol["status"]["state"], vol["status"]["currentNodeID"]) == ("attached", "hel-wk-02")
+        ctx.store = store_from(emu)
+        unmount = VolumeUnmount(IMPORT_VOLUME)
+        assert run_all(runner_for(ctx), unmount, ctx, unmount.plan(ctx))[-1].outcome == "succeeded"
+        assert manager.calls[-1] == ("detach", {"attachmentID": TICKET_ID, "hostId": "", "forceDetach": False})
+        assert emu.get("lh_volumes", "longhorn-system", "import-wiki-legacy")["status"]["state"] == "detached"
+    finally:
+        manager.stop()
+
+
+def test_unreachable_longhorn_manager_falls_back_to_kube(emulator_factory, demo, tmp_path):
     emu = emulator_factory(demo, controllers=False)
     ctx = context(emu, tmp_path, longhorn_url="http://127.0.0.1:9")
     plan = VolumeMount(IMPORT_VOLUME).plan(ctx, {"node": "hel-wk-02"})
     assert plan.requests[0]["method"] == "PATCH"
     assert "through the kube API (Longhorn manager at http://127.0.0.1:9: Longhorn manager: connection refused)" \
         in plan.lines[0]
-    print("SKIPPED PART: Longhorn manager REST attach/detach not exercised (no manager REST surface in the emulator)")
 
 
 # -- Argo CD ------------------------------------------------------------------------------------

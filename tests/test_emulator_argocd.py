@@ -261,3 +261,35 @@ def test_controllers_off_keep_the_world_still(emulator_factory):
     before = copy.deepcopy(emu.get("applications", "argocd", "wiki"))
     time.sleep(0.3)  # a FAST controller would have finished by now; none runs
     assert emu.get("applications", "argocd", "wiki") == before and "operation" in before
+
+
+def test_refresh_annotation_is_consumed_by_the_controller(emulator_factory):
+    emu = emulator_factory([app("wiki")], time_scale=FAST, argocd_token=TOKEN)
+    got = httpx.get(emu.url + "/api/v1/applications/wiki?refresh=hard", headers=AUTH).json()
+    assert got["metadata"]["annotations"]["argocd.argoproj.io/refresh"] == "hard"
+    done = wait_for(lambda: (a := emu.get("applications", "argocd", "wiki"))
+                    and "argocd.argoproj.io/refresh" not in (a["metadata"].get("annotations") or {}) and a)
+    assert done["status"]["reconciledAt"]
+
+
+def _statefulset() -> dict[str, Any]:
+    labels = {"app": "bot-db"}
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "bot-db", "namespace": "bot"},
+            "spec": {"replicas": 2, "serviceName": "bot-db", "selector": {"matchLabels": labels},
+                     "updateStrategy": {"type": "RollingUpdate"},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "postgres", "image": "postgres:16.9"}]}}},
+            "status": {"observedGeneration": 1, "replicas": 2, "readyReplicas": 2, "currentReplicas": 2,
+                       "updatedReplicas": 2, "currentRevision": "bot-db-5d8f6c7b9a",
+                       "updateRevision": "bot-db-5d8f6c7b9a"}}
+
+
+def test_statefulset_restart_rolls_to_a_new_revision(emulator_factory, kubeconfig):
+    emu = emulator_factory([_statefulset()], time_scale=FAST)
+    kc = kubeconfig(emu)
+    kubectl(kc, "rollout", "restart", "statefulset/bot-db", "-n", "bot")
+    assert "rolling update complete" in kubectl(kc, "rollout", "status", "statefulset/bot-db", "-n", "bot",
+                                                "--timeout=20s")
+    status = emu.get("statefulsets", "bot", "bot-db")["status"]
+    assert status["currentRevision"] == status["updateRevision"] != "bot-db-5d8f6c7b9a"
+    assert status["readyReplicas"] == status["updatedReplicas"] == 2

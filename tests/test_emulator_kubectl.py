@@ -279,3 +279,23 @@ def test_unknown_paths_answer_status_404(world, path):
     assert body["kind"] == "Status" and body["code"] == 404 and body["reason"] == "NotFound"
     done = kubectl(kc, "get", "--raw", path, check=False)
     assert done.returncode != 0 and "NotFound" in done.stderr
+
+
+def test_watch_list_sends_initial_events_then_a_bookmark(world):
+    emu, _ = world
+    path = (KINDS["lh_volumes"].collection_path("longhorn-system") + "?watch=true&sendInitialEvents=true"
+            "&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1")
+    with httpx.stream("GET", emu.url + path) as resp:
+        events = [json.loads(line) for line in resp.iter_lines() if line]
+    assert [e["type"] for e in events] == ["ADDED", "ADDED", "BOOKMARK"]
+    bookmark = events[-1]["object"]["metadata"]
+    assert bookmark["annotations"] == {"k8s.io/initial-events-end": "true"}
+    assert bookmark["resourceVersion"] == str(emu.resource_version)
+
+
+def test_strategic_merge_patch_is_refused_for_custom_resources_like_the_real_api(world):
+    emu, kc = world
+    refused = kubectl(kc, "patch", "lhv", "media-import", "-n", "longhorn-system",
+                      "-p", '{"spec":{"numberOfReplicas":4}}', check=False)  # kubectl's default: strategic
+    assert refused.returncode != 0 and "merge-patch+json" in refused.stderr
+    assert emu.get("lh_volumes", "longhorn-system", "media-import")["spec"]["numberOfReplicas"] == 2

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from playbook_runs import PlaybookRun, run_playbook
 
 VOLUME = "bot-db"
@@ -66,6 +65,8 @@ def local_inventory(tmp_path: Path) -> Path:
     path.write_text(
         "all:\n  hosts:\n    hel-wk-02:\n"
         f"      ansible_connection: local\n      ansible_python_interpreter: {sys.executable}\n"
+        # the login the copy command names (a local connection itself ignores it)
+        "      ansible_user: ops\n"
     )
     return path
 
@@ -104,10 +105,8 @@ def test_blank_device_with_confirmation_is_formatted_mounted_then_unmounted(
     assert fs_type(loop_device) == "ext4"
     assert mounted_source(mount_point) == loop_device
     # the operator is handed the exact copy command for this node and path
-    assert f"rsync -avP ./dump.sql {os.environ.get('USER', 'root')}@hel-wk-02:{mount_point}/" in run.output() or (
-        f"@hel-wk-02:{mount_point}/" in run.output()
-    )
-    assert f"scp ./dump.sql " in run.output()
+    assert f"rsync -avP ./dump.sql ops@hel-wk-02:{mount_point}/" in run.output()
+    assert f"scp ./dump.sql ops@hel-wk-02:{mount_point}/" in run.output()
 
     # mounting again is a no-op, not a second mount on top
     again = mount(local_inventory, tmp_path, loop_device, mount_point, confirm_format=VOLUME)

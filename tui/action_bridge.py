@@ -7,16 +7,29 @@ Playbooks: CatalogScreen first, a check run as the preview, then the real run on
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmResult, ConfirmScreen
 from screens.progress import ActionEvent, FollowUp, ProgressScreen
 from screens.runs import RunsScreen
-from tui.core.actions import (ACTION_CLASSES, Action, ActionContext, ActionError, ActionRunner, Catalog, Done,
-                              PlaybookAction, Plan, action_for, catalog_for)
+from tui.core.actions import (
+    ACTION_CLASSES,
+    Action,
+    ActionContext,
+    ActionError,
+    ActionRunner,
+    Catalog,
+    Done,
+    Plan,
+    PlaybookAction,
+    action_for,
+    catalog_for,
+)
 from tui.core.errors import describe_error
 
 log = logging.getLogger(__name__)
@@ -74,6 +87,8 @@ class ActionLauncher:
             action = action_for(action_id, rows[0].key)
         except ActionError:
             return None
+        if self.runner.read_only and (action.danger != "safe" or action.writes):
+            return True  # shown, so that pressing it says why read-only mode refuses it
         if self.runner.refusal(action) is not None:
             return None
         return None if action.preconditions(self.app.store) else True
@@ -93,7 +108,7 @@ class ActionLauncher:
         except ActionError as exc:
             self.app.notify(str(exc), severity="error")
             return
-        problems = action.preconditions(self.app.store) or [r for r in [self.runner.refusal(action)] if r]
+        problems = [r for r in [self.runner.refusal(action)] if r] or action.preconditions(self.app.store)
         if problems:
             self.app.notify("\n".join(problems), title=action.title, severity="warning")
             return
@@ -145,20 +160,28 @@ class ActionLauncher:
         except ActionError as exc:
             self.app.call_from_thread(self.app.notify, str(exc), title=action.title, severity="error")
             return
-        except Exception as exc:  # noqa: BLE001 - a planning bug becomes a message, not a crash
+        except Exception as exc:
             log.exception("planning %s failed", action.id)
             self.app.call_from_thread(self.app.notify, describe_error(exc), title=action.title, severity="error")
             return
         fixed = {k: v for k, v in choices.items() if k == "preview_run"}
+        plan = self._guard_production(plan)
 
         def replan(new: dict[str, Any]) -> Plan:
-            return action.plan(self.context(), {**new, **fixed})
+            return self._guard_production(action.plan(self.context(), {**new, **fixed}))
 
         shown = [o for o in options]
         screen = ConfirmScreen(plan, tuple(shown), {k: v for k, v in merged.items() if k != "preview_run"},
                                replan, refusal=self.runner.refusal(action, plan))
         self.app.call_from_thread(self.app.push_screen, screen,
                                   lambda result: self._confirmed(action, result, after))
+
+    def _guard_production(self, plan: Plan) -> Plan:
+        """On a production context every change needs the target's name typed, not only destructive ones."""
+        context = getattr(self.app.connection, "context", "")
+        if plan.confirm_name or not plan.writes or not self.app.config.is_production(context):
+            return plan
+        return dataclasses.replace(plan, confirm_name=plan.target.rsplit("/", 1)[-1].removeprefix("node:"))
 
     def _confirmed(self, action: Action, result: ConfirmResult | None,
                    after: Callable[[Done], FollowUp | None] | None) -> None:

@@ -10,6 +10,7 @@ import logging
 from typing import Any, Callable
 
 from textual.app import App
+from textual.screen import ModalScreen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
@@ -110,10 +111,13 @@ class ClusterDeckApp(App[int]):
             self.sources.stop(timeout=1.0)
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        screen = self.screen
-        refresh = getattr(screen, "refresh_from_store", None)
-        if refresh is not None:
-            refresh(message.layers, message.health)
+        # the top screen, and the pane under a modal (filter prompt, help) that still shows
+        for screen in reversed(self.screen_stack):
+            refresh = getattr(screen, "refresh_from_store", None)
+            if refresh is not None:
+                refresh(message.layers, message.health)
+            if not isinstance(screen, ModalScreen):
+                break
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # every worker is exit_on_error=False: its error is reported here, once, not crashed on

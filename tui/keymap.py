@@ -56,8 +56,11 @@ _DEFS = (
     KeyDef("screen.back", "escape", "back", "Back"),
     KeyDef("detail.yaml", "y", "yaml", "YAML"),
     KeyDef("detail.events", "e", "events", "Events"),
+    KeyDef("detail.down", "j", "scroll('down')", "Scroll down", show=False),
+    KeyDef("detail.up", "k", "scroll('up')", "Scroll up", show=False),
     KeyDef("screen.impact", "i", "impact", "Impact"),
     KeyDef("screen.detail", "d", "detail", "Detail"),
+    KeyDef("impact.findings", "f", "findings", "All findings"),
 )
 KEYS: dict[str, KeyDef] = {d.id: d for d in _DEFS}
 

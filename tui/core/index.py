@@ -15,7 +15,15 @@ from tui.core.events import SourceState
 from tui.core.parsers.longhorn import replica_is_healthy
 from tui.core.parsers.services import ServiceInfo
 from tui.core.parsers.traefik import split_backend
-from tui.core.rows import AppRow, LoadBalancerRow, ReplicaRow, RouteRow, VolumeRow, WorkloadRow
+from tui.core.rows import (
+    AppRow,
+    LoadBalancerRow,
+    NodeRow,
+    ReplicaRow,
+    RouteRow,
+    VolumeRow,
+    WorkloadRow,
+)
 
 if TYPE_CHECKING:
     from tui.core.store import ClusterStore
@@ -90,7 +98,7 @@ class ImpactIndex:
         return index
 
     def _add_storage(self, store: ClusterStore) -> None:
-        self.nodes = {row.key for row in store.rows("nodes")}
+        self.nodes = {row.name for row in cast("list[NodeRow]", store.rows("nodes"))}
         self.volumes = {v.key: v for v in cast("list[VolumeRow]", store.rows("volumes"))}
         self.volume_by_name = {(v.namespace, v.name): v.key for v in self.volumes.values()}
         for replica in cast("list[ReplicaRow]", store.rows("replicas")):

@@ -95,7 +95,13 @@ class ArgoCdApi:
 
     async def get_app(self, request: web.Request) -> web.Response:
         app, err = await self._guard(request)
-        return err or web.json_response(app)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        refresh = request.query.get("refresh")
+        if refresh in ("normal", "hard"):  # ask the controller to re-compare, as the server does
+            app["metadata"].setdefault("annotations", {})["argocd.argoproj.io/refresh"] = refresh
+            app = self.store.write(self.res, app)
+        return web.json_response(app)
 
     async def sync(self, request: web.Request) -> web.Response:
         app, err = await self._guard(request)

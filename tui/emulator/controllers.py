@@ -4,8 +4,8 @@
   Terminating one → Failed), history appended, `operation` removed (REFERENCE 4.2, 4.3).
 - Longhorn VolumeAttachment controller: tickets attach the volume to the ticket's node
   (attaching → attached), no tickets detach it (REFERENCE 1.4).
-- Deployment controller: a changed pod template gets a new ReplicaSet (revision + 1) and
-  replicas roll over to it step by step; then observedGeneration catches up (REFERENCE 5.1–5.3).
+- Argo CD refresh: the `argocd.argoproj.io/refresh` annotation is removed, reconciledAt set.
+- Deployment and StatefulSet rollouts: rollouts.py (mixed in here).
 
 Every step is an ordinary store write, so watchers see each intermediate state. One task
 per object; a change to the object wakes its task early. Delays are divided by time_scale.
@@ -13,21 +13,20 @@ per object; a change to the object wakes its task early. Delays are divided by t
 from __future__ import annotations
 
 import asyncio
-import copy
 import hashlib
-import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from tui.emulator.resources import Resource
+from tui.emulator.rollouts import WorkloadRollouts
 from tui.emulator.store import ObjectStore, WatchEvent
 
 APP_RUN_SECONDS = 3.0
 TERMINATE_SECONDS = 0.5
 ATTACH_SECONDS = 1.5
-ROLL_STEP_SECONDS = 1.0
-REVISION = "deployment.kubernetes.io/revision"
+REFRESH_SECONDS = 0.5
+REFRESH = "argocd.argoproj.io/refresh"
 
 # Longhorn attacher priorities (REFERENCE 1.4); unknown types rank lowest.
 TICKET_PRIORITY = {"volume-restore-controller": 2000, "volume-expansion-controller": 2000,
@@ -37,47 +36,25 @@ TICKET_PRIORITY = {"volume-restore-controller": 2000, "volume-expansion-controll
 Key = tuple[str, str, str]  # (resource key, namespace, name)
 
 
-def _pruned(value: Any) -> Any:
-    """Drop nulls and empty maps/lists: kubectl re-serialises templates through Go structs,
-    adding `creationTimestamp: null` and `resources: {}` that mean nothing."""
-    if isinstance(value, dict):
-        out = {k: _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, {}, [])}
-    if isinstance(value, list):
-        return [_pruned(v) for v in value]
-    return value
-
-
-def template_hash(template: Any) -> str:
-    """Stable 10-char hash of a pod template (ignoring pod-template-hash), like the RS name suffix."""
-    t = copy.deepcopy(template) or {}
-    ((t.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
-    t = _pruned(t)
-    return hashlib.sha256(json.dumps(t, sort_keys=True).encode()).hexdigest()[:10]
-
-
-class Controllers:
+class Controllers(WorkloadRollouts):
     def __init__(self, store: ObjectStore, time_scale: float, now: Callable[[], datetime]) -> None:
         self.store = store
         self.scale = max(time_scale, 1e-6)
         self.now = now
         self._tasks: dict[Key, asyncio.Task] = {}
         self._wake: dict[Key, asyncio.Event] = {}
-        self._seen_templates: dict[tuple[str, str], str] = {}
+        self._seen_templates: dict[tuple[str, str, str], str] = {}
         table = store.table
         self.apps, self.volumes = table.by_key("applications"), table.by_key("lh_volumes")
         self.attachments, self.deployments = table.by_key("lh_attachments"), table.by_key("deployments")
-        self.replicasets = table.by_key("replicasets")
+        self.replicasets, self.statefulsets = table.by_key("replicasets"), table.by_key("statefulsets")
         self._handlers: dict[Resource | None, Callable[[str, str], Awaitable[None]]] = {
             self.apps: self._run_app, self.attachments: self._run_attachment,
-            self.deployments: self._run_deployment,
+            self.deployments: self._run_deployment, self.statefulsets: self._run_statefulset,
         }
 
     def start(self) -> None:
-        assert self.deployments is not None
-        for d in self.store.list(self.deployments):
-            meta = d["metadata"]
-            self._seen_templates[(meta["namespace"], meta["name"])] = template_hash(d["spec"].get("template"))
+        self.remember_templates()
         self.store.listeners.append(self._on_event)
         # An operation already pending in the seed starts right away; the rest waits for writes.
         for app in self.store.list(self.apps) if self.apps else []:
@@ -167,7 +144,21 @@ class Controllers:
                 self._finish_app(namespace, name, "Succeeded", "successfully synced (all tasks run)")
                 deadline = None
                 continue
+            if REFRESH in (app["metadata"].get("annotations") or {}):
+                await self._pause(res, namespace, name, REFRESH_SECONDS)
+                self._finish_refresh(namespace, name)
+                continue
             return
+
+    def _finish_refresh(self, namespace: str, name: str) -> None:
+        """The controller re-compared the app: drop the request annotation, stamp reconciledAt."""
+        assert self.apps is not None
+        app = self.store.get(self.apps, namespace, name)
+        if app is None or REFRESH not in (app["metadata"].get("annotations") or {}):
+            return
+        del app["metadata"]["annotations"][REFRESH]
+        app.setdefault("status", {})["reconciledAt"] = self._stamp()
+        self.store.write(self.apps, app)
 
     def _finish_app(self, namespace: str, name: str, phase: str, message: str) -> None:
         assert self.apps is not None
@@ -275,118 +266,3 @@ class Controllers:
                                              "lastTransitionTime": since}]}
         va["status"] = {**(va.get("status") or {}), "attachmentTicketStatuses": statuses}
         self.store.write(self.attachments, va, subresource="status", must_exist=True)
-
-    # ---- Deployments --------------------------------------------------------------------
-    def _owned_sets(self, namespace: str, name: str) -> list[dict[str, Any]]:
-        assert self.replicasets is not None
-        return [copy.deepcopy(rs) for rs in self.store.list(self.replicasets, namespace)
-                if any(o.get("kind") == "Deployment" and o.get("name") == name
-                       for o in rs["metadata"].get("ownerReferences") or [])]
-
-    async def _run_deployment(self, namespace: str, name: str) -> None:
-        dep_res, rs_res = self.deployments, self.replicasets
-        assert dep_res is not None and rs_res is not None
-        dep = self.store.get(dep_res, namespace, name)
-        if dep is None:
-            return
-        h = template_hash((dep.get("spec") or {}).get("template"))
-        if self._seen_templates.get((namespace, name)) == h:
-            meta, status = dep["metadata"], dep.setdefault("status", {})
-            if status.get("observedGeneration") != meta.get("generation"):
-                want = int((dep.get("spec") or {}).get("replicas", 1))
-                status.update(observedGeneration=meta.get("generation"), replicas=want,
-                              updatedReplicas=want, readyReplicas=want, availableReplicas=want)
-                self.store.write(dep_res, dep)
-            return
-        self._seen_templates[(namespace, name)] = h
-        sets = self._owned_sets(namespace, name)
-        revisions = [int((s["metadata"].get("annotations") or {}).get(REVISION, 0) or 0) for s in sets]
-        revisions.append(int((dep["metadata"].get("annotations") or {}).get(REVISION, 0) or 0))
-        revision = str(max(revisions) + 1)
-        new = next((s for s in sets if (s["metadata"].get("labels") or {}).get("pod-template-hash") == h), None)
-        if new is None:
-            template = copy.deepcopy(dep["spec"].get("template") or {})
-            template.setdefault("metadata", {}).setdefault("labels", {})["pod-template-hash"] = h
-            new = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-                   "metadata": {"name": f"{name}-{h}", "namespace": namespace,
-                                "labels": dict(template["metadata"]["labels"]), "annotations": {},
-                                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
-                                                     "name": name, "uid": dep["metadata"].get("uid", ""),
-                                                     "controller": True, "blockOwnerDeletion": True}]},
-                   "spec": {"replicas": 0, "selector": (dep.get("spec") or {}).get("selector") or {},
-                            "template": template},
-                   "status": {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0}}
-        else:
-            old_rev = (new["metadata"].get("annotations") or {}).get(REVISION)
-            if old_rev:
-                history = [r for r in (new["metadata"]["annotations"].get(
-                    "deployment.kubernetes.io/revision-history") or "").split(",") if r]
-                new["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] = ",".join([*history, old_rev])
-        want = int((dep.get("spec") or {}).get("replicas", 1))
-        new["metadata"].setdefault("annotations", {}).update({
-            REVISION: revision, "deployment.kubernetes.io/desired-replicas": str(want),
-            "deployment.kubernetes.io/max-replicas": str(want + 1)})
-        self.store.write(rs_res, new)
-        dep = self.store.get(dep_res, namespace, name)
-        if dep is None:
-            return
-        dep["metadata"].setdefault("annotations", {})[REVISION] = revision
-        self.store.write(dep_res, dep)
-        new_name = new["metadata"]["name"]
-        while True:
-            done = self._roll_step(namespace, name, new_name, want)
-            if done:
-                return
-            await asyncio.sleep(ROLL_STEP_SECONDS / self.scale)
-            dep = self.store.get(dep_res, namespace, name)
-            if dep is None or template_hash(dep["spec"].get("template")) != h:
-                # template changed again mid-rollout: start over with the newest one
-                if dep is not None:
-                    self._tasks.pop((dep_res.key, namespace, name), None)
-                    self._schedule(dep_res, namespace, name)
-                return
-
-    def _roll_step(self, namespace: str, name: str, new_name: str, want: int) -> bool:
-        """Move one replica from old ReplicaSets to the new one; True when the rollout is done."""
-        dep_res, rs_res = self.deployments, self.replicasets
-        assert dep_res is not None and rs_res is not None
-        sets = self._owned_sets(namespace, name)
-        new = next((s for s in sets if s["metadata"]["name"] == new_name), None)
-        dep = self.store.get(dep_res, namespace, name)
-        if new is None or dep is None:
-            return True
-        olds = [s for s in sets if s is not new and int((s.get("spec") or {}).get("replicas", 0) or 0) > 0]
-        new_count = int(new["spec"].get("replicas", 0) or 0)
-        if new_count < want:
-            new_count += 1
-            new["spec"]["replicas"] = new_count
-            new["status"] = {**(new.get("status") or {}), "replicas": new_count, "readyReplicas": new_count,
-                             "availableReplicas": new_count, "fullyLabeledReplicas": new_count,
-                             "observedGeneration": new["metadata"].get("generation", 1)}
-            self.store.write(rs_res, new)
-        if olds:
-            old = olds[0]
-            left = int(old["spec"]["replicas"]) - 1
-            old["spec"]["replicas"] = left
-            old["status"] = {**(old.get("status") or {}), "replicas": left, "readyReplicas": left,
-                             "availableReplicas": left}
-            self.store.write(rs_res, old)
-        old_total = sum(int(s["spec"].get("replicas", 0) or 0) for s in self._owned_sets(namespace, name)
-                        if s["metadata"]["name"] != new_name)
-        done = new_count >= want and old_total == 0
-        status = dep.setdefault("status", {})
-        status.update(replicas=new_count + old_total, updatedReplicas=new_count,
-                      readyReplicas=new_count + old_total, availableReplicas=new_count + old_total)
-        status.pop("unavailableReplicas", None)
-        stamp = self._stamp()
-        progressing = {"type": "Progressing", "status": "True", "lastUpdateTime": stamp, "lastTransitionTime": stamp,
-                       "reason": "NewReplicaSetAvailable" if done else "ReplicaSetUpdated",
-                       "message": f'ReplicaSet "{new_name}" ' + ("has successfully progressed." if done else "is progressing.")}
-        available = {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
-                     "message": "Deployment has minimum availability.", "lastUpdateTime": stamp,
-                     "lastTransitionTime": stamp}
-        status["conditions"] = [available, progressing]
-        if done:
-            status["observedGeneration"] = dep["metadata"].get("generation")
-        self.store.write(dep_res, dep)
-        return done

@@ -13,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tui.emulator.patching import PatchError, apply_patch
+from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.resources import VERBS, Resource, ResourceTable
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
@@ -49,6 +49,7 @@ class KubeApi:
         self.store = store
         self.table: ResourceTable = store.table
         self.fault_for = faults
+        self.closing = False  # set by Emulator.stop(): watches end at once, cleanly
 
     # ---- discovery ---------------------------------------------------------------------
     def _served(self) -> list[Resource]:
@@ -166,6 +167,11 @@ class KubeApi:
             if old is None:
                 raise not_found(res, name)
             patch = await _json_body(request)
+            ctype = request.headers.get("Content-Type", "").split(";")[0].strip()
+            if res.is_crd and ctype == STRATEGIC:  # as the real API: CRDs have no patch strategy
+                raise ApiError(415, "UnsupportedMediaType",
+                               f"the body of the request was in an unknown format - accepted media types "
+                               f"include: {JSON_PATCH}, {MERGE}, application/apply-patch+yaml")
             try:
                 new = apply_patch(old, patch, request.headers.get("Content-Type", ""))
             except PatchError as exc:
@@ -223,6 +229,9 @@ class KubeApi:
         resp = web.StreamResponse(headers={"Content-Type": "application/json",
                                            "Cache-Control": "no-cache, private"})
         resp.enable_chunked_encoding()
+        # `Connection: close`: a client re-watches on a fresh connection, so after stop()
+        # it reliably meets "connection refused" instead of a reused socket cut mid-request.
+        resp.force_close()
         watcher = Watcher(res, namespace, matches)
         initial: list[dict] = []
         try:
@@ -237,7 +246,10 @@ class KubeApi:
             await _send(resp, {"type": "ERROR", "object": err.status()})
             await resp.write_eof()
             return resp
-        self.store.watchers.add(watcher)
+        if not self.closing:
+            self.store.watchers.add(watcher)
+        else:
+            watcher.close()
         try:
             await resp.prepare(request)
             for obj in initial:
@@ -256,7 +268,7 @@ class KubeApi:
                     item = await asyncio.wait_for(watcher.queue.get(), wait)
                 except TimeoutError:
                     break
-                if item is None:  # drop_watches() or server stop
+                if item is None or item == "shutdown":  # drop_watches() or stop()
                     break
                 await _send(resp, {"type": item[0], "object": item[1]})
             await resp.write_eof()

@@ -2,7 +2,8 @@
 
 Strategic merge patch is treated as JSON merge patch with lists replaced wholesale: we
 have no Go struct tags telling which lists merge by key, and our callers (kubectl rollout
-restart, cordon) only touch maps and scalars.
+restart, cordon) only touch maps and scalars. Like the real API, the server refuses it
+for custom resources (kube_api.py), so code that works here works on a cluster.
 """
 from __future__ import annotations
 

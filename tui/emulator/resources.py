@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from tui.core.kinds import KINDS
 
+# Groups compiled into the API server; everything else is a CRD (no strategic merge patch).
+BUILTIN_GROUPS = frozenset({"", "apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io",
+                            "storage.k8s.io", "rbac.authorization.k8s.io", "autoscaling"})
+
 # Verbs advertised in discovery; kubectl checks them before `get -w`, `patch`, `delete`.
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
@@ -32,6 +36,10 @@ class Resource:
     @property
     def group_version(self) -> str:
         return self.api_version
+
+    @property
+    def is_crd(self) -> bool:
+        return self.group not in BUILTIN_GROUPS
 
     @property
     def list_kind(self) -> str:

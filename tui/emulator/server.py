@@ -51,6 +51,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._controllers: Controllers | None = None
+        self._kube: KubeApi | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
     @property
@@ -81,7 +82,7 @@ class Emulator:
         app = web.Application(middlewares=[self._latency_middleware], client_max_size=64 * 1024 * 1024)
         argocd = ArgoCdApi(self.store, self.argocd_token, self.now)
         app.add_routes(argocd.routes())  # before the catch-all: kube core has no "applications"
-        kube = KubeApi(self.store, self._faults.get)
+        kube = self._kube = KubeApi(self.store, self._faults.get)
         app.router.add_route("*", "/{tail:.*}", kube.handle)
         runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
@@ -105,8 +106,20 @@ class Emulator:
         if self._controllers is not None:
             self._controllers.stop()
             self._controllers = None
-        for watcher in list(self.store.watchers):
-            watcher.close()
+        if self._kube is not None:
+            self._kube.closing = True  # a watch arriving on a kept-alive connection ends at once
+        if self._runner is not None:
+            for site in list(self._runner.sites):
+                await site.stop()  # refuse new connections first
+        # Let watch handlers end their streams cleanly, so a stop reads to clients as
+        # "stream ended, then connection refused" every time rather than at random
+        # (watch responses carry `Connection: close`, so re-watches need a new connection).
+        # Repeat: a watch accepted just before the listener closed registers late.
+        deadline = asyncio.get_running_loop().time() + 1.0
+        while self.store.watchers and asyncio.get_running_loop().time() < deadline:
+            for watcher in list(self.store.watchers):
+                watcher.close()
+            await asyncio.sleep(0.01)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -1,15 +1,17 @@
 """The two header lines every pane shows.
 
 Line 1: the cluster context (warning colour when it matches a production pattern), the read-only
-badge, the data source. Line 2: the panes as numbered tabs, each coloured by its sources' health,
-so trouble in another pane is visible from anywhere.
+badge, the data source. Line 2: the panes as numbered tabs, each marked and coloured by its
+sources' health, so trouble in another pane is visible from anywhere. Colours come from the
+theme (CSS classes), so ansi-dark and NO_COLOR apply.
 """
 from __future__ import annotations
 
 from typing import Mapping
 
-from rich.text import Text
-from textual.widgets import Static
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Label
 
 from tui.core.events import SourceHealth, SourceState
 from tui.widgets.source_banner import pane_state
@@ -23,50 +25,60 @@ PANES: tuple[tuple[str, str, str], ...] = (  # (pane id, key, title)
     ("apps", "6", "Apps"),
     ("workloads", "7", "Workloads"),
 )
-_STATE_MARK = {
-    SourceState.OK: ("", ""),
-    SourceState.CONNECTING: ("…", "dim"),
-    SourceState.STALE: ("!", "bold yellow"),
-    SourceState.ERROR: ("!", "bold red"),
-    SourceState.FORBIDDEN: ("✖", "bold red"),
-    SourceState.NOT_INSTALLED: ("-", "dim"),
+# the mark after a tab's title, and the CSS class that colours it
+STATE_MARK = {
+    SourceState.OK: ("", "-ok"),
+    SourceState.CONNECTING: ("…", "-connecting"),
+    SourceState.STALE: ("!", "-stale"),
+    SourceState.ERROR: ("!", "-error"),
+    SourceState.FORBIDDEN: ("✖", "-error"),
+    SourceState.NOT_INSTALLED: ("-", "-absent"),
 }
+_STATE_CLASSES = ("-ok", "-connecting", "-stale", "-error", "-absent")
 
 
-def header_line(context: str, production: bool, read_only: bool, origin: str) -> Text:
-    text = Text(" clusterdeck ", style="bold reverse")
-    text.append(" ")
-    text.append(context or "(no context)", style="bold reverse yellow" if production else "bold")
-    if production:
-        text.append(" PRODUCTION", style="bold yellow")
-    if read_only:
-        text.append(" ")
-        text.append(" READ-ONLY ", style="bold reverse cyan")
-    if origin:
-        text.append(f"  {origin}", style="dim")
-    return text
-
-
-def tabs_line(active: str, health: Mapping[str, SourceHealth]) -> Text:
-    text = Text()
-    for pane, key, title in PANES:
-        mark, mark_style = ("", "")
-        if pane != "overview":
-            mark, mark_style = _STATE_MARK[pane_state(pane, health)]
-        style = "bold reverse" if pane == active else ""
-        text.append(f" {key} {title}", style=style)
-        text.append(mark or " ", style=(mark_style + (" reverse" if pane == active else "")).strip())
-    return text
-
-
-class ClusterHeader(Static):
+class ClusterHeader(Vertical):
     DEFAULT_CSS = """
     ClusterHeader { height: 2; dock: top; background: $panel; }
+    ClusterHeader Horizontal { height: 1; }
+    ClusterHeader Label { width: auto; padding: 0 1 0 0; }
+    ClusterHeader #brand { background: $primary; color: $text; text-style: bold; padding: 0 1; }
+    ClusterHeader #context { text-style: bold; padding: 0 1; }
+    ClusterHeader #context.-production { background: $warning; color: $background; }
+    ClusterHeader #production { color: $warning; text-style: bold; }
+    ClusterHeader #readonly { background: $secondary; color: $background; text-style: bold; padding: 0 1; }
+    ClusterHeader #origin { color: $text-muted; }
+    ClusterHeader .tab { padding: 0 1; }
+    ClusterHeader .tab.-active { background: $accent; color: $background; text-style: bold; }
+    ClusterHeader .tab.-stale { color: $warning; text-style: bold; }
+    ClusterHeader .tab.-error { color: $error; text-style: bold; }
+    ClusterHeader .tab.-connecting, ClusterHeader .tab.-absent { color: $text-muted; }
+    ClusterHeader .tab.-active.-stale, ClusterHeader .tab.-active.-error { color: $background; }
     """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield Label("clusterdeck", id="brand")
+            yield Label("", id="context")
+            yield Label("PRODUCTION", id="production")
+            yield Label("READ-ONLY", id="readonly")
+            yield Label("", id="origin")
+        with Horizontal(id="tabs"):
+            for pane, key, title in PANES:
+                yield Label(f"{key} {title}", id=f"tab-{pane}", classes="tab")
 
     def show(self, *, context: str, production: bool, read_only: bool, origin: str,
              active: str, health: Mapping[str, SourceHealth]) -> None:
-        line = header_line(context, production, read_only, origin)
-        line.append("\n")
-        line.append_text(tabs_line(active, health))
-        self.update(line)
+        label = self.query_one("#context", Label)
+        label.update(context or "(no context)")
+        label.set_class(production, "-production")
+        self.query_one("#production").display = production
+        self.query_one("#readonly").display = read_only
+        self.query_one("#origin", Label).update(origin)
+        for pane, key, title in PANES:
+            tab = self.query_one(f"#tab-{pane}", Label)
+            mark, css = ("", "-ok") if pane == "overview" else STATE_MARK[pane_state(pane, health)]
+            tab.update(f"{key} {title}{mark}")
+            tab.remove_class(*_STATE_CLASSES)
+            tab.add_class(css)
+            tab.set_class(pane == active, "-active")

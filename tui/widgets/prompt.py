@@ -19,7 +19,9 @@ class PromptScreen(ModalScreen[str | None]):
     PromptScreen { align: left bottom; background: transparent; }
     PromptScreen > Horizontal { height: 1; width: 100%; background: $panel; }
     PromptScreen Label { width: auto; padding: 0 0 0 1; text-style: bold; }
-    PromptScreen Input { border: none; height: 1; padding: 0; width: 1fr; background: $panel; }
+    PromptScreen Input, PromptScreen Input:focus {
+        border: none; height: 1; padding: 0; width: 1fr; background: $panel;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
 

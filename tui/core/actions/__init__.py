@@ -14,8 +14,21 @@ from .ansible_model import HostResult, PlayNode, RunTree, TaskNode, list_runs, l
 from .ansible_run import PlaybookRun, run_playbook
 from .argocd import AppRefresh, AppRollback, AppSync, AppTerminate
 from .audit import AuditLog, Who
-from .base import (Action, ActionContext, ActionError, Choice, Done, Note, Option, Plan, Progress,
-                   ProgressEvent, RunUpdate, Text, Toggle)
+from .base import (
+    Action,
+    ActionContext,
+    ActionError,
+    Choice,
+    Done,
+    Note,
+    Option,
+    Plan,
+    Progress,
+    ProgressEvent,
+    RunUpdate,
+    Text,
+    Toggle,
+)
 from .catalog import Catalog, CatalogEntry, load_catalog
 from .playbook import PlaybookAction, catalog_for
 from .runner import ActionRunner
@@ -38,10 +51,44 @@ def action_for(action_id: str, target: str) -> Action:
 
 
 __all__ = [
-    "ACTION_CLASSES", "Action", "ActionContext", "ActionError", "ActionRunner", "AppRefresh", "AppRollback",
-    "AppSync", "AppTerminate", "AuditLog", "Catalog", "CatalogEntry", "Choice", "Done", "HostResult", "Note",
-    "Option", "Plan", "PlayNode", "PlaybookAction", "PlaybookRun", "Progress", "ProgressEvent", "RunTree",
-    "RunUpdate", "TICKET_ID", "TaskNode", "Text", "Toggle", "VolumeMount", "VolumeUnmount", "Who",
-    "WorkloadRestart", "WorkloadUndo", "action_for", "catalog_for", "list_runs", "load_catalog", "load_run",
+    "ACTION_CLASSES",
+    "TICKET_ID",
+    "Action",
+    "ActionContext",
+    "ActionError",
+    "ActionRunner",
+    "AppRefresh",
+    "AppRollback",
+    "AppSync",
+    "AppTerminate",
+    "AuditLog",
+    "Catalog",
+    "CatalogEntry",
+    "Choice",
+    "Done",
+    "HostResult",
+    "Note",
+    "Option",
+    "Plan",
+    "PlayNode",
+    "PlaybookAction",
+    "PlaybookRun",
+    "Progress",
+    "ProgressEvent",
+    "RunTree",
+    "RunUpdate",
+    "TaskNode",
+    "Text",
+    "Toggle",
+    "VolumeMount",
+    "VolumeUnmount",
+    "Who",
+    "WorkloadRestart",
+    "WorkloadUndo",
+    "action_for",
+    "catalog_for",
+    "list_runs",
+    "load_catalog",
+    "load_run",
     "run_playbook",
 ]

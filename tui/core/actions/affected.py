@@ -1,7 +1,8 @@
 """Turn the store's ImpactIndex answer into the "objects affected" lines a plan shows."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def impact_lines(store: Any, view: Callable[[Any], Any], key: str) -> tuple[str, ...]:
@@ -10,7 +11,7 @@ def impact_lines(store: Any, view: Callable[[Any], Any], key: str) -> tuple[str,
         return ()
     try:
         impact = view(store.impact())(key)
-    except Exception:  # the index is a preview aid: a bug there must not block the action
+    except Exception:  # noqa: BLE001 - the index is a preview aid: a bug there must not block the action
         return ()
     out: list[str] = []
     for label, attr in (("workload", "workloads"), ("route", "routes"), ("LB", "load_balancers"),

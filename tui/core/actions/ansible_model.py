@@ -6,9 +6,10 @@ artifact directory's job_events/*.json), so the Runs screen reopens a run in the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .redact import redact
 
@@ -51,7 +52,7 @@ class TaskNode:
     @property
     def status(self) -> str:
         states = {h.status for h in self.hosts}
-        for s in ("running", "unreachable", "failed", "changed", "ok", "skipped"):
+        for s in ("running", "unreachable", "failed", "canceled", "interrupted", "changed", "ok", "skipped"):
             if s in states:
                 return s
         return "running"
@@ -161,6 +162,18 @@ class RunFolder:
 
     def finish(self, status: str, rc: int | None = None, finished: str | None = None) -> None:
         self._tree = replace(self._tree, status=status, rc=rc, finished=finished)
+        self.settle(status)
+
+    def settle(self, status: str) -> None:
+        """A run that ended leaves no host "running": those tasks were cut short."""
+        if status == "running":
+            return
+        label = "canceled" if status == "canceled" else "interrupted"
+        for play in self._plays:
+            for task in play["tasks"]:
+                for host, result in task["hosts"].items():
+                    if result.status == "running":
+                        task["hosts"][host] = replace(result, status=label)
 
     def snapshot(self) -> RunTree:
         plays = tuple(
@@ -229,10 +242,11 @@ def load_run(run_dir: Path) -> RunTree:
     folder = RunFolder(tree)
     for event in _job_events(run_dir):
         folder.feed(event)
-    snap = folder.snapshot()
-    if snap.status == "running":  # the process that ran it is gone: say so instead of "running"
-        snap = replace(snap, status="interrupted")
-    return snap
+    if tree.status in ("running", "starting"):  # the process that ran it is gone: say so
+        folder.finish("interrupted", tree.rc, tree.finished)
+    else:
+        folder.settle(tree.status)
+    return folder.snapshot()
 
 
 def _job_events(run_dir: Path) -> list[dict[str, Any]]:

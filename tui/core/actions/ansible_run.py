@@ -12,9 +12,10 @@ import queue
 import sys
 import threading
 import uuid
-from datetime import datetime, timezone
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .ansible_model import RunFolder, RunTree, write_meta
 from .base import ActionError, Done, ProgressEvent, RunUpdate
@@ -25,12 +26,12 @@ _END = object()
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def new_run_id() -> str:
     # sortable by time, unique across processes
-    return datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
 
 
 class PlaybookRun:
@@ -166,7 +167,17 @@ def _done(tree: RunTree) -> Done:
     if tree.status == "canceled":
         return Done("cancelled", f"{tree.title}: {mode} cancelled ({summary or 'no task finished'})", tree.run_dir)
     why = summary or _stdout_tail(Path(tree.run_dir), tree.run_id) or "no task ran"
-    return Done("failed", f"{tree.title}: {mode} {tree.status} (rc {tree.rc}; {why})", tree.run_dir)
+    return Done("failed", f"{tree.title}: {mode} {tree.status} (rc {tree.rc}; {why}){_first_failure(tree)}",
+                tree.run_dir)
+
+
+def _first_failure(tree: RunTree) -> str:
+    """": <task> on <host>: <message>" for the first real failure, so the reason is on screen."""
+    for task in tree.tasks():
+        for host in task.hosts:
+            if host.status in ("failed", "unreachable") and not host.ignored:
+                return f": {task.name} on {host.host}: {host.message or host.status}"
+    return ""
 
 
 def _stdout_tail(run_dir: Path, run_id: str) -> str:

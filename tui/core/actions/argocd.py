@@ -6,13 +6,25 @@ API. Either way the operation is followed on the Application until it completes.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..kube_http import MERGE_PATCH
+from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
-from .base import Action, ActionContext, ActionError, Choice, Done, Note, Plan, Progress, ProgressEvent, Toggle
-from . import kube_ops
+from .base import (
+    Action,
+    ActionContext,
+    ActionError,
+    Choice,
+    Done,
+    Note,
+    Plan,
+    Progress,
+    ProgressEvent,
+    Toggle,
+)
 
 REFRESH = "argocd.argoproj.io/refresh"
 FINAL_PHASES = ("Succeeded", "Failed", "Error")
@@ -208,8 +220,8 @@ class AppRollback(_AppAction):
         if entry is None:
             raise ActionError(f"history id {history_id} is not in {self.name}'s history")
         revision = entry.get("revision") or ", ".join(entry.get("revisions") or [])
-        lines = (f"Roll {self.name} back to history {history_id}: revision {revision}"
-                 f" deployed {entry.get('deployedAt', '?')}.",
+        lines = ((f"Roll {self.name} back to history {history_id}: revision {revision}"
+                  f" deployed {entry.get('deployedAt', '?')}."),
                  "Resources are applied as they were then; the app shows OutOfSync until git matches.")
         if _use_rest(ctx):
             req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/rollback",

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .redact import redact
 
@@ -17,7 +18,7 @@ class Who:
     client: str | None  # the SSH client address, when the operator came in over SSH
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> "Who":
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Who:
         ssh = env.get("SSH_CONNECTION", "").split()
         return cls(user=env.get("USER") or env.get("LOGNAME") or "unknown", client=ssh[0] if ssh else None)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from .redact import redact
 
@@ -71,7 +72,7 @@ class Plan:
     requests: tuple[dict[str, Any], ...] = ()  # exact requests {method, path, content_type, body}
     affected: tuple[str, ...] = ()  # objects the change reaches (from the impact index)
     warnings: tuple[str, ...] = ()
-    confirm_name: str | None = None  # the name the operator must type (destructive only)
+    confirm_name: str | None = None  # the name the operator must type (destructive, or production)
     locks: tuple[str, ...] = ()  # targets held while it runs (default: just `target`)
     writes: bool = True  # False only for previews that change nothing (check-mode runs): allowed read-only
     choices: Mapping[str, Any] = field(default_factory=dict)

@@ -6,13 +6,19 @@ anything else malformed is reported per entry (the entry is dropped, the rest st
 from __future__ import annotations
 
 import fnmatch
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from .base import DANGER_ORDER, ActionError, Danger
+from .redact import is_secret_key, redact_text
 
 
 @dataclass(frozen=True)
@@ -152,14 +158,42 @@ def check_limit(entry: CatalogEntry, hosts: list[str], inventory_groups: Mapping
 
 
 def inventory_groups(inventory: Path) -> dict[str, set[str]]:
-    """Group name -> host names, as ansible itself reads the inventory (plus 'all')."""
-    from ansible.inventory.manager import InventoryManager
-    from ansible.parsing.dataloader import DataLoader
+    """Group name -> host names, as ansible itself reads the inventory (plus 'all').
 
+    Asked of `ansible-inventory --list` in a subprocess: importing ansible into the app's
+    process would let it probe the terminal (curses) that Textual owns.
+    """
     if not Path(inventory).exists():
         raise ActionError(f"inventory {inventory} does not exist")
-    manager = InventoryManager(loader=DataLoader(), sources=[str(inventory)])
-    return {name: {h.name for h in group.get_hosts()} for name, group in manager.groups.items()}
+    binary = Path(sys.executable).parent / "ansible-inventory"
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False"}
+    env = {k: v for k, v in env.items() if not is_secret_key(k)}
+    try:
+        proc = subprocess.run([str(binary) if binary.exists() else "ansible-inventory", "--list", "-i",
+                               str(inventory)], capture_output=True, text=True, timeout=60, env=env,
+                              stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ActionError(f"cannot read the inventory {inventory}: {exc}") from None
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        why = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ActionError(f"cannot read the inventory {inventory}: {redact_text(why)}") from None
+    return _groups_from_listing(data)
+
+
+def _groups_from_listing(data: dict[str, Any]) -> dict[str, set[str]]:
+    def hosts_of(group: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        entry = data.get(group) if isinstance(data.get(group), dict) else {}
+        out = set(entry.get("hosts") or [])
+        for child in entry.get("children") or []:
+            if child not in seen:
+                out |= hosts_of(child, seen | {group})
+        return out
+
+    groups = {name: hosts_of(name) for name in data if name != "_meta"}
+    groups.setdefault("all", set()).update(*groups.values())
+    return groups
 
 
 def count_tasks(playbook: Path) -> int:

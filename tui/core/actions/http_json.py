@@ -47,7 +47,7 @@ class JsonHttp:
         try:
             response = self._pool.request(method, url, body=payload, headers=headers,
                                           **({"timeout": timeout} if timeout else {}))
-        except Exception as exc:  # refused, timed out, TLS, DNS
+        except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS, DNS
             raise ActionError(f"{self.name}: {describe_error(exc)}") from None
         text = response.data.decode("utf-8", errors="replace")
         try:

@@ -6,7 +6,8 @@ connection problem), never a traceback.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from kubernetes.client.exceptions import ApiException
 
@@ -32,7 +33,7 @@ def _call(ctx: ActionContext, method: str, path: str, body: Any = None, content_
         raise ActionError(f"{method} {path}: {api_error_message(exc)}") from None
     except ActionError:
         raise
-    except Exception as exc:  # connection refused, timeouts, bad JSON
+    except Exception as exc:  # noqa: BLE001 - connection refused, timeouts, bad JSON
         raise ActionError(f"{method} {path}: {describe_error(exc)}") from None
 
 

@@ -2,8 +2,9 @@
 then the real run once confirmed. Both go through the ActionRunner and leave an audit record."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from .ansible_model import load_run
 from .ansible_run import PlaybookRun, new_run_id

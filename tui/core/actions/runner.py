@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .audit import AuditLog, Who
 from .base import Action, ActionContext, Done, Note, Plan, ProgressEvent
@@ -47,9 +49,9 @@ class ActionRunner:
     # -- the one path --------------------------------------------------------------------
     def run(self, action: Action, ctx: ActionContext, plan: Plan, typed: str = "") -> Iterator[ProgressEvent]:
         reason = self.refusal(action, plan)
-        if reason is None and plan.danger == "destructive" and plan.confirm_name:
-            if typed.strip() != plan.confirm_name:
-                reason = f"type {plan.confirm_name!r} to confirm this destructive action"
+        if reason is None and plan.confirm_name and typed.strip() != plan.confirm_name:
+            what = "destructive action" if plan.danger == "destructive" else "change"
+            reason = f"type {plan.confirm_name!r} to confirm this {what}"
         locks = _locks(action, plan)
         if reason is None:
             with self._lock:  # check and take every lock at once: two threads cannot both win
@@ -83,7 +85,7 @@ class ActionRunner:
         except GeneratorExit:
             done = Done("cancelled", "the screen following it was closed")
             raise
-        except Exception as exc:  # every failure becomes a message and an end record
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a message and an end record
             done = Done("failed", redact_text(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))
         finally:
             final = done or Done("failed", "interrupted")
@@ -106,9 +108,9 @@ class ActionRunner:
         }
 
     def _now(self) -> str:
-        from datetime import datetime, timezone
+        from datetime import datetime
 
-        now = self._clock.now() if self._clock is not None else datetime.now(timezone.utc)
+        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
         return now.isoformat().replace("+00:00", "Z")
 
 

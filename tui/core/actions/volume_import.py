@@ -7,17 +7,28 @@ on that node. Unmount runs volume-unmount.yml, then removes the same ticket.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ..kube_http import MERGE_PATCH
-from .ansible_run import PlaybookRun
-from .base import (Action, ActionContext, ActionError, Choice, Done, Note, Plan, Progress, ProgressEvent,
-                   RunUpdate, Toggle)
+from . import kube_ops
 from .affected import impact_lines
+from .ansible_run import PlaybookRun
+from .base import (
+    Action,
+    ActionContext,
+    ActionError,
+    Choice,
+    Done,
+    Note,
+    Plan,
+    Progress,
+    ProgressEvent,
+    Toggle,
+)
 from .catalog import Catalog, CatalogEntry, load_catalog
 from .longhorn_api import LonghornApi
-from . import kube_ops
 
 TICKET_ID = "clusterdeck"
 

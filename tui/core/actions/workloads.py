@@ -8,12 +8,23 @@ that Argo CD will put it back and names the sync to run instead.
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from ..kube_http import JSON_PATCH, STRATEGIC_MERGE_PATCH
 from ..parsers.workloads import rollout_state
-from .base import Action, ActionContext, ActionError, Choice, Done, Note, Plan, Progress, ProgressEvent
 from . import kube_ops
+from .base import (
+    Action,
+    ActionContext,
+    ActionError,
+    Choice,
+    Done,
+    Note,
+    Plan,
+    Progress,
+    ProgressEvent,
+)
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 REVISION = "deployment.kubernetes.io/revision"
@@ -198,8 +209,8 @@ class WorkloadUndo(_WorkloadAction):
         else:
             request, unchanged = self._statefulset_patch(path, source), False
         warnings, data = self._warnings(ctx.store)
-        lines = [f"Roll {self.kind} {self.namespace}/{self.name} back to revision {revision}"
-                 f" (now at {history[0][0]})."]
+        lines = [(f"Roll {self.kind} {self.namespace}/{self.name} back to revision {revision}"
+                  f" (now at {history[0][0]}).")]
         images = [c.get("image") for c in _template_of(source, self.kind).get("spec", {}).get("containers", [])]
         if images:
             lines.append("Images after undo: " + ", ".join(str(i) for i in images))
