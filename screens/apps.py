@@ -25,11 +25,11 @@ class AppsScreen(PaneScreen):
     BINDINGS = bindings("action.app.sync", "action.app.refresh", "action.app.rollback",
                         "action.app.terminate")
     COLUMNS = (
-        Column("name", "APP", 11),
-        Column("sync", "SYNC", 10),
+        Column("name", "APP", 10),
+        Column("sync", "SYNC", 9),
         Column("health", "HEALTH", 11),
         Column("revision", "REV", 7),
-        Column("operation", "LAST OP", 10),
+        Column("operation", "LAST OP", 9),
         Column("message", "MESSAGE", 16, flex=True),
         Column("auto", "AUTO", 9, min_screen=110),
         Column("project", "PROJECT", 11, min_screen=130),

@@ -129,7 +129,8 @@ class DetailScreen(Screen[None]):
         self.row_layer = layer
         self.row = row
         self.kind_key, self.ref = raw_ref(layer, row)
-        self.events_text: str = ""
+        self.events: list[dict[str, Any]] | None = None  # None until fetched
+        self.events_problem: str | None = None  # why they could not be fetched
 
     @property
     def deck(self) -> "ClusterDeckApp":
@@ -172,13 +173,15 @@ class DetailScreen(Screen[None]):
             return
         widget = self.query_one("#events", Static)
         if event.state == WorkerState.SUCCESS:
-            widget.update(events_table(event.worker.result or [], self.deck.clock.now()))
+            self.events = list(event.worker.result or [])
+            widget.update(events_table(self.events, self.deck.clock.now()))
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             status = getattr(error, "status", None)
             reason = {403: "forbidden: cannot list events", 404: "events not served"}.get(
                 status or 0, describe_error(error) if error else "unknown error")
-            widget.update(Text(f"events unavailable: {reason}", style=c.WARN))
+            self.events_problem = f"events unavailable: {reason}"
+            widget.update(Text(self.events_problem, style=c.WARN))
 
     def action_back(self) -> None:
         self.app.pop_screen()

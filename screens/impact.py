@@ -117,6 +117,8 @@ def links_of(store: Any, impact: Impact, prefix: str = "", subject: Any = None) 
     return out
 
 
+LAYER_WORD = {"nodes": "node", "volumes": "volume", "load_balancers": "LB service",
+              "routes": "route", "apps": "app", "workloads": "workload"}
 DANGER_WORDS = ("last healthy replica", "pods stop", "only ", "no node announces", "every endpoint",
                 "no ready endpoints", "every healthy replica")
 
@@ -180,7 +182,7 @@ class ImpactScreen(Screen[None]):
             links += [link for link in links_of(store, node, prefix="node: ")
                       if (link.layer, link.key) not in seen]
         self.query_one("#impact-title", Static).update(self.title_text(own, node))
-        self.query_one("#findings", Static).update(self.findings_text(own, node))
+        self.query_one("#findings", Static).update(self.findings_text(own, node, links))
         order = {s: i for i, s in enumerate(SECTION_ORDER)}
         links.sort(key=lambda l: (l.section.startswith("node: "),
                                   order.get(l.section.removeprefix("node: "), 99), not l.risk, l.name))
@@ -195,8 +197,7 @@ class ImpactScreen(Screen[None]):
         table.border_title = f"Linked objects ({len(links)})"
 
     def title_text(self, own: Impact, node: NodeImpact | None) -> Text:
-        what = {"nodes": "node", "volumes": "volume", "load_balancers": "LB service",
-                "routes": "route", "apps": "app"}.get(self.row_layer, self.row_layer)
+        what = LAYER_WORD.get(self.row_layer, self.row_layer)
         name = volume_label(self.subject) if self.row_layer == "volumes" else \
             getattr(self.subject, "name", "") if self.row_layer in ("nodes", "apps") else self.subject.key
         text = Text(f"{what} ", style="bold")
@@ -219,13 +220,20 @@ class ImpactScreen(Screen[None]):
                 finding = finding.replace(f"volume {v.name}", f"volume {v.pvc}")
         return finding
 
-    def findings_text(self, own: Impact, node: NodeImpact | None) -> Text:
+    def findings_text(self, own: Impact, node: NodeImpact | None, links: list[Link]) -> Text:
         findings = list(own.findings) + [f for f in (node.findings if node else ()) if f not in own.findings]
+        # linked objects already in trouble (a degraded volume of an app, a route's pending LB)
+        for link in links:
+            if link.risk and not link.section.startswith("node: ") and link.key != self.subject.key:
+                what = LAYER_WORD.get(link.layer, link.layer)
+                state = f"has {link.state.plain} pods ready" if link.layer == "workloads" \
+                    else f"is {link.state.plain}"
+                findings.append(f"{what} {link.name} {state}")
         findings = sorted((self.readable(f) for f in findings), key=lambda f: not is_danger(f))
         if not own.found:
             return Text(f"{own.subject}: no longer in the store (deleted?)", style=c.WARN)
         if not findings:
-            return Text("nothing at risk found", style=c.OK)
+            return Text("no cross-layer risk found", style=c.DIM)
         limit = len(findings) if self.all_findings else 4
         text = Text()
         for i, finding in enumerate(findings[:limit]):

@@ -29,11 +29,11 @@ def store_from(emu: Any, store: ClusterStore | None = None) -> ClusterStore:
 
 
 def context(emu: Any, state_dir: Path, **overrides: Any) -> ActionContext:
-    values: dict[str, Any] = dict(
-        api_client=client_for(emu.url), store=store_from(emu), clock=FrozenClock("2026-11-26T14:05:00Z"),
-        state_dir=state_dir, context="clusterdeck-test", timeout=20.0, poll_interval=0.05,
-        playbook_dir=PLAYBOOKS, inventory=PLAYBOOKS / "inventory" / "demo.yml", user="tester",
-    )
+    values: dict[str, Any] = {
+        "api_client": client_for(emu.url), "store": store_from(emu), "clock": FrozenClock("2026-11-26T14:05:00Z"),
+        "state_dir": state_dir, "context": "clusterdeck-test", "timeout": 20.0, "poll_interval": 0.05,
+        "playbook_dir": PLAYBOOKS, "inventory": PLAYBOOKS / "inventory" / "demo.yml", "user": "tester",
+    }
     values.update(overrides)
     return ActionContext(**values)
 
@@ -130,13 +130,13 @@ class LonghornManager:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 if urlparse(self.path).path.rstrip("/") == "/v1/volumes":
                     self._answer(200, {"type": "collection", "data": []})
                 else:
                     self._answer(404, {"message": "not found"})
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 url = urlparse(self.path)
                 name = url.path.rsplit("/", 1)[-1]
                 action = (parse_qs(url.query).get("action") or [""])[0]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from actions_support import context, run_all, runner_for, store_from
+
 from tui.core.actions import TICKET_ID, VolumeMount, VolumeUnmount
 from tui.emulator.demo import demo_objects
 

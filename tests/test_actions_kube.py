@@ -155,6 +155,8 @@ def test_sync_out_of_sync_app_to_synced(emulator_factory, demo, tmp_path, rest):
     assert app["status"]["operationState"]["phase"] == "Succeeded"
     assert "operation" not in app or app["operation"] is None
     assert len(app["status"]["history"]) == 3
+    audit = (tmp_path / "audit.jsonl").read_text()
+    assert TOKEN not in audit and TOKEN not in repr(events) and '"outcome": "succeeded"' in audit
 
 
 def test_sync_with_prune_is_destructive_and_needs_the_name(emulator_factory, demo, tmp_path):

@@ -21,7 +21,9 @@ def banner(app: Any) -> str:
     from tui.widgets.source_banner import SourceBanner
 
     widget = app.screen.query_one(SourceBanner)
-    return str(widget.render()) if widget.has_class("-shown") else ""
+    text = "\n".join(t.text for t in widget.troubles)
+    assert widget.display == bool(text) and widget.has_class("-shown") == bool(text)
+    return text
 
 
 async def test_row_updates_in_place_and_cursor_stays_on_the_same_object(demo: Any) -> None:

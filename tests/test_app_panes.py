@@ -69,10 +69,10 @@ async def test_enter_opens_detail_with_facts_conditions_events_and_yaml(demo: An
         assert isinstance(app.screen, DetailScreen)
         text = screen_text(app)
         assert node in text and "Facts" in text
-        yaml_text = str(app.screen.query_one("#yaml").render())
-        assert "kind: Node" in yaml_text and f"name: {node}" in yaml_text
-        events = str(app.screen.query_one("#events").render())
-        assert "loading" not in events  # fetched through the API client (or said why not)
+        assert app.screen.events == [] and app.screen.events_problem is None  # asked, none yet
+        await press(pilot, "y")
+        text = screen_text(app)
+        assert "kind: Node" in text and f"name: {node}" in text
         await press(pilot, "escape")
         assert app.current_mode == "nodes" and not isinstance(app.screen, DetailScreen)
 
@@ -158,3 +158,31 @@ async def test_space_marks_rows_and_escape_clears_marks(demo: Any) -> None:
         assert screen_text(app).count("*") >= 2
         await press(pilot, "escape")
         assert len(screen.selected_rows()) == 1  # back to the row under the cursor
+
+
+NODE_EVENT = {
+    "apiVersion": "v1", "kind": "Event",
+    "metadata": {"name": "hel-wk-03.17a2b3c4d5e6f708", "namespace": "default"},
+    "involvedObject": {"kind": "Node", "name": "hel-wk-03", "apiVersion": "v1"},
+    "reason": "NodeNotReady", "type": "Warning", "count": 3,
+    "message": "Node hel-wk-03 status is now: NodeNotReady",
+    "lastTimestamp": "2026-11-26T14:01:00Z",
+}
+
+
+async def test_detail_fetches_the_objects_events_and_says_why_when_it_cannot(demo: Any) -> None:
+    demo.upsert(NODE_EVENT)
+    app = make_app(demo)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await synced(pilot)
+        await press(pilot, "2")
+        assert app.screen.table.cursor_key == "hel-wk-03"  # not ready: listed first
+        await press(pilot, "enter", "e")
+        assert [e["reason"] for e in app.screen.events] == ["NodeNotReady"]
+        line = next(l for l in screen_text(app).splitlines() if "NodeNotReady" in l)
+        assert "Warning" in line and "4m x3" in line  # the age comes from the frozen clock
+        await press(pilot, "escape")
+        demo.fault("events", 403)
+        await press(pilot, "enter", "e")
+        assert app.screen.events is None
+        assert "events unavailable: forbidden: cannot list events" in screen_text(app)

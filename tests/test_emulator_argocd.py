@@ -219,7 +219,8 @@ def _deployment() -> dict[str, Any]:
 
 
 def kubectl(kc: Path, *args: str) -> str:
-    done = subprocess.run([KUBECTL, "--kubeconfig", str(kc), *args], capture_output=True, text=True, timeout=60, check=False)
+    argv = [KUBECTL, "--kubeconfig", str(kc), f"--cache-dir={kc.parent / 'kube-cache'}", *args]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
 

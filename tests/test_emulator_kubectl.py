@@ -17,8 +17,13 @@ from tui.core.kinds import KINDS, Kind
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
 
 
+def kubectl_argv(kc: Path) -> list[str]:
+    """kubectl with its discovery cache next to the kubeconfig: ports get reused across tests."""
+    return [KUBECTL, "--kubeconfig", str(kc), f"--cache-dir={kc.parent / 'kube-cache'}"]
+
+
 def kubectl(kc: Path, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([KUBECTL, "--kubeconfig", str(kc), *args], input=stdin,
+    done = subprocess.run([*kubectl_argv(kc), *args], input=stdin,
                           capture_output=True, text=True, timeout=30, check=False)
     if check:
         assert done.returncode == 0, f"kubectl {' '.join(args)} failed: {done.stderr}"
@@ -112,7 +117,7 @@ def _wait_line(lines: queue.Queue, want: str, timeout: float = 15.0) -> list[str
 def test_get_watch_streams_modifications(world):
     emu, kc = world
     proc = subprocess.Popen(
-        [KUBECTL, "--kubeconfig", str(kc), "get", "lhv", "-n", "longhorn-system", "-w",
+        [*kubectl_argv(kc), "get", "lhv", "-n", "longhorn-system", "-w",
          "--output-watch-events", "-o", "jsonpath={.type} {.object.metadata.name} {.object.spec.numberOfReplicas}{\"\\n\"}"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

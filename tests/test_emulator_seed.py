@@ -62,7 +62,8 @@ def test_unknown_kinds_are_served_generically(emulator_factory, tmp_path):
     emu = emulator_factory([backup, policy], controllers=False)
     kc = tmp_path / "kc"
     write_kubeconfig(kc, emu.url)
-    out = subprocess.run([KUBECTL, "--kubeconfig", str(kc), "get", "backuptargets.longhorn.io", "-A", "-o", "json"],
+    out = subprocess.run([KUBECTL, "--kubeconfig", str(kc), f"--cache-dir={tmp_path / 'kube-cache'}",
+                          "get", "backuptargets.longhorn.io", "-A", "-o", "json"],
                          capture_output=True, text=True, timeout=30, check=False)
     assert out.returncode == 0, out.stderr
     assert [i["spec"]["pollInterval"] for i in json.loads(out.stdout)["items"]] == ["300s"]
@@ -108,3 +109,14 @@ def test_kubeconfig_with_token_is_sent_as_bearer(tmp_path):
     assert doc["current-context"] == "emberforge"
     assert doc["users"][0]["user"] == {"token": "abc"}
     assert doc["clusters"][0]["cluster"]["server"] == "http://127.0.0.1:1"
+
+
+def test_malformed_seed_objects_are_still_served(emulator_factory):
+    odd = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "odd", "labels": ["not", "a", "map"]}},
+           {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "odd", "namespace": "x"},
+            "spec": "not a mapping"}]
+    emu = emulator_factory(odd, time_scale=50.0)
+    assert httpx.get(emu.url + "/api/v1/nodes?labelSelector=tier%3Dcp").json()["items"] == []
+    emu.upsert({**odd[1], "spec": {"replicas": "three"}})  # the Deployment controller chokes, logs, carries on
+    listed = httpx.get(emu.url + "/apis/apps/v1/deployments").json()
+    assert listed["items"][0]["spec"] == {"replicas": "three"}

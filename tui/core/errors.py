@@ -19,7 +19,8 @@ def describe_error(exc: BaseException) -> str:
         text = str(current)
         if "Connection refused" in text:
             return "connection refused"
-        if "Connection reset" in text or "RemoteDisconnected" in text or "closed connection" in text:
+        if any(w in text for w in ("Connection reset", "RemoteDisconnected", "closed connection",
+                                   "ended prematurely", "Connection broken")):
             return "connection lost"
         if "Name or service not known" in text or "nodename nor servname" in text:
             return "host name not resolved"

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
 from tui.emulator.resources import Resource
 from tui.emulator.rollouts import WorkloadRollouts
-from tui.emulator.store import ObjectStore, WatchEvent
+from tui.emulator.store import ObjectStore, WatchEvent, as_map
 
 APP_RUN_SECONDS = 3.0
 TERMINATE_SECONDS = 0.5
@@ -34,6 +35,7 @@ TICKET_PRIORITY = {"volume-restore-controller": 2000, "volume-expansion-controll
                    "share-manager-controller": 900}
 
 Key = tuple[str, str, str]  # (resource key, namespace, name)
+log = logging.getLogger(__name__)
 
 
 class Controllers(WorkloadRollouts):
@@ -58,7 +60,7 @@ class Controllers(WorkloadRollouts):
         self.store.listeners.append(self._on_event)
         # An operation already pending in the seed starts right away; the rest waits for writes.
         for app in self.store.list(self.apps) if self.apps else []:
-            phase = ((app.get("status") or {}).get("operationState") or {}).get("phase")
+            phase = (as_map(app.get("status")).get("operationState") or {}).get("phase")
             if app.get("operation") or phase == "Terminating":
                 self._schedule(self.apps, app["metadata"].get("namespace", ""), app["metadata"]["name"])
 
@@ -94,6 +96,8 @@ class Controllers(WorkloadRollouts):
         if self._tasks.get(key) is task:  # a restarted rollout may already own the key
             del self._tasks[key]
             self._wake.pop(key, None)
+        if not task.cancelled() and task.exception() is not None:  # a malformed object: say so, keep serving
+            log.error("emulator controller for %s/%s/%s failed", *key, exc_info=task.exception())
 
     async def _pause(self, res: Resource, namespace: str, name: str, seconds: float) -> None:
         """Sleep a scaled delay; returns early when the object changes (someone else wrote it)."""
@@ -171,7 +175,7 @@ class Controllers(WorkloadRollouts):
         state.update(phase=phase, message=message, finishedAt=self._stamp())
         sync = op.get("sync") or {}
         if phase == "Succeeded" and not sync.get("dryRun"):
-            source = sync.get("source") or (app.get("spec") or {}).get("source")
+            source = sync.get("source") or as_map(app.get("spec")).get("source")
             revision = sync.get("revision") or ""
             if len(revision) != 40:  # a branch or tag: the controller resolves it to a commit SHA
                 revision = hashlib.sha1(f"{name}:{revision}:{self._stamp()}".encode()).hexdigest()
@@ -211,11 +215,11 @@ class Controllers(WorkloadRollouts):
             va = self.store.get(va_res, namespace, name)
             if va is None:
                 return
-            vol_name = (va.get("spec") or {}).get("volume") or name
+            vol_name = as_map(va.get("spec")).get("volume") or name
             vol = self.store.get(vol_res, namespace, vol_name)
             if vol is None:
                 return
-            tickets = (va.get("spec") or {}).get("attachmentTickets") or {}
+            tickets = as_map(va.get("spec")).get("attachmentTickets") or {}
             vstatus = vol.setdefault("status", {})
             state, current = vstatus.get("state"), vstatus.get("currentNodeID") or ""
             wanted = self._wanted_node(tickets, current if state == "attached" else "")
@@ -248,8 +252,8 @@ class Controllers(WorkloadRollouts):
 
     def _set_ticket_statuses(self, va: dict[str, Any], attached_to: str) -> None:
         assert self.attachments is not None
-        tickets = (va.get("spec") or {}).get("attachmentTickets") or {}
-        old = (va.get("status") or {}).get("attachmentTicketStatuses") or {}
+        tickets = as_map(va.get("spec")).get("attachmentTickets") or {}
+        old = as_map(va.get("status")).get("attachmentTicketStatuses") or {}
         statuses = {}
         for tid, t in tickets.items():
             if not isinstance(t, dict):
@@ -264,5 +268,5 @@ class Controllers(WorkloadRollouts):
                              "conditions": [{"type": "Satisfied", "status": "True" if ok else "False",
                                              "reason": "", "message": message, "lastProbeTime": "",
                                              "lastTransitionTime": since}]}
-        va["status"] = {**(va.get("status") or {}), "attachmentTicketStatuses": statuses}
+        va["status"] = {**as_map(va.get("status")), "attachmentTicketStatuses": statuses}
         self.store.write(self.attachments, va, subresource="status", must_exist=True)

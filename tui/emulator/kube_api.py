@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,6 +24,7 @@ SERVER_VERSION = {
     "gitTreeState": "clean", "buildDate": "2026-05-15T00:00:00Z", "goVersion": "go1.23.8",
     "compiler": "gc", "platform": "linux/amd64",
 }
+log = logging.getLogger(__name__)
 _REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
             409: "Conflict", 410: "Expired", 422: "Invalid", 429: "TooManyRequests",
             500: "InternalError", 503: "ServiceUnavailable"}
@@ -102,6 +104,11 @@ class KubeApi:
             return await self._route(request)
         except ApiError as err:
             return status_response(err)
+        except (ConnectionResetError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a malformed seed object must not kill the server
+            log.exception("emulator failed on %s %s", request.method, request.path_qs)
+            return status_response(ApiError(500, "InternalError", f"emulator error: {exc!r}"))
 
     async def _route(self, request: web.Request) -> web.StreamResponse:
         parts = [p for p in request.path.split("/") if p]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.emulator.resources import Resource
-from tui.emulator.store import ObjectStore
+from tui.emulator.store import ObjectStore, as_map
 
 ROLL_STEP_SECONDS = 1.0
 REVISION = "deployment.kubernetes.io/revision"
@@ -36,7 +36,7 @@ def _pruned(value: Any) -> Any:
 def template_hash(template: Any) -> str:
     """Stable 10-char hash of a pod template (ignoring pod-template-hash), like the RS name suffix."""
     t = copy.deepcopy(template) or {}
-    ((t.get("metadata") or {}).get("labels") or {}).pop("pod-template-hash", None)
+    (as_map(t.get("metadata")).get("labels") or {}).pop("pod-template-hash", None)
     t = _pruned(t)
     return hashlib.sha256(json.dumps(t, sort_keys=True).encode()).hexdigest()[:10]
 
@@ -60,7 +60,7 @@ class WorkloadRollouts:
             for obj in self.store.list(res) if res else []:
                 meta = obj["metadata"]
                 key = (res.key, meta.get("namespace", ""), meta["name"])
-                self._seen_templates[key] = template_hash((obj.get("spec") or {}).get("template"))
+                self._seen_templates[key] = template_hash(as_map(obj.get("spec")).get("template"))
 
     def _owned_sets(self, namespace: str, name: str) -> list[dict[str, Any]]:
         assert self.replicasets is not None
@@ -74,11 +74,11 @@ class WorkloadRollouts:
         dep = self.store.get(dep_res, namespace, name)
         if dep is None:
             return
-        h = template_hash((dep.get("spec") or {}).get("template"))
+        h = template_hash(as_map(dep.get("spec")).get("template"))
         if self._seen_templates.get((dep_res.key, namespace, name)) == h:
             meta, status = dep["metadata"], dep.setdefault("status", {})
             if status.get("observedGeneration") != meta.get("generation"):
-                want = int((dep.get("spec") or {}).get("replicas", 1))
+                want = int(as_map(dep.get("spec")).get("replicas", 1))
                 status.update(observedGeneration=meta.get("generation"), replicas=want,
                               updatedReplicas=want, readyReplicas=want, availableReplicas=want)
                 self.store.write(dep_res, dep)
@@ -98,7 +98,7 @@ class WorkloadRollouts:
                                 "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
                                                      "name": name, "uid": dep["metadata"].get("uid", ""),
                                                      "controller": True, "blockOwnerDeletion": True}]},
-                   "spec": {"replicas": 0, "selector": (dep.get("spec") or {}).get("selector") or {},
+                   "spec": {"replicas": 0, "selector": as_map(dep.get("spec")).get("selector") or {},
                             "template": template},
                    "status": {"replicas": 0, "readyReplicas": 0, "availableReplicas": 0}}
         else:
@@ -107,7 +107,7 @@ class WorkloadRollouts:
                 history = [r for r in (new["metadata"]["annotations"].get(
                     "deployment.kubernetes.io/revision-history") or "").split(",") if r]
                 new["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] = ",".join([*history, old_rev])
-        want = int((dep.get("spec") or {}).get("replicas", 1))
+        want = int(as_map(dep.get("spec")).get("replicas", 1))
         new["metadata"].setdefault("annotations", {}).update({
             REVISION: revision, "deployment.kubernetes.io/desired-replicas": str(want),
             "deployment.kubernetes.io/max-replicas": str(want + 1)})
@@ -140,12 +140,12 @@ class WorkloadRollouts:
         dep = self.store.get(dep_res, namespace, name)
         if new is None or dep is None:
             return True
-        olds = [s for s in sets if s is not new and int((s.get("spec") or {}).get("replicas", 0) or 0) > 0]
+        olds = [s for s in sets if s is not new and int(as_map(s.get("spec")).get("replicas", 0) or 0) > 0]
         new_count = int(new["spec"].get("replicas", 0) or 0)
         if new_count < want:
             new_count += 1
             new["spec"]["replicas"] = new_count
-            new["status"] = {**(new.get("status") or {}), "replicas": new_count, "readyReplicas": new_count,
+            new["status"] = {**as_map(new.get("status")), "replicas": new_count, "readyReplicas": new_count,
                              "availableReplicas": new_count, "fullyLabeledReplicas": new_count,
                              "observedGeneration": new["metadata"].get("generation", 1)}
             self.store.write(rs_res, new)
@@ -153,7 +153,7 @@ class WorkloadRollouts:
             old = olds[0]
             left = int(old["spec"]["replicas"]) - 1
             old["spec"]["replicas"] = left
-            old["status"] = {**(old.get("status") or {}), "replicas": left, "readyReplicas": left,
+            old["status"] = {**as_map(old.get("status")), "replicas": left, "readyReplicas": left,
                              "availableReplicas": left}
             self.store.write(rs_res, old)
         old_total = sum(int(s["spec"].get("replicas", 0) or 0) for s in self._owned_sets(namespace, name)
@@ -203,7 +203,7 @@ class WorkloadRollouts:
                 sts = self.store.get(res, namespace, name)
                 if sts is None:
                     return
-                if template_hash((sts.get("spec") or {}).get("template")) != h:
+                if template_hash(as_map(sts.get("spec")).get("template")) != h:
                     self._tasks.pop(key, None)
                     self._schedule(res, namespace, name)  # changed again: roll to the newest
                     return

@@ -64,8 +64,8 @@ def label_selector(text: str | None) -> Predicate:
     preds = [_label_term(t) for t in _split_terms(text)]
 
     def match(obj: dict[str, Any]) -> bool:
-        labels = (obj.get("metadata") or {}).get("labels") or {}
-        return all(p(labels) for p in preds)
+        labels = (obj.get("metadata") or {}).get("labels")
+        return all(p(labels if isinstance(labels, dict) else {}) for p in preds)
 
     return match
 

@@ -29,6 +29,11 @@ def clone(value: Any) -> Any:
     return value
 
 
+def as_map(value: Any) -> dict[str, Any]:
+    """`value` if it is a mapping, else {}: seeds may hold half-filled or wrong-typed objects."""
+    return value if isinstance(value, dict) else {}
+
+
 class ApiError(Exception):
     """An error the API answers with a Status object."""
 

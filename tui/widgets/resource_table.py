@@ -78,7 +78,8 @@ class ResourceTable(DataTable[Text]):
         flex_cols = [self._all_columns[i] for i in shown if self._all_columns[i].flex]
         if not flex_cols:
             return 0
-        return max(flex_cols[0].width or 8, width - fixed - 2)
+        # never wider than what is left: a horizontal scrollbar hides the last row at 80x24
+        return max(8, width - fixed - 2)
 
     def _apply_columns(self, shown: tuple[int, ...], flex_width: int = 0) -> None:
         cursor = self.cursor_key

@@ -70,6 +70,8 @@ def _relevant(pane: str, health: Mapping[str, SourceHealth]) -> list[SourceHealt
 
 
 def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]:
+    if pane == "overview":
+        return overview_trouble(health)
     relevant = _relevant(pane, health)
     lines: list[Trouble] = []
     absent = [h for h in relevant if h.state == SourceState.NOT_INSTALLED]
@@ -103,6 +105,19 @@ def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]
     return lines
 
 
+def overview_trouble(health: Mapping[str, SourceHealth]) -> list[Trouble]:
+    """Every pane's trouble on one screen; one line when the whole API is in the same state."""
+    per_pane = {pane: pane_trouble(pane, health) for pane in PANE_KINDS}
+    troubled = {pane: t for pane, t in per_pane.items() if t and t[0].text != "loading…"}
+    if not troubled:
+        return []
+    texts = {tuple(t.text for t in lines) for lines in troubled.values()}
+    if len(troubled) == len(PANE_KINDS) and len(texts) == 1:
+        return [Trouble(t.level, f"every source: {t.text}") for t in next(iter(troubled.values()))]
+    return [Trouble(t.level, f"{PRODUCT[pane] if pane not in ('nodes', 'workloads') else pane}: {t.text}")
+            for pane, lines in troubled.items() for t in lines]
+
+
 class SourceBanner(Static):
     """One line per distinct trouble; hidden when the pane's sources are fine."""
 
@@ -112,7 +127,10 @@ class SourceBanner(Static):
     SourceBanner.-error { background: $error 25%; }
     """
 
+    troubles: list[Trouble] = []
+
     def show_trouble(self, troubles: list[Trouble]) -> None:
+        self.troubles = list(troubles)
         self.set_class(bool(troubles), "-shown")
         self.set_class(any(t.level == "error" for t in troubles), "-error")
         text = Text()

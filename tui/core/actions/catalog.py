@@ -171,7 +171,7 @@ def inventory_groups(inventory: Path) -> dict[str, set[str]]:
     try:
         proc = subprocess.run([str(binary) if binary.exists() else "ansible-inventory", "--list", "-i",
                                str(inventory)], capture_output=True, text=True, timeout=60, env=env,
-                              stdin=subprocess.DEVNULL)
+                              stdin=subprocess.DEVNULL, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ActionError(f"cannot read the inventory {inventory}: {exc}") from None
     try:

@@ -6,7 +6,7 @@ connection problem), never a traceback.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 from kubernetes.client.exceptions import ApiException
@@ -59,10 +59,10 @@ def request(ctx: ActionContext, req: dict[str, Any]) -> Any:
 
 def follow(ctx: ActionContext, fetch: Callable[[], dict[str, Any]],
            step: Callable[[dict[str, Any]], tuple[str | None, list[ProgressEvent]]],
-           cancelled: Callable[[], bool], what: str) -> Iterator[ProgressEvent]:
+           cancelled: Callable[[], bool], what: str) -> Generator[ProgressEvent, None, str]:
     """Poll ``fetch`` until ``step(obj)`` returns a final state ("succeeded"/"failed"); yield its events.
 
-    Returns (via StopIteration value) the final state: "succeeded", "failed", "cancelled" or "timeout".
+    Its return value (``final = yield from follow(...)``): "succeeded", "failed", "cancelled" or "timeout".
     A transient API error is reported once and retried until the timeout.
     """
     deadline = time.monotonic() + ctx.timeout
