@@ -69,7 +69,11 @@ def facts_table(row: Any) -> Table:
             continue
         if isinstance(value, list):
             value = "\n".join(str(v) for v in value)
-        table.add_row(name.replace("_", " "), Text(str(value)))
+        elif isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, int) and (name.endswith("_bytes") or name.startswith("storage_")):
+            value = f"{c.size(value)} ({value} bytes)"
+        table.add_row(name.replace("_", " ").removesuffix(" bytes"), Text(str(value)))
     return table
 
 
@@ -133,7 +137,7 @@ class DetailScreen(Screen[None]):
         self.events_problem: str | None = None  # why they could not be fetched
 
     @property
-    def deck(self) -> "ClusterDeckApp":
+    def deck(self) -> ClusterDeckApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

@@ -143,7 +143,7 @@ class ImpactScreen(Screen[None]):
         self.all_findings = False  # `f` shows every finding, not the first few
 
     @property
-    def deck(self) -> "ClusterDeckApp":
+    def deck(self) -> ClusterDeckApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

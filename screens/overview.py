@@ -7,8 +7,9 @@ health chips with their age.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text

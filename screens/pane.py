@@ -6,7 +6,8 @@ impact (`i`), the action keys (through `app.actions`), and refreshing from Store
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,7 +50,7 @@ class PaneScreen(Screen[None]):
         self.rows_by_key: dict[str, Any] = {}
 
     @property
-    def deck(self) -> "ClusterDeckApp":
+    def deck(self) -> ClusterDeckApp:
         return self.app  # type: ignore[return-value]
 
     # --- layout ---------------------------------------------------------------------------

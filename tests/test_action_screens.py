@@ -217,35 +217,32 @@ def test_snapshot_runs_screen(snap_compare, past_runs):
     assert snap_compare(_Host(lambda: RunsScreen(past_runs)), terminal_size=SIZE)
 
 
-def _confirm_before(pane_key: str, row_key: str, action_key: str, then: Any = None) -> Any:
-    async def run_before(pilot: Any) -> None:
-        await _open_on(pilot, pane_key, row_key)
-        await press(pilot, action_key)
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), 10, "the confirm dialog")
-        if then is not None:
-            await then(pilot)
-        await settle(pilot)
+def _confirm_dialog(emu: Any, tmp_path: Path, action: Any, choices: dict[str, Any]) -> Any:
+    """The dialog as the launcher builds it: options and plan from the core over the emulator's data
+    (shown on a bare app, so a change to the pane behind it does not move this snapshot)."""
+    from actions_support import context
 
-    return run_before
-
-
-async def _prune_on(pilot: Any) -> None:
-    dialog = pilot.app.screen
-    dialog.query_one("#opt-prune").value = True
-    await wait_until(pilot, lambda: dialog.plan.danger == "destructive", 10, "the re-plan")
-    await settle(pilot)
+    ctx = context(emu, tmp_path / "state")
+    options = action.options(ctx.store, ctx)
+    merged = {**action.default_choices(ctx.store, ctx), **choices}
+    plan = action.plan(ctx, merged)
+    return _Host(lambda: ConfirmScreen(plan, options, merged))
 
 
 def test_snapshot_confirm_sync_with_prune(snap_compare, emulator_factory, tmp_path):
+    from tui.core.actions import AppSync
+
     emu = emulator_factory(demo_objects(), controllers=False)
-    assert snap_compare(make_app(emu, config=_config(tmp_path)), terminal_size=SIZE,
-                        run_before=_confirm_before("6", "argocd/donate", "s", _prune_on))
+    app = _confirm_dialog(emu, tmp_path, AppSync("argocd/donate"), {"prune": True})
+    assert snap_compare(app, terminal_size=SIZE)
 
 
 def test_snapshot_confirm_volume_mount(snap_compare, emulator_factory, tmp_path):
+    from tui.core.actions import VolumeMount
+
     emu = emulator_factory(demo_objects(), controllers=False)
-    assert snap_compare(make_app(emu, config=_config(tmp_path)), terminal_size=SIZE,
-                        run_before=_confirm_before("3", "longhorn-system/import-wiki-legacy", "m"))
+    app = _confirm_dialog(emu, tmp_path, VolumeMount("longhorn-system/import-wiki-legacy"), {})
+    assert snap_compare(app, terminal_size=SIZE)
 
 
 async def test_check_run_from_the_nodes_pane_then_reopened_from_runs(emulator_factory, tmp_path):

@@ -14,7 +14,6 @@ from tui.config import Config
 from tui.emulator.demo import demo_objects
 
 
-
 @pytest.fixture
 def demo(emulator_factory: Any) -> Any:
     return emulator_factory(demo_objects(), controllers=False)

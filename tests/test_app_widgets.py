@@ -1,12 +1,12 @@
 """The keyed table, the bridge's coalescing ticker, and the source banner wording."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.bridge import StoreBridge, StoreChanged
+from tui.bridge import StoreBridge
 from tui.core.clock import FrozenClock
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.store import ClusterStore
@@ -61,13 +61,7 @@ async def test_narrow_terminal_keeps_the_important_columns() -> None:
 
 
 async def test_bridge_posts_one_message_per_change_and_none_when_still() -> None:
-    class Host(App[None]):
-        seen: list[StoreChanged] = []
-
-        def on_store_changed(self, message: StoreChanged) -> None:
-            self.seen.append(message)
-
-    app = Host()
+    app: App[None] = App()
     async with app.run_test() as pilot:
         store = ClusterStore(FrozenClock())
         bridge = StoreBridge(app, store)
@@ -86,7 +80,7 @@ async def test_bridge_posts_one_message_per_change_and_none_when_still() -> None
         assert message is not None and message.health
 
 
-NOW = datetime(2026, 11, 26, 14, 3, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 14, 3, tzinfo=UTC)
 
 
 def test_banner_wording_per_state() -> None:
@@ -107,3 +101,25 @@ def test_banner_wording_per_state() -> None:
               "ingressroutes_legacy": SourceHealth("ingressroutes_legacy", SourceState.NOT_INSTALLED, NOW),
               "ingresses": SourceHealth("ingresses", SourceState.OK, NOW)}
     assert pane_trouble("routes", routes) == [] and pane_state("routes", routes) == SourceState.OK
+
+
+def test_a_newer_store_message_supersedes_a_queued_one_and_keeps_what_it_said() -> None:
+    from tui.bridge import StoreChanged
+
+    queued = StoreChanged(1, frozenset({"nodes"}), health=True)
+    newer = StoreChanged(2, frozenset({"volumes"}), health=False)
+    assert queued.can_replace(newer)
+    assert newer.layers == {"nodes", "volumes"} and newer.health and newer.version == 2
+
+
+def test_overview_banner_says_once_when_the_whole_api_is_gone() -> None:
+    from tui.core.kinds import KINDS
+
+    gone = {k: SourceHealth(k, SourceState.STALE, NOW, "connection refused") for k in KINDS}
+    assert [t.text for t in pane_trouble("overview", gone)] == [
+        "every source: stale since 14:03 (connection refused), retrying"]
+    partly = {k: SourceHealth(k, SourceState.OK, NOW) for k in KINDS}
+    partly["lh_volumes"] = SourceHealth("lh_volumes", SourceState.FORBIDDEN, NOW)
+    assert [t.text for t in pane_trouble("overview", partly)] == [
+        "Longhorn: forbidden: cannot list volumes.longhorn.io"]
+    assert pane_trouble("overview", {k: SourceHealth(k, SourceState.OK, NOW) for k in KINDS}) == []

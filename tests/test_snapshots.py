@@ -7,7 +7,8 @@ workers done) before the capture. Regenerate on purpose: `pytest tests/test_snap
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -132,3 +133,9 @@ def test_production_context_read_only_header(snap_compare: Any, demo: Any) -> No
 
 def test_overview_200x60(snap_compare: Any, demo: Any) -> None:
     assert snap_compare(make_app(demo), terminal_size=(200, 60), run_before=keys_then_settle("1"))
+
+
+def test_no_color(snap_compare: Any, demo: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR: meaning must survive without colour (marks, words, reverse video)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(make_app(demo), run_before=keys_then_settle("3"))

@@ -21,7 +21,7 @@ class Tmux:
         self.socket = socket
 
     def __call__(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False,
                               timeout=10)
         return done.stdout
 

@@ -7,7 +7,8 @@ modes (1-7), so switching never rebuilds a pane or restarts a watch.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.screen import ModalScreen
@@ -48,7 +49,7 @@ PANE_SCREENS = {
 IMPACT_LAYERS = ("nodes", "volumes", "load_balancers", "routes", "apps")
 
 
-def _action_launcher(app: "ClusterDeckApp") -> Any:
+def _action_launcher(app: ClusterDeckApp) -> Any:
     """Engineer G's ActionLauncher, or None (action keys hidden) when it cannot be built."""
     try:
         from tui.action_bridge import ActionLauncher

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.timer import Timer
@@ -33,10 +34,11 @@ class StoreChanged(Message):
         self.health = health
 
     def can_replace(self, message: Message) -> bool:
-        # only the newest matters if the loop fell behind; merge what the dropped one said
+        # Textual asks the queued (older) message whether the next one may supersede it: if the
+        # loop fell behind, keep only the newest, carrying over what this one announced
         if isinstance(message, StoreChanged):
-            self.layers = self.layers | message.layers
-            self.health = self.health or message.health
+            message.layers = message.layers | self.layers
+            message.health = message.health or self.health
             return True
         return False
 
@@ -44,7 +46,7 @@ class StoreChanged(Message):
 class StoreBridge:
     """Owns the SourceSet's hand-over into the loop and the redraw ticker."""
 
-    def __init__(self, app: "App[Any]", store: Any, refresh_hz: float = 4.0) -> None:
+    def __init__(self, app: App[Any], store: Any, refresh_hz: float = 4.0) -> None:
         self.app = app
         self.store = store
         self.interval = 1.0 / max(0.5, min(4.0, refresh_hz))
@@ -70,7 +72,7 @@ class StoreBridge:
     def _apply(self, event: SourceEvent) -> None:
         try:
             self.store.handle(event)
-        except Exception as exc:  # noqa: BLE001 - one bad object must not stop the console
+        except Exception as exc:
             log.exception("store refused %r", type(event).__name__)
             self.errors.append(f"{type(event).__name__}: {exc}")
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -34,7 +35,7 @@ class Config:
     longhorn_url: str | None = None
     source_path: Path | None = None  # the file this was read from, when there was one
 
-    def with_theme(self, theme: str) -> "Config":
+    def with_theme(self, theme: str) -> Config:
         """The same config with another theme (the CLI's --theme); an unknown name is an error."""
         if theme not in THEMES:
             raise ConfigError(f"--theme: expected one of {', '.join(THEMES)}, got {theme!r}")

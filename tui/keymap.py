@@ -6,8 +6,8 @@ config check read it, and `Config.keymap` ({id: "keys"}) remaps any of them thro
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from textual.binding import Binding
 

@@ -7,7 +7,7 @@ theme (CSS classes), so ansi-dark and NO_COLOR apply.
 """
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical

@@ -1,8 +1,9 @@
 """ctrl+p: jump to any object by name. A command-palette Provider over the store's rows."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import partial
-from typing import Any, Iterator
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 

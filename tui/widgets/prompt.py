@@ -5,7 +5,7 @@ restores the initial text and dismisses with None.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding

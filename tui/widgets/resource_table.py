@@ -6,8 +6,8 @@ index). Columns carry a minimum terminal width so narrow terminals keep the colu
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rich.text import Text
 from textual.binding import Binding

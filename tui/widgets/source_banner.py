@@ -6,8 +6,8 @@ volumes.longhorn.io", "Longhorn not installed"); `SourceBanner` renders them.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from rich.text import Text
 from textual.widgets import Static
@@ -127,7 +127,9 @@ class SourceBanner(Static):
     SourceBanner.-error { background: $error 25%; }
     """
 
-    troubles: list[Trouble] = []
+    def __init__(self) -> None:
+        super().__init__()
+        self.troubles: list[Trouble] = []  # what is shown, for tests and the overview
 
     def show_trouble(self, troubles: list[Trouble]) -> None:
         self.troubles = list(troubles)
