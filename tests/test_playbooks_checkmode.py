@@ -90,3 +90,19 @@ def test_check_run_changes_nothing_and_leaks_no_token(check_run: tuple[PlaybookR
     for artifact in run.artifact_dir.rglob("*"):
         if artifact.is_file():
             assert token not in artifact.read_text(errors="replace"), f"token leaked into {artifact}"
+
+
+def test_mount_preview_before_attach_says_what_would_happen(tmp_path: Path) -> None:
+    """The app previews volume-mount.yml in check mode, possibly before Longhorn attached the
+    volume (and always in the demo, where no device exists): the preview must succeed and say
+    what a real run would do, not fail on the missing device."""
+    volume = "import-wiki-legacy-preview-test"
+    run = run_playbook(
+        "volume-mount.yml", DEMO_INVENTORY, tmp_path / "runner", limit="hel-wk-01", check=True,
+        extravars={"volume": volume, "mount_point": str(tmp_path / "mnt" / volume)},
+        timeout=300,
+    )
+    assert run.status == "successful", run.failure_messages() or run.output()[-3000:]
+    assert f"/dev/longhorn/{volume} is not on hel-wk-01 now" in run.output()
+    assert "never formats a device that holds a filesystem" in run.output()
+    assert not (tmp_path / "mnt" / volume).exists()
