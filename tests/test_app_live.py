@@ -104,3 +104,15 @@ async def test_api_stopped_app_keeps_running_with_stale_banner_then_recovers(dem
                          20, "every source back")
         await settle(pilot)
         assert banner(app) == ""
+
+
+async def test_cluster_unreachable_from_the_start_says_so_per_pane(demo: Any) -> None:
+    demo.stop()  # nothing answers on its port any more
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)  # every source gave a final answer: an error
+        await press(pilot, "2")
+        assert banner(app) == "error reading nodes (connection refused), retrying"
+        assert table_keys(app) == []
+        await press(pilot, "3")
+        assert "error reading volumes.longhorn.io (connection refused), retrying" in banner(app)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import App
 from textual.screen import ModalScreen
@@ -61,7 +61,7 @@ def _action_launcher(app: ClusterDeckApp) -> Any:
 
 class ClusterDeckApp(App[int]):
     TITLE = "clusterdeck"
-    MODES = dict(PANE_SCREENS)
+    MODES: ClassVar[dict[str, Any]] = dict(PANE_SCREENS)
     DEFAULT_MODE = "overview"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ObjectJumpProvider}
@@ -133,10 +133,15 @@ class ClusterDeckApp(App[int]):
             "context": context,
             "production": self.config.is_production(context),
             "read_only": self.read_only,
-            "origin": "demo" if getattr(self.connection, "emulator", None) is not None
-            and context.endswith("demo") else "",
+            "origin": self.origin(context),
             "active": active,
         }
+
+    def origin(self, context: str) -> str:
+        """Where the data comes from, when it is not a live cluster."""
+        if getattr(self.connection, "emulator", None) is None:
+            return ""
+        return "offline dump" if context.startswith("dump:") else "demo" if context.endswith("demo") else ""
 
     def has_impact(self, layer: str) -> bool:
         return layer in IMPACT_LAYERS

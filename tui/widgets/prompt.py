@@ -6,9 +6,10 @@ restores the initial text and dismisses with None.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
@@ -23,7 +24,7 @@ class PromptScreen(ModalScreen[str | None]):
         border: none; height: 1; padding: 0; width: 1fr; background: $panel;
     }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
 
     def __init__(self, prefix: str, initial: str = "", on_change: Callable[[str], None] | None = None,
                  placeholder: str = "") -> None:
