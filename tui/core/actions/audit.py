@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,15 @@ class Who:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Who:
         ssh = env.get("SSH_CONNECTION", "").split()
-        return cls(user=env.get("USER") or env.get("LOGNAME") or "unknown", client=ssh[0] if ssh else None)
+        return cls(user=env.get("USER") or env.get("LOGNAME") or _login_name(), client=ssh[0] if ssh else None)
+
+
+def _login_name() -> str:
+    """Who runs the process when the environment does not say (cron, a bare tmux, sudo -i)."""
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return f"uid:{os.getuid()}"
 
 
 class AuditLog:
