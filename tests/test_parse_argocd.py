@@ -70,3 +70,23 @@ def test_broken_app_gives_unknowns():
     row = parse_application({"metadata": {"name": "x", "namespace": "argocd"}, "spec": "??",
                              "status": {"sync": [], "history": [{"id": "seven"}, None]}})
     assert (row.sync, row.health, row.revision, row.auto_sync, row.history_ids) == (None, None, None, False, ())
+
+
+def test_out_of_sync_app_says_what_drifted_not_the_old_success():
+    """An operator scanning the Apps pane must see why an app is OutOfSync; the message of
+    the last (successful) sync says nothing about the drift since."""
+    row = parse_application({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+        "metadata": {"name": "donate", "namespace": "argocd"},
+        "status": {
+            "sync": {"status": "OutOfSync", "revision": "f5913127d5a4"},
+            "health": {"status": "Healthy"},
+            "operationState": {"phase": "Succeeded", "message": "successfully synced (all tasks run)"},
+            "resources": [
+                {"kind": "Deployment", "namespace": "donate", "name": "donate", "status": "OutOfSync"},
+                {"kind": "ConfigMap", "namespace": "donate", "name": "donate-config", "status": "OutOfSync"},
+                {"kind": "Service", "namespace": "donate", "name": "donate", "status": "Synced"},
+            ],
+        },
+    })
+    assert row.message == "out of sync: Deployment/donate/donate (+1 more)"

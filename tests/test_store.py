@@ -5,7 +5,7 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
-from core_samples import ingressroute, node, replica, service, store_with, volume
+from core_samples import application, ingressroute, node, replica, service, store_with, volume
 
 from tui.core.clock import FrozenClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceHealth, SourceState
@@ -136,3 +136,18 @@ def test_malformed_events_are_ignored():
 def test_unknown_layer_is_a_clear_error():
     with pytest.raises(KeyError, match="unknown layer 'pods'"):
         ClusterStore(FrozenClock()).rows("pods")
+
+
+def test_uninstalled_addon_takes_its_rows_along_but_forbidden_keeps_them():
+    """A 404 on a CRD means the add-on (and its objects) is gone; a 403 means we may no longer
+    look, and the last-known rows stay on screen under the forbidden banner."""
+    store = store_with({"lh_volumes": [volume("pvc-wiki")],
+                        "applications": [application("wiki", [])]})
+    assert len(store.rows("volumes")) == 1 and len(store.rows("apps")) == 1
+    mark = store.version
+    store.handle(HealthChanged(SourceHealth("applications", SourceState.NOT_INSTALLED, since=T0)))
+    store.handle(HealthChanged(SourceHealth("lh_volumes", SourceState.FORBIDDEN, since=T0)))
+    assert store.rows("apps") == []
+    assert "apps" in store.changed_layers(mark)
+    assert [r.name for r in store.rows("volumes")] == ["pvc-wiki"]
+

@@ -103,8 +103,21 @@ class ClusterDeckApp(App[int]):
         from tui.core.sources import SourceSet
 
         extra = {"backoff": self.source_backoff} if self.source_backoff is not None else {}
-        self.sources = SourceSet(self.connection.api_client, self.bridge.deliver, self.clock, **extra)
+        self.sources = SourceSet(self.connection.api_client, self.bridge.deliver_for_now(),
+                                 self.clock, **extra)
         self.sources.start()
+
+    def switch_connection(self, connection: Any) -> None:
+        """Another cluster (`:ctx NAME`): new sources into a new store; panes follow at the
+        next tick. The old cluster's threads are stopped and their late events dropped."""
+        if self.sources is not None:
+            self.sources.stop(timeout=1.0)
+        old, self.connection = self.connection, connection
+        self.store = ClusterStore(self.clock)
+        self.bridge.rebind(self.store)
+        self.start_source_set()
+        old.close()
+        self.notify(f"switched to {connection.context}", timeout=4)
 
     def on_unmount(self) -> None:
         self.bridge.stop()
@@ -227,8 +240,15 @@ class ClusterDeckApp(App[int]):
             self.actions.request("runs", [])
 
 
-def run_app(connection: Any, config: Config | None = None) -> int:
-    """Run the console until the user quits; the exit code for the CLI."""
+def run_app(connection: Any, config: Config | None = None,
+            connect_context: Callable[[str], Any] | None = None) -> int:
+    """Run the console until the user quits; the exit code for the CLI. `connect_context`
+    (a context name -> a new connection) makes `:ctx NAME` switch clusters."""
     app = ClusterDeckApp(connection, config)
-    result = app.run()
+    if connect_context is not None:
+        app.context_switcher = lambda name: app.switch_connection(connect_context(name))
+    try:
+        result = app.run()
+    finally:
+        app.connection.close()
     return int(result or app.return_code or 0)

@@ -55,21 +55,39 @@ class StoreBridge:
         self._seen_health: Mapping[str, SourceHealth] = {}
         self._timer: Timer | None = None
         self.errors: list[str] = []  # events the store refused, for the log and tests
+        self.generation = 0  # bumped when the app switches to another cluster
 
     def bind_loop(self) -> None:
         self._loop = asyncio.get_running_loop()
 
     def deliver(self, event: SourceEvent) -> None:
         """Called from a source thread: queue the event for the loop, never block."""
+        self._deliver(self.generation, event)
+
+    def deliver_for_now(self) -> Deliver:
+        """A deliver bound to the current store: after `rebind`, a late event from the old
+        cluster's threads is dropped instead of landing in the new cluster's store."""
+        generation = self.generation
+        return lambda event: self._deliver(generation, event)
+
+    def rebind(self, store: Any) -> None:
+        """A new store (another cluster): announce everything afresh at the next tick."""
+        self.generation += 1
+        self.store = store
+        self._seen_version, self._seen_health = -1, {}
+
+    def _deliver(self, generation: int, event: SourceEvent) -> None:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
         try:
-            loop.call_soon_threadsafe(self._apply, event)
+            loop.call_soon_threadsafe(self._apply, generation, event)
         except RuntimeError:  # loop closed while the app exits
             pass
 
-    def _apply(self, event: SourceEvent) -> None:
+    def _apply(self, generation: int, event: SourceEvent) -> None:
+        if generation != self.generation:
+            return
         try:
             self.store.handle(event)
         except Exception as exc:

@@ -159,10 +159,15 @@ def cmd_console(args: argparse.Namespace) -> int:
     if args.theme:
         config = config.with_theme(args.theme)
     conn = _connect(args, read_only=args.read_only)
-    try:
-        return run_app(conn, config) or 0
-    finally:
-        conn.close()
+    connect_context = None
+    if conn.kubeconfig:  # `:ctx NAME` reconnects to another context of the same kubeconfig
+        from tui.connection import connect_kubeconfig
+
+        def connect_context(name: str) -> ClusterConnection:
+            return connect_kubeconfig(conn.kubeconfig, name, read_only=args.read_only)
+
+    # run_app closes whichever connection is current when the app exits
+    return run_app(conn, config, connect_context) or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

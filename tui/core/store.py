@@ -177,6 +177,11 @@ class ClusterStore:
         if self._health.get(health.key) == health:
             return
         self._health[health.key] = health
+        if health.state is SourceState.NOT_INSTALLED and self._objects.get(health.key):
+            # the CRD is gone and its objects with it; a forbidden or stale source keeps its
+            # last-known objects under the banner instead
+            self._objects[health.key] = {}
+            self._touch_kind(health.key)
         self.version += 1
         pane = KINDS[health.key].layer if health.key in KINDS else None
         for layer, layer_pane in PANE_OF_LAYER.items():

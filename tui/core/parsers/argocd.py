@@ -57,13 +57,15 @@ def parse_application(obj: Any) -> AppRow:
                 out_of_sync.append(ref)
     history = [as_int(dig(h, "id")) for h in dig_list(obj, "status", "history")]
     # what needs attention first: a failing or running operation, an error condition, bad
-    # health; the message of a finished good sync only when nothing else is to be said
+    # health, what drifted from git; the message of a finished good sync only when nothing
+    # else is to be said
     phase = dig_str(op_state, "phase")
     op_message = dig_str(op_state, "message")
     message = (
         (op_message if phase not in (None, "Succeeded") else None)
         or first_error
         or dig_str(obj, "status", "health", "message")
+        or _drift(out_of_sync)
         or op_message
     )
     return AppRow(
@@ -94,6 +96,13 @@ def parse_application(obj: Any) -> AppRow:
         operation_finished=dig_str(op_state, "finishedAt"),
         operation_pending=isinstance(dig(obj, "operation"), dict),
     )
+
+
+def _drift(out_of_sync: list[str]) -> str | None:
+    if not out_of_sync:
+        return None
+    more = f" (+{len(out_of_sync) - 1} more)" if len(out_of_sync) > 1 else ""
+    return f"out of sync: {out_of_sync[0]}{more}"
 
 
 def _source_field(sources: list[dict[str, Any]], field: str) -> tuple[str, ...]:
