@@ -16,6 +16,7 @@ from tui.core.actions import (
     Done,
     Note,
     Progress,
+    RunUpdate,
     VolumeMount,
     VolumeUnmount,
     WorkloadRestart,
@@ -90,9 +91,9 @@ def test_only_ready_nodes_are_offered(emulator_factory, demo, tmp_path):
 
 
 def test_mount_that_fails_leaves_the_volume_attached_and_says_so(emulator_factory, demo, tmp_path):
-    """The demo inventory is this machine: /dev/longhorn/<vol> does not exist, the playbook refuses."""
+    """A real run on this machine: /dev/longhorn/<vol> does not exist, the playbook refuses."""
     emu = emulator_factory(demo, time_scale=50)
-    ctx = context(emu, tmp_path, check_only=True)
+    ctx = context(emu, tmp_path, check_only=False)
     mount = VolumeMount(IMPORT_VOLUME)
     plan = mount.plan(ctx, {"node": "hel-wk-02"})
     done = run_all(runner_for(ctx), mount, ctx, plan)[-1]
@@ -101,6 +102,21 @@ def test_mount_that_fails_leaves_the_volume_attached_and_says_so(emulator_factor
     assert done.artifact and (tmp_path / "runs").is_dir()
     va = emu.get("lh_attachments", "longhorn-system", "import-wiki-legacy")
     assert va["spec"]["attachmentTickets"][TICKET_ID]["nodeID"] == "hel-wk-02"
+
+
+def test_demo_mount_previews_what_a_real_run_would_do(emulator_factory, demo, tmp_path):
+    """The demo runs playbooks in check mode only, and its node has no Longhorn device: the
+    flow attaches for real in the emulator and the mount step says what it would do."""
+    emu = emulator_factory(demo, time_scale=50)
+    ctx = context(emu, tmp_path, check_only=True)
+    mount = VolumeMount(IMPORT_VOLUME)
+    plan = mount.plan(ctx, {"node": "hel-wk-02"})
+    events = run_all(runner_for(ctx), mount, ctx, plan)
+    assert events[-1].outcome == "succeeded", events[-1].message
+    run = next(e.run for e in reversed(events) if isinstance(e, RunUpdate))
+    assert run.status == "successful"
+    vol = emu.get("lh_volumes", "longhorn-system", "import-wiki-legacy")
+    assert (vol["status"]["state"], vol["status"]["currentNodeID"]) == ("attached", "hel-wk-02")
 
 
 def test_attach_and_detach_through_the_longhorn_manager_api(emulator_factory, demo, tmp_path):

@@ -70,3 +70,12 @@ def test_owner_app_from_tracking_annotation_and_app_resources():
 def test_no_status_means_unknown_rollout():
     row = parse_workload({"kind": "Deployment", "metadata": {"name": "x", "namespace": "y"}, "spec": None})
     assert (row.rollout, row.replicas, row.ready) == (None, None, None)
+
+
+@pytest.mark.parametrize("replicas", ["", "+", "-", " ", "3.5", "many"])
+def test_unreadable_replica_counts_are_unknown(replicas):
+    """Hand-edited YAML puts strings where counts belong; the row says unknown, never crashes."""
+    row = parse_workload({"apiVersion": "apps/v1", "kind": "Deployment",
+                          "metadata": {"name": "api", "namespace": "api"},
+                          "spec": {"replicas": replicas}, "status": {"readyReplicas": replicas}})
+    assert (row.replicas, row.ready) == (None, None)

@@ -47,7 +47,7 @@ class ClusterHeader(Vertical):
     ClusterHeader #context.-production { background: $warning; color: $background; }
     ClusterHeader #production { color: $warning; text-style: bold; }
     ClusterHeader #readonly { background: $secondary; color: $background; text-style: bold; padding: 0 1; }
-    ClusterHeader #origin { color: $text-muted; }
+    ClusterHeader #origin { color: $text-muted; padding: 0 1; }
     ClusterHeader .tab { padding: 0 1; }
     ClusterHeader .tab.-active { background: $accent; color: $background; text-style: bold; }
     ClusterHeader .tab.-stale { color: $warning; text-style: bold; }

@@ -49,7 +49,7 @@ def as_int(value: Any) -> int | None:
         return int(value) if value.is_integer() else None
     if isinstance(value, str):
         text = value.strip()
-        if text[:1] in "+-":
+        if text[:1] in ("+", "-"):
             sign, text = text[0], text[1:]
         else:
             sign = ""
