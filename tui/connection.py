@@ -76,10 +76,7 @@ def connect_kubeconfig(
         read_only=read_only,
         host=api_client.configuration.host,
         contexts=tuple(c.get("name", "") for c in contexts or []),
-        kubeconfig=where,
-        argocd_url=os.environ.get("ARGOCD_SERVER") or None,
-        argocd_token=os.environ.get("ARGOCD_AUTH_TOKEN") or None,
-        longhorn_url=os.environ.get("LONGHORN_URL") or None,
+        kubeconfig=where,  # Argo CD and Longhorn API addresses come from the config
     )
 
 
