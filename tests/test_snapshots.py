@@ -69,6 +69,7 @@ EXTRA_80 = {
     "command_line_open": ("colon", *"volumes wiki"),
     "marked_rows": ("7", "space", "j", "space"),
     "network_pools_focused": ("4", "tab"),
+    "palette_jump_to_object": ("ctrl+p", *"wiki-db"),
 }
 
 
