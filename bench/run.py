@@ -3,7 +3,8 @@
     .venv/bin/python bench/run.py [--volumes 20000] [--repeat 3]
 
 Measures, side by side in one run, against one emulator serving the same dump:
-  - `clusterdeck snapshot --from DUMP` (load the YAML, serve it, list+parse+index, print JSON)
+  - `clusterdeck snapshot --from DUMP` (load the YAML or JSON dump, serve it, list+parse+index,
+    print JSON)
   - `clusterdeck snapshot --kubeconfig K` against a running `clusterdeck emulate --from DUMP`
   - `kubectl get volumes.longhorn.io -A -o json` against that same emulator (the peer)
 and prints wall time (median), peak RSS, and the ratios.
@@ -11,6 +12,7 @@ and prints wall time (median), peak RSS, and the ratios.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -24,8 +26,8 @@ import yaml
 BIN = Path(sys.executable).parent
 
 
-def make_dump(path: Path, volumes: int) -> None:
-    """A `kind: List` like `kubectl get -o yaml` writes: 7 nodes and N Longhorn volumes."""
+def make_dump(path: Path, volumes: int, as_json: bool = False) -> None:
+    """A `kind: List` like `kubectl get -o yaml` (or `-o json`) writes: 7 nodes and N volumes."""
     nodes = [f"hel-{'cp' if i < 3 else 'wk'}-{i % 3 + 1 if i < 3 else i - 2:02d}" for i in range(7)]
     items = [
         {"apiVersion": "v1", "kind": "Node", "metadata": {"name": n, "labels": {}},
@@ -45,8 +47,12 @@ def make_dump(path: Path, volumes: int) -> None:
                        "kubernetesStatus": {"namespace": "bench", "pvcName": f"data-{i}",
                                             "pvName": f"pvc-{i:08x}-bench", "workloadsStatus": []}},
         })
+    dump = {"apiVersion": "v1", "kind": "List", "items": items}
     with path.open("w") as f:
-        yaml.safe_dump({"apiVersion": "v1", "kind": "List", "items": items}, f, sort_keys=False)
+        if as_json:
+            json.dump(dump, f)
+        else:
+            yaml.safe_dump(dump, f, sort_keys=False)
 
 
 def timed(cmd: list[str]) -> float:
@@ -75,6 +81,8 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="clusterdeck-bench-"))
     dump, kubeconfig = work / "dump.yaml", work / "kubeconfig"
     make_dump(dump, args.volumes)
+    json_dump = work / "dump.json"
+    make_dump(json_dump, args.volumes, as_json=True)
     print(f"dump: {args.volumes} Longhorn volumes, {dump.stat().st_size / 1e6:.1f} MB of YAML")
 
     results: dict[str, list[float]] = {}
@@ -91,8 +99,10 @@ def main() -> None:
                 [kubectl, "--kubeconfig", str(kubeconfig), "get", "volumes.longhorn.io", "-A", "-o", "json"],
             "clusterdeck snapshot --kubeconfig (same emulator)":
                 [clusterdeck, "snapshot", "--kubeconfig", str(kubeconfig), "--format", "json"],
-            "clusterdeck snapshot --from DUMP (load + serve + sync)":
+            "clusterdeck snapshot --from DUMP.yaml (load + serve + sync)":
                 [clusterdeck, "snapshot", "--from", str(dump), "--format", "json"],
+            "clusterdeck snapshot --from DUMP.json (kubectl get -o json)":
+                [clusterdeck, "snapshot", "--from", str(json_dump), "--format", "json"],
         }
         for name, cmd in cases.items():
             results[name] = [timed(cmd) for _ in range(args.repeat)]
