@@ -1,5 +1,6 @@
 """Impact: what a node carries, and so what breaks if it goes; reachable from a volume, an LB,
-a route or an app (which also show their own links and the node they depend on).
+a route, an app or a workload (which also show their own links; a volume and an LB the node
+they depend on).
 
 Findings ("would lose its last healthy replica") on top; below, one live table of every linked
 object (enter: its detail, i: its own impact), so the operator can walk the cross-layer index.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from tui.core.index import Impact, NodeImpact
 from tui.keymap import bindings
@@ -20,6 +21,7 @@ from tui.widgets import cells as c
 from tui.widgets.cluster_header import ClusterHeader
 from tui.widgets.resource_table import Column, ResourceTable, TableRow
 
+from .pane import RowKeys
 from .volumes import volume_label
 
 if TYPE_CHECKING:
@@ -59,6 +61,9 @@ def subject_impact(store: Any, layer: str, row: Any) -> tuple[Impact, NodeImpact
         node_name = row.announcing_node
     elif layer == "routes":
         own = index.for_route(row.key)
+        node_name = None
+    elif layer == "workloads":
+        own = index.for_workload(row.key)
         node_name = None
     else:
         own = index.for_app(row.key)
@@ -128,7 +133,7 @@ def is_danger(finding: str) -> bool:
     return any(word in finding for word in DANGER_WORDS)
 
 
-class ImpactScreen(Screen[None]):
+class ImpactScreen(RowKeys, Screen[None]):
     CSS_PATH = "impact.tcss"
     AUTO_FOCUS = "#links"
     HELP = ("What this object links to across layers, and what breaks if its node goes. "
@@ -206,6 +211,10 @@ class ImpactScreen(Screen[None]):
         if state:
             text.append(" ")
             text.append_text(c.status(state))
+        elif self.row_layer == "workloads":  # its pods ready, as the Workloads pane shows them
+            text.append(" ")
+            text.append_text(c.ratio(self.subject.ready, self.subject.replicas))
+            text.append(" ready")
         if node is not None:
             via = "attached to" if self.row_layer == "volumes" else "announced by"
             text.append(f"  {via} ", style="bold")
@@ -228,7 +237,9 @@ class ImpactScreen(Screen[None]):
                 what = LAYER_WORD.get(link.layer, link.layer)
                 state = f"has {link.state.plain} pods ready" if link.layer == "workloads" \
                     else f"is {link.state.plain}"
-                findings.append(f"{what} {link.name} {state}")
+                sentence = f"{what} {link.name} {state}"
+                if not any(f.startswith(sentence) for f in findings):  # the index said it already
+                    findings.append(sentence)
         findings = sorted((self.readable(f) for f in findings), key=lambda f: not is_danger(f))
         if not own.found:
             return Text(f"{own.subject}: no longer in the store (deleted?)", style=c.WARN)
@@ -255,30 +266,14 @@ class ImpactScreen(Screen[None]):
         key = self.query_one("#links", ResourceTable).cursor_key
         return self.links.get(key) if key else None
 
+    def cursor_target(self) -> tuple[str, Any] | None:
+        link = self._cursor_link()
+        return None if link is None else (link.layer, link.row)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("detail", "impact"):
-            link = self._cursor_link()
-            if link is None:
-                return None
-            return True if action == "detail" or self.deck.has_impact(link.layer) else None
+            return self.row_key_state(action)
         return True
-
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_detail()
-
-    def action_detail(self) -> None:
-        link = self._cursor_link()
-        if link is not None:
-            self.deck.open_detail(link.layer, link.row)
-
-    def action_impact(self) -> None:
-        link = self._cursor_link()
-        if link is not None:
-            self.deck.open_impact(link.layer, link.row)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -33,7 +33,42 @@ def filter_matches(query: str, text: str) -> bool:
     return (needle in text.lower()) != negate
 
 
-class PaneScreen(Screen[None]):
+class RowKeys:
+    """`enter` (detail) and `i` (impact) on the row under a table's cursor, for any screen that
+    can say which row that is and in which store layer (the panes, the impact screen)."""
+
+    app: Any
+
+    def cursor_target(self) -> tuple[str, Any] | None:
+        """(store layer, row) under the cursor, or None when the table is empty."""
+        raise NotImplementedError
+
+    def row_key_state(self, action: str) -> bool | None:
+        """For check_action: dimmed without a row; impact only where the app has one for the layer."""
+        target = self.cursor_target()
+        if target is None:
+            return None
+        return True if action == "detail" or self.app.has_impact(target[0]) else None
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()  # type: ignore[attr-defined]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        target = self.cursor_target()
+        if target is not None:
+            self.app.open_detail(*target)
+
+    def action_impact(self) -> None:
+        target = self.cursor_target()
+        if target is not None:
+            self.app.open_impact(*target)
+
+
+class PaneScreen(RowKeys, Screen[None]):
     PANE: ClassVar[str] = ""  # pane id: header tab, banner sources
     TITLE: ClassVar[str] = ""
     LAYER: ClassVar[str] = ""  # store layer the table lists
@@ -157,6 +192,10 @@ class PaneScreen(Screen[None]):
     def select_key(self, key: str) -> bool:
         return self.table.select_key(key)
 
+    def cursor_target(self) -> tuple[str, Any] | None:
+        row = self.cursor_row()
+        return None if row is None else (self.layer_of(self.focused_table()), row)
+
     # --- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
@@ -167,30 +206,13 @@ class PaneScreen(Screen[None]):
                 return actions.availability(str(parameters[0]), self.selected_rows())
             except Exception:  # noqa: BLE001 - a broken precondition dims the key, not the app
                 return None
-        if action in ("detail", "mark"):
+        if action == "mark":
             return True if self.cursor_row() is not None else None
-        if action == "impact":
-            if not self.IMPACT:
-                return False
-            return True if self.cursor_row() is not None else None
+        if action == "impact" and not self.IMPACT:
+            return False
+        if action in ("detail", "impact"):
+            return self.row_key_state(action)
         return True
-
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_detail()
-
-    def action_detail(self) -> None:
-        row = self.cursor_row()
-        if row is not None:
-            self.deck.open_detail(self.layer_of(self.focused_table()), row)
-
-    def action_impact(self) -> None:
-        row = self.cursor_row()
-        if row is not None:
-            self.deck.open_impact(self.layer_of(self.focused_table()), row)
 
     def action_mark(self) -> None:
         self.focused_table().toggle_mark()

@@ -32,8 +32,8 @@ class WorkloadsScreen(PaneScreen):
     LAYER = "workloads"
     CSS_PATH = "workloads.tcss"
     ACTIONS = ("workload.restart", "workload.undo")
-    IMPACT = False  # the index links workloads from volumes, routes and apps, not the other way
-    HELP = "Deployments and StatefulSets: ready pods, rollout progress, owning Argo CD app."
+    HELP = ("Deployments and StatefulSets: ready pods, rollout progress, owning Argo CD app. "
+            "i: where its pods run, its volumes, the routes that lead to it.")
     BINDINGS = bindings("action.workload.restart", "action.workload.undo")
     COLUMNS = (
         Column("name", "WORKLOAD", 22),

@@ -107,6 +107,26 @@ async def test_impact_of_a_node_lists_what_it_carries_and_walks_to_detail(demo: 
         assert app.current_mode == "nodes" and app.screen.filter_text == "hel-wk-02"
 
 
+async def test_impact_of_a_workload_names_its_volume_node_and_app(demo: Any) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)
+        await press(pilot, "7")
+        assert app.screen.table.cursor_key == "StatefulSet/wiki/wiki-db"  # 0/1 ready: listed first
+        await press(pilot, "i")
+        assert isinstance(app.screen, ImpactScreen)
+        text = screen_text(app)
+        volume = app.store.row("volumes", volume_key(app, "wiki/wiki-db-data"))
+        assert "workload StatefulSet/wiki/wiki-db" in text
+        assert "volume wiki/wiki-db-data is degraded: 2 of 3 replicas healthy" in text
+        links = {(l.section, l.layer, l.key) for l in app.screen.links.values()}
+        assert ("volume", "volumes", volume.key) in links
+        assert ("runs on", "nodes", volume.node) in links  # the pod runs where its volume is attached
+        assert ("app", "apps", "argocd/wiki") in links
+        await press(pilot, "escape")
+        assert app.current_mode == "workloads" and not isinstance(app.screen, ImpactScreen)
+
+
 async def test_command_line_switches_pane_with_filter_and_rejects_unknown_context(demo: Any) -> None:
     app = make_app(demo)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -153,3 +153,65 @@ def test_index_follows_changes(store):
     assert "wiki/wiki" not in after.for_node("hel-wk-01").routes
     assert "wiki/wiki" in after.for_node("hel-wk-02").routes
     assert store.impact() is after  # cached until the next change
+
+
+# -- a workload's impact: where its pods run, what it mounts, what leads to it ---------------------
+
+def test_workload_behind_a_route_runs_where_its_endpoints_are(store):
+    impact = store.impact().for_workload("Deployment/wiki/wiki-web")
+    assert impact.found and impact.workloads == ("Deployment/wiki/wiki-web",)
+    assert impact.nodes == ("hel-wk-01",) and impact.services == ("wiki/wiki-web",)
+    assert impact.routes == ("wiki/wiki",) and impact.apps == ("argocd/wiki",)
+    # the route reaches it through Traefik's LoadBalancer IP
+    assert impact.load_balancers == ("kube-system/traefik",) and impact.ips == ("192.168.10.240",)
+    assert impact.pools == ("lan-pool",) and impact.volumes == ()
+    assert impact.findings == ("route wiki/wiki enters through this workload",)
+
+
+def test_workload_nodes_come_from_endpoints_and_from_its_attached_volumes(store):
+    index = store.impact()
+    db = index.for_workload("StatefulSet/wiki/wiki-db")  # no Service: found through workloadsStatus
+    assert (db.volumes, db.nodes, db.apps) == ((WIKI_DB,), ("hel-wk-01",), ("argocd/wiki",))
+    assert db.routes == () and db.load_balancers == () and db.findings == ()
+    api = index.for_workload("Deployment/api/api")  # the PVC claim and both endpoints
+    assert (api.volumes, api.nodes) == ((UPLOADS,), ("hel-wk-01", "hel-wk-02"))
+    assert (api.routes, api.apps) == (("api/api",), ("argocd/api",))
+
+
+def test_workload_findings_name_its_degraded_volume_and_missing_pods(store):
+    degraded = volume("pvc-wiki-db", "hel-wk-01", pvc=("wiki", "data-wiki-db-0"), workload="wiki-db",
+                      robustness="degraded")
+    degraded["metadata"]["resourceVersion"] = "2"
+    down = statefulset("wiki-db", "wiki", {"app": "wiki-db"}, claim="data")
+    down["metadata"]["resourceVersion"] = "2"
+    down["status"]["readyReplicas"] = 0
+    for key, obj in (("lh_volumes", degraded), ("statefulsets", down),
+                     ("services", service("wiki-db", "wiki", {"app": "wiki-db"}, port=3306))):
+        store.handle(Changed(key, "MODIFIED", obj))
+    impact = store.impact().for_workload("StatefulSet/wiki/wiki-db")
+    assert impact.services == ("wiki/wiki-db",)
+    assert impact.findings == (
+        "only 0 of 1 pods are ready",
+        "service wiki/wiki-db has no ready endpoints",
+        # the failed replica on hel-cp-01 does not count
+        "volume wiki/data-wiki-db-0 is degraded: 2 of 3 replicas healthy",
+    )
+
+
+def test_traefiks_own_workload_carries_every_route(store):
+    traefik = deployment("traefik", "kube-system", {"app.kubernetes.io/name": "traefik"})
+    store.handle(Changed("deployments", "ADDED", traefik))
+    impact = store.impact().for_workload("Deployment/kube-system/traefik")
+    assert impact.routes == ("api/api", "wiki/wiki") and impact.nodes == ("hel-cp-01",)
+    assert impact.apps == ("argocd/api", "argocd/wiki")
+    assert impact.findings == ("all 2 routes enter through this workload",)
+
+
+def test_workload_links_agree_with_the_other_views(store):
+    index = store.impact()
+    for key in index.workloads:
+        impact = index.for_workload(key)
+        assert all(key in index.for_volume(v).workloads for v in impact.volumes), key
+        assert all(key in index.for_route(r).workloads for r in impact.routes), key
+        assert all(key in index.for_app(a).workloads for a in impact.apps), key
+    assert index.for_workload("Deployment/nope/nope").findings == ("workload Deployment/nope/nope not found",)

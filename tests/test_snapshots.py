@@ -64,6 +64,7 @@ EXTRA_80 = {
     "impact_of_lb_from_network": ("4", "i"),
     "impact_of_route": ("5", "i"),
     "impact_of_app": ("6", "i"),
+    "impact_of_workload": ("7", "i"),  # wiki/wiki-db: 0/1 ready, listed first
     "filter_prompt_open": ("3", "slash", *"wiki"),
     "filter_negated_applied": ("7", "slash", *"!done", "enter"),
     "command_line_open": ("colon", *"volumes wiki"),

@@ -56,6 +56,10 @@ class NodeImpact(Impact):
     last_replica_volumes: tuple[str, ...] = ()  # volumes whose every healthy replica is here
 
 
+def _not_found(subject: str) -> Impact:
+    return Impact(subject=subject, found=False, findings=(f"{subject} not found",))
+
+
 def _keys(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
@@ -190,6 +194,19 @@ class ImpactIndex:
     def apps_of(self, refs: Iterable[str]) -> set[str]:
         return {app for ref in refs for app in self.owner_apps.get(ref, ())}
 
+    @staticmethod
+    def _follow(links: dict[str, set[str]], keys: Iterable[str]) -> set[str]:
+        """One hop along a link table: everything the given keys point to."""
+        return {linked for key in keys for linked in links.get(key, ())}
+
+    def routes_behind(self, service: str) -> set[str]:
+        """Routes whose traffic passes this Service: all of them for Traefik's own LB."""
+        return set(self.routes) if service in self.ingress_lbs else set(self.service_routes.get(service, ()))
+
+    def volume_nodes(self, volume_keys: Iterable[str]) -> set[str]:
+        """Where these volumes are attached, so where the pods using them run."""
+        return {node for v in volume_keys if v in self.volumes and (node := self.volumes[v].node)}
+
     def _route_refs(self, route_keys: Iterable[str]) -> list[str]:
         return [f"{self.routes[k].source}/{k}" for k in route_keys if k in self.routes]
 
@@ -266,10 +283,10 @@ class ImpactIndex:
     def for_volume(self, key: str) -> Impact:
         volume = self.volumes.get(key)
         if volume is None:
-            return Impact(subject=f"volume {key}", found=False, findings=(f"volume {key} not found",))
+            return _not_found(f"volume {key}")
         workloads = self.volume_workloads.get(key, set())
-        services = {s for w in workloads for s in self.workload_services.get(w, ())}
-        routes = _keys(r for s in services for r in self.service_routes.get(s, ()))
+        services = self._follow(self.workload_services, workloads)
+        routes = _keys(self._follow(self.service_routes, services))
         healthy = self.healthy_replica_nodes(key)
         findings = []
         if volume.replicas_wanted and len(healthy) < volume.replicas_wanted and volume.node:
@@ -291,10 +308,8 @@ class ImpactIndex:
     def for_lb(self, key: str) -> Impact:
         lb = self.lbs.get(key)
         if lb is None:
-            return Impact(subject=f"load balancer {key}", found=False,
-                          findings=(f"load balancer {key} not found",))
-        routes = tuple(sorted(self.routes)) if key in self.ingress_lbs else _keys(
-            self.service_routes.get(key, ()))
+            return _not_found(f"load balancer {key}")
+        routes = _keys(self.routes_behind(key))
         workloads = self.service_workloads.get(key, set())
         findings = []
         if lb.pending:
@@ -317,11 +332,11 @@ class ImpactIndex:
     def for_route(self, key: str) -> Impact:
         route = self.routes.get(key)
         if route is None:
-            return Impact(subject=f"route {key}", found=False, findings=(f"route {key} not found",))
+            return _not_found(f"route {key}")
         services = self.route_services.get(key, set())
-        workloads = {w for s in services for w in self.service_workloads.get(s, ())}
-        volumes = {v for w in workloads for v in self.workload_volumes.get(w, ())}
-        nodes = {n for s in services for n in self.service_nodes.get(s, ())}
+        workloads = self._follow(self.service_workloads, services)
+        volumes = self._follow(self.workload_volumes, workloads)
+        nodes = self._follow(self.service_nodes, services)
         findings = list(route.problems)
         if self.endpoints_known:
             findings += [f"backend {s} has no ready endpoints" for s in sorted(services)
@@ -342,16 +357,15 @@ class ImpactIndex:
     def for_app(self, key: str) -> Impact:
         app = self.apps.get(key)
         if app is None:
-            return Impact(subject=f"app {key}", found=False, findings=(f"app {key} not found",))
+            return _not_found(f"app {key}")
         refs = self.app_refs.get(key, set())
         workloads = {r for r in refs if r in self.workloads}
         services = {r.split("/", 1)[1] for r in refs if r.startswith("Service/")}
-        services |= {s for w in workloads for s in self.workload_services.get(w, ())}
+        services |= self._follow(self.workload_services, workloads)
         routes = {r.split("/", 1)[1] for r in refs if r.split("/", 1)[0] in ROUTE_KINDS}
-        routes |= {r for s in services for r in self.service_routes.get(s, ())}
-        volumes = {v for w in workloads for v in self.workload_volumes.get(w, ())}
-        nodes = {n for s in services for n in self.service_nodes.get(s, ())}
-        nodes |= {node for v in volumes if (node := self.volumes[v].node)}
+        routes |= self._follow(self.service_routes, services)
+        volumes = self._follow(self.workload_volumes, workloads)
+        nodes = self._follow(self.service_nodes, services) | self.volume_nodes(volumes)
         findings = [f"{ref} is out of sync" for ref in app.out_of_sync]
         return Impact(
             subject=f"app {key}",
@@ -362,5 +376,48 @@ class ImpactIndex:
             routes=_keys(r for r in routes if r in self.routes),
             workloads=_keys(workloads),
             apps=(key,),
+            findings=tuple(findings),
+        )
+
+    def for_workload(self, key: str) -> Impact:
+        """A Deployment/StatefulSet ("Kind/ns/name"): where its pods run, the volumes it mounts,
+        the Services, LB IPs and routes that lead to it, and the app that owns it."""
+        workload = self.workloads.get(key)
+        if workload is None:
+            return _not_found(f"workload {key}")
+        services = self.workload_services.get(key, set())
+        volumes = self.workload_volumes.get(key, set())
+        routes = {r for s in services for r in self.routes_behind(s)}
+        lbs = {s for s in services if s in self.lbs} | (set(self.ingress_lbs) if routes else set())
+        findings: list[str] = []
+        if workload.replicas and (workload.ready or 0) < workload.replicas:
+            findings.append(f"only {workload.ready or 0} of {workload.replicas} pods are ready")
+        if self.endpoints_known:
+            findings += [f"service {s} has no ready endpoints" for s in sorted(services)
+                         if not self.service_nodes.get(s)]
+        for volume_key in sorted(volumes):
+            volume = self.volumes[volume_key]
+            if volume.robustness in ("degraded", "faulted"):
+                healthy = len(self.healthy_replica_nodes(volume_key))
+                findings.append(f"volume {volume.pvc or volume.name} is {volume.robustness}: "
+                                f"{healthy} of {volume.replicas_wanted or '?'} replicas healthy")
+        if routes and set(self.ingress_lbs) & services:
+            findings.append(f"all {len(routes)} routes enter through this workload")
+        else:
+            findings += [f"route {r} enters through this workload" for r in sorted(routes)]
+        return Impact(
+            subject=f"workload {key}",
+            nodes=_keys(self._follow(self.service_nodes, services) | self.volume_nodes(volumes)),
+            volumes=_keys(volumes),
+            load_balancers=_keys(lbs),
+            ips=_keys(ip for lb in lbs for ip in self.lbs[lb].ips),
+            pools=_keys(self.lbs[lb].pool for lb in lbs),
+            services=_keys(services),
+            routes=_keys(routes),
+            workloads=(key,),
+            # the apps whose routes pass through it (Traefik) go down with it too
+            apps=self._related_apps({key} | self._follow(self.service_workloads,
+                                                         self._follow(self.route_services, routes)),
+                                    services, routes),
             findings=tuple(findings),
         )
