@@ -78,6 +78,21 @@ class ArgoCdApi:
             raise ValueError("request body must be a JSON object")  # noqa: TRY004 (reported as 400)
         return body
 
+    async def _operation_request(
+        self, request: web.Request
+    ) -> tuple[dict[str, Any], dict[str, Any]] | web.Response:
+        """The app and JSON body of a request that starts an operation, or the error answer."""
+        app, err = await self._guard(request)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        try:
+            body = await self._body(request)
+        except ValueError as exc:
+            return _error(400, f"invalid request body: {exc}")
+        if app.get("operation"):
+            return _error(400, "another operation is already in progress", 9)
+        return app, body
+
     # ---- endpoints ---------------------------------------------------------------------
     async def list_apps(self, request: web.Request) -> web.Response:
         if not self._authorised(request):
@@ -104,15 +119,10 @@ class ArgoCdApi:
         return web.json_response(app)
 
     async def sync(self, request: web.Request) -> web.Response:
-        app, err = await self._guard(request)
-        if err or app is None:
-            return err  # type: ignore[return-value]
-        try:
-            body = await self._body(request)
-        except ValueError as exc:
-            return _error(400, f"invalid request body: {exc}")
-        if app.get("operation"):
-            return _error(400, "another operation is already in progress", 9)
+        started = await self._operation_request(request)
+        if isinstance(started, web.Response):
+            return started
+        app, body = started
         spec = app.get("spec") or {}
         automated = (spec.get("syncPolicy") or {}).get("automated")
         target = (spec.get("source") or {}).get("targetRevision") or "HEAD"
@@ -137,15 +147,10 @@ class ArgoCdApi:
         return web.json_response(self._set_operation(app, operation))
 
     async def rollback(self, request: web.Request) -> web.Response:
-        app, err = await self._guard(request)
-        if err or app is None:
-            return err  # type: ignore[return-value]
-        try:
-            body = await self._body(request)
-        except ValueError as exc:
-            return _error(400, f"invalid request body: {exc}")
-        if app.get("operation"):
-            return _error(400, "another operation is already in progress", 9)
+        started = await self._operation_request(request)
+        if isinstance(started, web.Response):
+            return started
+        app, body = started
         if ((app.get("spec") or {}).get("syncPolicy") or {}).get("automated"):
             return _error(400, "rollback cannot be initiated when auto-sync is enabled", 9)
         history = (app.get("status") or {}).get("history") or []
