@@ -31,7 +31,7 @@ class ClusterConnection:
     api_client: ApiClient
     context: str
     read_only: bool = False
-    emulator: "Emulator | None" = None
+    emulator: Emulator | None = None
     argocd_url: str | None = None
     argocd_token: str | None = field(default=None, repr=False)
     longhorn_url: str | None = None
@@ -64,7 +64,7 @@ def connect_kubeconfig(
         raise ConnectionError_(f"kubeconfig {where}: {exc}") from exc
     except FileNotFoundError as exc:
         raise ConnectionError_(f"kubeconfig {where}: file not found") from exc
-    except Exception as exc:  # noqa: BLE001 - malformed YAML and friends: one line, not a traceback
+    except Exception as exc:
         raise ConnectionError_(f"kubeconfig {where}: {str(exc).splitlines()[0][:120]}") from exc
     # our sources do their own backoff, and every watch holds a pooled connection
     configuration.retries = False
@@ -81,7 +81,7 @@ def connect_kubeconfig(
 
 
 def connect_emulator(
-    emulator: "Emulator", context: str = DEMO_CONTEXT, read_only: bool = False,
+    emulator: Emulator, context: str = DEMO_CONTEXT, read_only: bool = False,
     argocd_token: str | None = None,
 ) -> ClusterConnection:
     """A started emulator, reached over HTTP like any cluster."""
@@ -98,7 +98,7 @@ def connect_emulator(
 
 
 def start_emulator(objects: list[dict[str, Any]], controllers: bool, port: int = 0,
-                   argocd_token: str | None = None) -> "Emulator":
+                   argocd_token: str | None = None) -> Emulator:
     from tui.emulator import Emulator
 
     emulator = Emulator(objects, controllers=controllers, argocd_token=argocd_token)

@@ -22,7 +22,6 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
 
 from . import kube_http
-
 from .clock import Clock, SystemClock
 from .errors import describe_error
 from .events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
