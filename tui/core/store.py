@@ -22,7 +22,8 @@ from tui.core.parsers.argocd import parse_application
 from tui.core.parsers.nodes import parse_node
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
-from tui.core.rows import ReplicaRow, Row, object_key
+from tui.core.rows import ReplicaRow, RouteRow, Row, object_key
+from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
 LAYERS = ("nodes", "volumes", "lh_nodes", "replicas", "ip_pools", "load_balancers", "routes",
           "apps", "workloads")
@@ -35,7 +36,7 @@ LAYER_INPUTS: dict[str, tuple[str, ...]] = {
     "replicas": ("lh_replicas", "lh_engines"),
     "ip_pools": ("ip_pools", "services", "l2_advertisements", "l2_statuses"),
     "load_balancers": ("services", "ip_pools", "l2_advertisements", "l2_statuses"),
-    "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses", "services"),
+    "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses", "services", TRAEFIK_ROUTERS),
     "apps": ("applications",),
     "workloads": ("deployments", "statefulsets", "applications"),
 }
@@ -46,6 +47,10 @@ PANE_OF_LAYER = {
     "ip_pools": "network", "load_balancers": "network", "routes": "routes", "apps": "apps",
     "workloads": "workloads",
 }
+
+# sources that are not kube kinds (polled HTTP APIs): health key -> the pane whose health it is.
+# They exist only once they reported (an unconfigured API has no health at all).
+EXTRA_SOURCES = {TRAEFIK_API: "routes"}
 
 # one parser per kind; its result is cached per object and resourceVersion
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -103,7 +108,8 @@ class ClusterStore:
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
-        self._kind_version: dict[str, int] = dict.fromkeys(KINDS, 0)
+        self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS], 0)
+        self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
         self._layer_changed: dict[str, int] = {}
         self._parse_cache: dict[str, dict[str, tuple[str | None, dict[str, Any], Any]]] = {
             key: {} for key in KINDS
@@ -124,6 +130,9 @@ class ClusterStore:
             self._change(event)
 
     def _relist(self, event: Relisted) -> None:
+        if event.key == TRAEFIK_ROUTERS:
+            self._traefik_relist(event)
+            return
         if event.key not in KINDS:
             return
         fresh: dict[str, dict[str, Any]] = {}
@@ -140,6 +149,15 @@ class ClusterStore:
         if current is None or current.state is not SourceState.OK:
             # a list that answered is proof the source works
             self._set_health(SourceHealth(event.key, SourceState.OK, since=self.clock.now()))
+
+    def _traefik_relist(self, event: Relisted) -> None:
+        routers = event.objects if isinstance(event.objects, list) else []
+        facts = event.facts if isinstance(event.facts, dict) else {}
+        providers = facts.get("providers")
+        view = build_view(routers, providers if isinstance(providers, list) else None)
+        if view != self._traefik:
+            self._traefik = view
+            self._touch_kind(TRAEFIK_ROUTERS)
 
     def _change(self, event: Changed) -> None:
         if event.key not in KINDS:
@@ -182,8 +200,11 @@ class ClusterStore:
             # last-known objects under the banner instead
             self._objects[health.key] = {}
             self._touch_kind(health.key)
+        if health.key == TRAEFIK_API and health.state is SourceState.NOT_INSTALLED and self._traefik:
+            self._traefik = None  # no API there: Traefik's view is unknown, not "all absent"
+            self._touch_kind(TRAEFIK_ROUTERS)
         self.version += 1
-        pane = KINDS[health.key].layer if health.key in KINDS else None
+        pane = KINDS[health.key].layer if health.key in KINDS else EXTRA_SOURCES.get(health.key)
         for layer, layer_pane in PANE_OF_LAYER.items():
             if layer_pane == pane:
                 self._layer_changed[layer] = self.version
@@ -309,7 +330,10 @@ class ClusterStore:
         services = self.parsed("services")
         out: list[Row] = []
         for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
-            out.extend(traefik.check_backends(route, services) for route in self.parsed(kind).values())
+            bucket = self._objects[kind]
+            for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
+                route = traefik.check_backends(route, services)
+                out.append(route if self._traefik is None else overlay(route, bucket.get(key), self._traefik))
         return out
 
     def _build_workloads(self) -> list[Row]:
@@ -330,14 +354,18 @@ class ClusterStore:
     # -- health -------------------------------------------------------------------------------
 
     def health(self) -> dict[str, SourceHealth]:
-        """Per KINDS key; a source not heard from yet is CONNECTING."""
-        return {key: self._health.get(key) or SourceHealth(key, SourceState.CONNECTING) for key in KINDS}
+        """Per KINDS key; a source not heard from yet is CONNECTING. Then the polled sources
+        (EXTRA_SOURCES) that exist: they announce themselves when they start."""
+        out = {key: self._health.get(key) or SourceHealth(key, SourceState.CONNECTING) for key in KINDS}
+        out.update((key, self._health[key]) for key in EXTRA_SOURCES if key in self._health)
+        return out
 
     def layer_health(self, layer: str) -> list[SourceHealth]:
         """Health of the sources feeding a pane; takes a row layer or a pane name ("network")."""
         pane = PANE_OF_LAYER.get(layer, layer)
         health = self.health()
-        return [health[key] for key, kind in KINDS.items() if kind.layer == pane]
+        return [health[key] for key, kind in KINDS.items() if kind.layer == pane] + [
+            health[key] for key, extra_pane in EXTRA_SOURCES.items() if extra_pane == pane and key in health]
 
     def synced(self) -> bool:
         """Every source past CONNECTING (ok, or a final error state)."""
