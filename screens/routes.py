@@ -11,12 +11,9 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 
-from tui.core.events import SourceHealth, SourceState
 from tui.core.rows import RouteRow
-from tui.core.traefik_match import TRAEFIK_API
 from tui.widgets import cells as c
 from tui.widgets.resource_table import Column, ResourceTable
-from tui.widgets.source_banner import SourceBanner, Trouble
 
 from .pane import PaneScreen
 
@@ -33,23 +30,6 @@ TRAEFIK_COLUMNS = (
     Column("middlewares", "MIDDLEWARES", 18, min_screen=160),
 )
 TRAEFIK_STYLE = {"enabled": c.OK, "warning": c.WARN, "disabled": c.BAD, "absent": c.BAD}
-
-
-def traefik_trouble(health: SourceHealth | None) -> list[Trouble]:
-    """The Traefik API source's trouble, in the words of the kube sources' banner lines."""
-    if health is None:
-        return []
-    detail = f" ({health.detail})" if health.detail else ""
-    if health.state is SourceState.STALE:
-        since = f" since {health.since:%H:%M}" if health.since else ""
-        return [Trouble("warning", f"Traefik API stale{since}{detail}, retrying")]
-    if health.state is SourceState.ERROR:
-        return [Trouble("error", f"Traefik API unreachable{detail}, retrying")]
-    if health.state is SourceState.FORBIDDEN:
-        return [Trouble("error", f"Traefik API forbidden{detail}")]
-    if health.state is SourceState.NOT_INSTALLED:
-        return [Trouble("warning", f"Traefik API not found{detail}")]
-    return []
 
 
 class RoutesScreen(PaneScreen):
@@ -78,13 +58,6 @@ class RoutesScreen(PaneScreen):
         table = ResourceTable(TRAEFIK_COLUMNS if self.with_traefik else self.COLUMNS, id="table")
         table.border_title = self.TITLE
         yield table
-
-    def refresh_header(self) -> None:
-        super().refresh_header()
-        trouble = traefik_trouble(self.deck.store.health().get(TRAEFIK_API))
-        if trouble:
-            banner = self.query_one(SourceBanner)
-            banner.show_trouble([t for t in banner.troubles if t.text != "loading…"] + trouble)
 
     def sort_key(self, row: RouteRow) -> Any:
         return (not row.problems, row.hosts[0] if row.hosts else "~", row.key)

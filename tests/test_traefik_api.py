@@ -347,6 +347,10 @@ async def test_routes_pane_shows_the_traefik_column_at_80x24_and_a_stale_banner(
         await pilot.pause()
         assert "Traefik API stale" in screen_text(app)
         assert "disabled" in screen_text(app)
+        # the trouble shows from anywhere: the Routes tab's mark and the overview's list
+        assert "5 Routes!" in screen_text(app).splitlines()[1]
+        await press(pilot, "1")
+        assert "Traefik: Traefik API stale" in screen_text(app)
 
 
 @pytest.mark.parametrize("context, config", [

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from tui.core.events import SourceHealth, SourceState
 from tui.core.kinds import KINDS
+from tui.core.traefik_match import TRAEFIK_API
 
 # Which kinds each pane reads, and the add-on a missing CRD means.
 PANE_KINDS: dict[str, tuple[str, ...]] = {
@@ -50,6 +51,7 @@ def pane_state(pane: str, health: Mapping[str, SourceHealth]) -> SourceState:
     order = [SourceState.FORBIDDEN, SourceState.STALE, SourceState.ERROR,
              SourceState.NOT_INSTALLED, SourceState.CONNECTING, SourceState.OK]
     states = [h.state for h in _relevant(pane, health)]
+    states += [health[key].state for key in POLLED_SOURCES.get(pane, ()) if key in health]
     if not states:
         return SourceState.CONNECTING
     return min(states, key=order.index)
@@ -100,9 +102,37 @@ def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]
             add("warning", f"{_resource(h.key)} not installed")
         elif h.state == SourceState.CONNECTING:
             add("info", "loading…")
+    for extra in polled_trouble(pane, health):
+        add(extra.level, extra.text)
     if len(lines) > 1:  # "loading" next to a real problem is noise
         lines = [t for t in lines if t.text != "loading…"]
     return lines
+
+
+# HTTP APIs we poll besides the kube kinds (pane -> health keys); they exist in the store's
+# health only once configured and started, so an unconfigured one shows nothing
+POLLED_SOURCES: dict[str, tuple[str, ...]] = {"routes": (TRAEFIK_API,)}
+
+
+def polled_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]:
+    return [t for key in POLLED_SOURCES.get(pane, ()) for t in traefik_trouble(health.get(key))]
+
+
+def traefik_trouble(health: SourceHealth | None) -> list[Trouble]:
+    """The Traefik API source's trouble, in the words of the kube sources' banner lines."""
+    if health is None:
+        return []
+    detail = f" ({health.detail})" if health.detail else ""
+    if health.state is SourceState.STALE:
+        since = f" since {health.since:%H:%M}" if health.since else ""
+        return [Trouble("warning", f"Traefik API stale{since}{detail}, retrying")]
+    if health.state is SourceState.ERROR:
+        return [Trouble("error", f"Traefik API unreachable{detail}, retrying")]
+    if health.state is SourceState.FORBIDDEN:
+        return [Trouble("error", f"Traefik API forbidden{detail}")]
+    if health.state is SourceState.NOT_INSTALLED:
+        return [Trouble("warning", f"Traefik API not found{detail}")]
+    return []
 
 
 def overview_trouble(health: Mapping[str, SourceHealth]) -> list[Trouble]:
