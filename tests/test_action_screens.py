@@ -158,7 +158,8 @@ def past_runs(tmp_path_factory) -> Path:
     state = base / "state"
     failed = run_playbook(catalog.get("three"), "local-a,dead-1", {}, False, state, book / "inventory.yml",
                           run_id="20261126-140100-aaaaaa")
-    list(failed.events())
+    ended = list(failed.events())[-1]  # the run's own Done: what the progress screen shows last
+    (base / "failed_done.json").write_text(json.dumps(dataclasses.asdict(ended)))
     slow = run_playbook(catalog.get("slow"), "local-a", {}, False, state, book / "inventory.yml",
                         run_id="20261126-140300-bbbbbb")
     live = None
@@ -202,7 +203,8 @@ def test_snapshot_progress_failed(snap_compare, past_runs):
     assert tree.status == "failed"
     from tui.core.actions import Done
 
-    done = Done("failed", "Three: run failed (rc 4; 3 ok, 2 changed, 1 unreachable)", tree.run_dir)
+    done = Done(**json.loads((past_runs.parent / "failed_done.json").read_text()))
+    assert done.outcome == "failed"
     assert snap_compare(_Host(lambda: ProgressScreen("Three (run)", tree=tree, outcome=done)), terminal_size=SIZE)
 
 
