@@ -21,6 +21,7 @@ from tests.traefik_support import (
     wait_routers,
 )
 from tui.cli import collect
+from tui.core.snapshot import snapshot_text
 from tui.config import Config, ConfigError, load_config
 from tui.connection import connect_emulator
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
@@ -269,6 +270,12 @@ def test_snapshot_collect_waits_for_traefik_and_reports_its_view(emulator_factor
         conn.close()
     assert store.health()[TRAEFIK_API].state is SourceState.OK
     assert {k: v for k, v in statuses(store).items() if k in EXPECTED} == EXPECTED
+    # the text snapshot gains a TRAEFIK column, with each route's status in it
+    text = snapshot_text(store).splitlines()
+    header = next(line for line in text if line.startswith("NAMESPACE") and "HOSTS" in line)
+    assert "TRAEFIK" in header.split()
+    donate = next(line for line in text if "donate.emberforge.games" in line)
+    assert "disabled" in donate.split()
 
 
 def _health_events(url: str, until: Callable[[SourceHealth], bool]) -> list[SourceHealth]:

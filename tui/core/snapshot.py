@@ -74,7 +74,9 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
     ]),
     "routes": ("ROUTES", [
         _field("namespace"), _field("name"), _field("source"), _field("hosts"), _field("entrypoints"),
-        _field("backends"), ("TLS", lambda r: _text(r.tls)), ("PROBLEMS", lambda r: "; ".join(r.problems) or "-"),
+        _field("backends"), ("TLS", lambda r: _text(r.tls)),
+        ("TRAEFIK", lambda r: r.traefik_status or "-"),
+        ("PROBLEMS", lambda r: "; ".join(r.problems) or "-"),
     ]),
     "apps": ("ARGOCD APPS", [
         _field("name"), _field("project"), _field("sync"), _field("health"),
@@ -98,6 +100,11 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[
     return lines
 
 
+OPTIONAL_COLUMNS: dict[str, Callable[[Any], Any]] = {
+    "TRAEFIK": lambda r: r.traefik_status,  # only with the Traefik API source configured
+}
+
+
 def _one_line(value: str) -> str:
     return " ".join(value.split())
 
@@ -118,6 +125,9 @@ def snapshot_text(store: ClusterStore) -> str:
         sources = store.layer_health(layer)
         out.append(f"== {title} ({len(rows)})")
         out.append("   sources: " + "; ".join(_health_line(h) for h in sources))
+        # a column of what an optional source says appears only when that source said something
+        columns = [c for c in columns
+                   if c[0] not in OPTIONAL_COLUMNS or any(OPTIONAL_COLUMNS[c[0]](r) for r in rows)]
         if rows:
             out.extend(format_table([c[0] for c in columns], [[fn(r) for _, fn in columns] for r in rows]))
         else:
