@@ -11,6 +11,7 @@ demo: $(VENV)/.installed-app
 	$(VENV)/bin/clusterdeck --demo
 
 test: $(VENV)/.installed-test system-deps
+	$(PY) -m mypy tui/core
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed-app

@@ -18,7 +18,10 @@ class FrozenClock:
     """A clock that only moves when told to: snapshot tests and age arithmetic tests."""
 
     def __init__(self, at: datetime | str = "2026-11-26T14:05:00Z") -> None:
-        self._now = parse_time(at) if isinstance(at, str) else at
+        parsed = parse_time(at) if isinstance(at, str) else at
+        if parsed is None:
+            raise ValueError(f"not an RFC 3339 time: {at!r}")
+        self._now: datetime = parsed
 
     def now(self) -> datetime:
         return self._now

@@ -143,7 +143,7 @@ class KindSource:
         response = self._request(self.kind.collection_path(), query, stream=True)
         self._response = response
         try:
-            for line in iter_resp_lines(response):
+            for line in iter_resp_lines(response):  # type: ignore[no-untyped-call]
                 if self._stop.is_set():
                     break
                 version = self._on_line(line, version)

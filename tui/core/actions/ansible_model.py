@@ -140,7 +140,8 @@ class RunFolder:
             self._hosts.add(host)
             return True
         if name in _HOST_EVENTS and host:
-            res = data.get("res") if isinstance(data.get("res"), dict) else {}
+            raw = data.get("res")
+            res: dict[str, Any] = raw if isinstance(raw, dict) else {}
             status = _HOST_EVENTS[name]
             if status == "ok" and res.get("changed"):
                 status = "changed"
@@ -187,20 +188,20 @@ class RunFolder:
         uuid = data.get("play_uuid")
         for play in reversed(self._plays):
             if play["uuid"] == uuid:
-                return play
+                return play  # type: ignore[no-any-return]  # plain dicts folded from runner events
         if not self._plays or uuid:
             self._plays.append({"uuid": uuid or "", "name": data.get("play", ""), "tasks": []})
         return self._plays[-1]
 
     def _task(self, data: dict[str, Any]) -> dict[str, Any]:
-        play = self._current_play(data)
+        tasks: list[dict[str, Any]] = self._current_play(data)["tasks"]
         uuid = data.get("task_uuid")
-        for task in reversed(play["tasks"]):
+        for task in reversed(tasks):
             if task["uuid"] == uuid:
-                return task
-        play["tasks"].append({"uuid": uuid or "", "name": data.get("task", ""), "action": data.get("task_action", ""),
-                              "hosts": {}})
-        return play["tasks"][-1]
+                return task  # type: ignore[no-any-return]  # plain dicts folded from runner events
+        tasks.append({"uuid": uuid or "", "name": data.get("task", ""), "action": data.get("task_action", ""),
+                      "hosts": {}})
+        return tasks[-1]
 
 
 def _one_line(res: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from .base import (
     Action,
     ActionContext,
     ActionError,
+    Danger,
     Choice,
     Done,
     Note,
@@ -35,7 +36,7 @@ def _use_rest(ctx: ActionContext) -> bool:
 
 
 class _AppAction(Action):
-    danger = "disruptive"
+    danger: Danger = "disruptive"
 
     def __init__(self, target: str) -> None:
         super().__init__(target)
@@ -165,14 +166,14 @@ class AppSync(_AppAction):
                     "appNamespace": self.namespace}
             req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/sync", "body": body}
         else:
-            operation = {"initiatedBy": {"username": ctx.user}, "info": [{"name": "Reason", "value": "sync from clusterdeck"}],
+            operation: dict[str, Any] = {"initiatedBy": {"username": ctx.user}, "info": [{"name": "Reason", "value": "sync from clusterdeck"}],
                          "sync": {"prune": prune, "dryRun": dry_run, "syncStrategy": {"hook": {}}}}
             revision = (getattr(row, "target_revisions", ()) or (None,))[0]
             if revision:
                 operation["sync"]["revision"] = revision
             req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH,
                    "body": {"operation": operation, "status": {"operationState": None}}}
-        danger = "destructive" if prune and not dry_run else "disruptive"
+        danger: Danger = "destructive" if prune and not dry_run else "disruptive"
         return Plan(action_id=self.id, target=self.target, title=f"Sync {self.target}", danger=danger,
                     lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
                     confirm_name=self.name if danger == "destructive" else None,

@@ -80,12 +80,13 @@ class Plan:
 
     def to_json(self) -> dict[str, Any]:
         """Canonical, redacted form: what the digest covers and the audit log may show."""
-        return redact({
+        canonical: dict[str, Any] = redact({
             "action": self.action_id, "target": self.target, "danger": self.danger,
             "lines": list(self.lines), "requests": [dict(r) for r in self.requests],
             "affected": list(self.affected), "warnings": list(self.warnings),
             "confirm_name": self.confirm_name, "choices": dict(self.choices),
         })
+        return canonical
 
     def digest(self) -> str:
         canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"), default=str)

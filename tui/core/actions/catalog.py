@@ -184,7 +184,8 @@ def inventory_groups(inventory: Path) -> dict[str, set[str]]:
 
 def _groups_from_listing(data: dict[str, Any]) -> dict[str, set[str]]:
     def hosts_of(group: str, seen: frozenset[str] = frozenset()) -> set[str]:
-        entry = data.get(group) if isinstance(data.get(group), dict) else {}
+        raw = data.get(group)
+        entry: dict[str, Any] = raw if isinstance(raw, dict) else {}
         out = set(entry.get("hosts") or [])
         for child in entry.get("children") or []:
             if child not in seen:

@@ -45,8 +45,9 @@ class JsonHttp:
             payload = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         try:
-            response = self._pool.request(method, url, body=payload, headers=headers,
-                                          **({"timeout": timeout} if timeout else {}))
+            # no timeout given: urllib3's pool default, not None (which would wait forever)
+            extra: dict[str, Any] = {"timeout": timeout} if timeout else {}
+            response = self._pool.request(method, url, body=payload, headers=headers, **extra)
         except Exception as exc:  # noqa: BLE001 - refused, timed out, TLS, DNS
             raise ActionError(f"{self.name}: {describe_error(exc)}") from None
         text = response.data.decode("utf-8", errors="replace")

@@ -67,7 +67,7 @@ class PlaybookAction(Action):
             lines.append(f"REAL RUN ({self.entry.danger}): hosts are changed.")
             lines += _preview_lines(preview_dir)
         danger = self.danger
-        return Plan(action_id=self.id, target=f"node:{limit}", title=self.title, danger=danger,  # type: ignore[arg-type]
+        return Plan(action_id=self.id, target=f"node:{limit}", title=self.title, danger=danger,
                     lines=tuple(lines), requests=({"playbook": str(self.entry.playbook), "limit": limit,
                                                    "extravars": extravars, "check": self.check},),
                     affected=tuple(f"node {h}" for h in self.hosts),

@@ -7,7 +7,7 @@ on that node. Unmount runs volume-unmount.yml, then removes the same ticket.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from .base import (
     Action,
     ActionContext,
     ActionError,
+    Danger,
     Choice,
     Done,
     Note,
@@ -109,7 +110,8 @@ class _VolumeAction(Action):
         else:
             kube_ops.request(ctx, req)
 
-    def _follow_volume(self, ctx: ActionContext, want_state: str, node: str | None) -> Iterator[ProgressEvent]:
+    def _follow_volume(self, ctx: ActionContext, want_state: str,
+                       node: str | None) -> Generator[ProgressEvent, None, str]:
         seen: list[str] = []
 
         def step(vol: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
@@ -137,7 +139,7 @@ class _VolumeAction(Action):
             run.cancel()
 
     def _playbook(self, ctx: ActionContext, entry: CatalogEntry, node: str, extravars: dict[str, Any],
-                  check: bool) -> Iterator[ProgressEvent]:
+                  check: bool) -> Generator[ProgressEvent, None, Done | None]:
         if ctx.inventory is None:
             raise ActionError("no inventory configured: cannot run playbooks")
         run = PlaybookRun(entry, node, extravars, check, ctx.state_dir, ctx.inventory)
@@ -212,7 +214,7 @@ class VolumeMount(_VolumeAction):
                                                    "NOT formatted (the mount stops and says so)."))
             lines.append("   A device with a filesystem is never formatted.")
             lines.append("3. Show the rsync/scp command that copies the dump onto the node.")
-        danger = "destructive" if fmt else "disruptive"
+        danger: Danger = "destructive" if fmt else "disruptive"
         return Plan(action_id=self.id, target=self.target, title=f"Import data into {self.name}", danger=danger,
                     lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
                     confirm_name=self.name if fmt else None,

@@ -173,7 +173,7 @@ class WorkloadUndo(_WorkloadAction):
             else:
                 rev = item.get("revision")
             try:
-                out.append((int(rev), item))
+                out.append((int(str(rev)), item))
             except (TypeError, ValueError):
                 continue
         out.sort(key=lambda pair: pair[0], reverse=True)
