@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
+from tui.emulator.printing import table_version, to_table
 from tui.emulator.resources import VERBS, Resource, ResourceTable
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
@@ -145,10 +146,13 @@ class KubeApi:
         code = self.fault_for(res)
         if code and verb in ("get", "list", "watch"):
             raise fault_error(code, res, verb)
+        printing = _printing(request) if method == "GET" and sub is None else None
         if method == "GET" and name is not None:
             obj = self.store.get(res, namespace, name)
             if obj is None:
                 raise not_found(res, name)
+            if printing:
+                return web.json_response(self._table(res, [obj], printing, str(self.store.rv)))
             return web.json_response(obj)
         if method == "GET":
             try:
@@ -157,8 +161,8 @@ class KubeApi:
             except SelectorError as exc:
                 raise ApiError(400, "BadRequest", str(exc)) from exc
             if watching:
-                return await self._watch(request, res, namespace, matches)
-            return self._list(res, namespace, matches, params.get("resourceVersion"))
+                return await self._watch(request, res, namespace, matches, printing)
+            return self._list(res, namespace, matches, params.get("resourceVersion"), printing)
         if method == "POST" and name is None:
             body = await _json_body(request)
             body = self._place(body, res, namespace, None)
@@ -214,12 +218,19 @@ class KubeApi:
         return body
 
     # ---- list and watch ----------------------------------------------------------------
+    def _table(self, res: Resource, objects: list[dict[str, Any]], printing: tuple[str, str],
+               rv: str | None) -> dict[str, Any]:
+        version, include = printing
+        return to_table(res, objects, self.store.now(), version=version, include=include, resource_version=rv)
+
     def _list(self, res: Resource, namespace: str | None, matches: Callable[[dict], bool],
-              rv_param: str | None) -> web.Response:
+              rv_param: str | None, printing: tuple[str, str] | None = None) -> web.Response:
         rv = _parse_rv(rv_param)
         if rv and rv < self.store.floor:
             raise ApiError(410, "Expired", f"too old resource version: {rv} ({self.store.floor})")
         items = self.store.list(res, namespace, matches)
+        if printing:
+            return web.json_response(self._table(res, items, printing, str(self.store.rv)))
         head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
                            "metadata": {"resourceVersion": str(self.store.rv)}})
         # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
@@ -228,7 +239,8 @@ class KubeApi:
         return web.Response(body=body, content_type="application/json")
 
     async def _watch(self, request: web.Request, res: Resource, namespace: str | None,
-                     matches: Callable[[dict], bool]) -> web.StreamResponse:
+                     matches: Callable[[dict], bool],
+                     printing: tuple[str, str] | None = None) -> web.StreamResponse:
         params = request.query
         rv = _parse_rv(params.get("resourceVersion"))
         timeout = float(params.get("timeoutSeconds") or 0) or None
@@ -260,7 +272,7 @@ class KubeApi:
         try:
             await resp.prepare(request)
             for obj in initial:
-                await _send(resp, {"type": "ADDED", "object": obj})
+                await _send(resp, self._event("ADDED", obj, res, printing))
             if send_initial:
                 await _send(resp, {"type": "BOOKMARK", "object": {
                     "kind": res.kind, "apiVersion": res.api_version,
@@ -277,13 +289,33 @@ class KubeApi:
                     break
                 if item is None or item == "shutdown":  # drop_watches() or stop()
                     break
-                await _send(resp, {"type": item[0], "object": item[1]})
+                await _send(resp, self._event(item[0], item[1], res, printing))
             await resp.write_eof()
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
             self.store.watchers.discard(watcher)
         return resp
+
+
+    def _event(self, kind: str, obj: dict[str, Any], res: Resource,
+               printing: tuple[str, str] | None) -> dict[str, Any]:
+        """A watch event; with `as=Table` its object is a one-row Table, as kubectl get -w wants."""
+        if printing:
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            return {"type": kind, "object": self._table(res, [obj], printing, rv)}
+        return {"type": kind, "object": obj}
+
+
+def _printing(request: web.Request) -> tuple[str, str] | None:
+    """(Table version, includeObject) when the client asked for server-side printing."""
+    version = table_version(request.headers.get("Accept", ""))
+    if version is None:
+        return None
+    include = request.query.get("includeObject") or "Metadata"
+    if include not in ("None", "Metadata", "Object"):
+        raise ApiError(400, "BadRequest", f"includeObject must be None, Metadata or Object, not {include!r}")
+    return version, include
 
 
 def _both(a: Callable[[dict], bool], b: Callable[[dict], bool]) -> Callable[[dict], bool]:
