@@ -340,3 +340,45 @@ def test_unreachable_api_becomes_a_message(emulator_factory, demo, tmp_path):
     emu.stop()
     done = run_all(runner_for(ctx), restart, ctx, plan)[-1]
     assert done.outcome == "failed" and "connection refused" in done.message
+
+
+def _revisions_of(emu, namespace, name):
+    """{revision name: revision number} of the ControllerRevisions the StatefulSet controls."""
+    uid = emu.get("statefulsets", namespace, name)["metadata"]["uid"]
+    return {r["metadata"]["name"]: r["revision"] for r in emu.list("controllerrevisions.apps")
+            if r["metadata"]["namespace"] == namespace
+            and any(o["uid"] == uid and o.get("controller") for o in r["metadata"]["ownerReferences"])}
+
+
+def test_statefulset_restart_then_undo_restores_the_template_as_a_new_revision(emulator_factory, demo, tmp_path):
+    emu = emulator_factory(demo, time_scale=40)
+    seeded = emu.get("statefulsets", "bot", "bot-db")
+    first = seeded["status"]["currentRevision"]
+    assert _revisions_of(emu, "bot", "bot-db") == {first: 1}  # history from seed time
+    ctx = context(emu, tmp_path)
+    restart = WorkloadRestart("StatefulSet/bot/bot-db")
+    assert run_all(runner_for(ctx), restart, ctx, restart.plan(ctx))[-1].outcome == "succeeded"
+    restarted = emu.get("statefulsets", "bot", "bot-db")
+    second = restarted["status"]["currentRevision"]
+    assert second != first and restarted["status"]["updateRevision"] == second
+    assert _revisions_of(emu, "bot", "bot-db") == {first: 1, second: 2}
+
+    ctx.store = store_from(emu)
+    undo = WorkloadUndo("StatefulSet/bot/bot-db")
+    assert undo.options(ctx.store, ctx)[0].options == ("1",)
+    plan = undo.plan(ctx, {"revision": "1"})
+    assert plan.choices["revision"] == 1 and "now at 2" in plan.lines[0]
+    done = run_all(runner_for(ctx), undo, ctx, plan)[-1]
+    assert done.outcome == "succeeded", done
+    after = emu.get("statefulsets", "bot", "bot-db")
+    assert after["spec"]["template"] == seeded["spec"]["template"]  # restartedAt gone again
+    # the old template's revision object is re-used and renumbered, as the real controller does
+    assert _revisions_of(emu, "bot", "bot-db") == {first: 3, second: 2}
+    assert after["status"]["currentRevision"] == after["status"]["updateRevision"] == first
+
+
+def test_statefulset_undo_without_history_says_so(emulator_factory, demo, tmp_path):
+    emu = emulator_factory(demo, time_scale=40)
+    ctx = context(emu, tmp_path)
+    with pytest.raises(ActionError, match="no previous revision"):
+        WorkloadUndo("StatefulSet/wiki/wiki-db").plan(ctx)

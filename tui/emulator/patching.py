@@ -22,18 +22,22 @@ class PatchError(ValueError):
     """A patch that cannot be applied (422 in the real API)."""
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: maps merge recursively, null deletes, everything else replaces."""
+def merge_patch(target: Any, patch: Any, strategic: bool = False) -> Any:
+    """RFC 7386: maps merge recursively, null deletes, everything else replaces. Strategic merge
+    also honours a map's `$patch: replace` (the map replaces the target's wholesale, as
+    `kubectl rollout undo` of a StatefulSet sends) and `$patch: delete`; lists replace."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
+    if strategic and patch.get("$patch") == "replace":
+        target = {}
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if isinstance(key, str) and key.startswith("$"):  # strategic-merge directives
             continue
-        if value is None:
+        if value is None or (strategic and isinstance(value, dict) and value.get("$patch") == "delete"):
             result.pop(key, None)
         else:
-            result[key] = merge_patch(result.get(key), value)
+            result[key] = merge_patch(result.get(key), value, strategic)
     return result
 
 
@@ -42,7 +46,7 @@ def apply_patch(obj: dict[str, Any], patch: Any, content_type: str) -> dict[str,
     if ctype in (MERGE, STRATEGIC):
         if not isinstance(patch, dict):
             raise PatchError("merge patch body must be a JSON object")
-        return merge_patch(obj, patch)
+        return merge_patch(obj, patch, strategic=ctype == STRATEGIC)
     if ctype == JSON_PATCH:
         if not isinstance(patch, list):
             raise PatchError("json patch body must be a JSON array of operations")

@@ -3,45 +3,26 @@
 A changed pod template (restartedAt annotation, image) is what starts a rollout: the
 Deployment gets a ReplicaSet with revision + 1 (or reuses the one with the same template,
 as `rollout undo` needs) and replicas move over one step at a time; observedGeneration
-catches up at the end (REFERENCE 5.1–5.3). A StatefulSet replaces its pods one by one and
-ends with currentRevision == updateRevision. Mixed into Controllers (controllers.py).
+catches up at the end (REFERENCE 5.1–5.3). A StatefulSet records each template in a
+ControllerRevision (what `rollout history/undo` read; revisions.py), replaces its pods one by one
+and ends with currentRevision == updateRevision. Mixed into Controllers (controllers.py).
 """
 from __future__ import annotations
 
 import asyncio
 import copy
-import hashlib
-import json
 from collections.abc import Callable
 from typing import Any
 
 from tui.emulator.resources import Resource
+from tui.emulator.revisions import StatefulSetHistory, template_hash
 from tui.emulator.store import ObjectStore, as_map
 
 ROLL_STEP_SECONDS = 1.0
 REVISION = "deployment.kubernetes.io/revision"
 
 
-def _pruned(value: Any) -> Any:
-    """Drop nulls and empty maps/lists: kubectl re-serialises templates through Go structs,
-    adding `creationTimestamp: null` and `resources: {}` that mean nothing."""
-    if isinstance(value, dict):
-        out = {k: _pruned(v) for k, v in value.items()}
-        return {k: v for k, v in out.items() if v not in (None, {}, [])}
-    if isinstance(value, list):
-        return [_pruned(v) for v in value]
-    return value
-
-
-def template_hash(template: Any) -> str:
-    """Stable 10-char hash of a pod template (ignoring pod-template-hash), like the RS name suffix."""
-    t = copy.deepcopy(template) or {}
-    (as_map(t.get("metadata")).get("labels") or {}).pop("pod-template-hash", None)
-    t = _pruned(t)
-    return hashlib.sha256(json.dumps(t, sort_keys=True).encode()).hexdigest()[:10]
-
-
-class WorkloadRollouts:
+class WorkloadRollouts(StatefulSetHistory):
     """Deployment and StatefulSet controllers; needs Controllers' store, scale and scheduling."""
 
     store: ObjectStore
@@ -55,7 +36,9 @@ class WorkloadRollouts:
     _stamp: Callable[[], str]
 
     def remember_templates(self) -> None:
-        """Templates as seeded: only a later change to one starts a rollout."""
+        """Templates as seeded: only a later change to one starts a rollout. Each seeded
+        StatefulSet gets the ControllerRevision of its template, so undo has history."""
+        self.record_seeded_revisions()
         for res in (self.deployments, self.statefulsets):
             for obj in self.store.list(res) if res else []:
                 meta = obj["metadata"]
@@ -194,7 +177,7 @@ class WorkloadRollouts:
                 self.store.write(res, sts)
             return
         self._seen_templates[key] = h
-        revision = f"{name}-{h}"
+        revision = self.record_revision(sts)
         status.update(observedGeneration=meta.get("generation"), updateRevision=revision, updatedReplicas=0)
         self.store.write(res, sts)
         for updated in range(1, want + 1):  # pods are replaced one at a time, highest ordinal first

@@ -207,7 +207,7 @@ class WorkloadUndo(_WorkloadAction):
         if self.kind == "Deployment":
             request, unchanged = self._deployment_patch(path, current, source)
         else:
-            request, unchanged = self._statefulset_patch(path, source), False
+            request, unchanged = self._statefulset_patch(path, current, source)
         warnings, data = self._warnings(ctx.store)
         lines = [(f"Roll {self.kind} {self.namespace}/{self.name} back to revision {revision}"
                   f" (now at {history[0][0]}).")]
@@ -236,11 +236,18 @@ class WorkloadUndo(_WorkloadAction):
                 {"op": "replace", "path": "/metadata/annotations", "value": kept}]
         return {"method": "PATCH", "path": path, "content_type": JSON_PATCH, "body": body}, unchanged
 
-    def _statefulset_patch(self, path: str, revision: dict[str, Any]) -> dict[str, Any]:
-        data = revision.get("data")
-        if not isinstance(data, dict):
-            raise ActionError("that ControllerRevision carries no data to apply")
-        return {"method": "PATCH", "path": path, "content_type": STRATEGIC_MERGE_PATCH, "body": data}
+    def _statefulset_patch(self, path: str, current: dict[str, Any],
+                           revision: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """The revision's template, sent as a JSON patch replacing spec.template: the same
+        result as kubectl's strategic merge of `data` ({"$patch": "replace"} on the template),
+        without depending on the server honouring that directive."""
+        template = ((revision.get("data") or {}).get("spec") or {}).get("template")
+        if not isinstance(template, dict):
+            raise ActionError("that ControllerRevision carries no pod template to apply")
+        template = {k: copy.deepcopy(v) for k, v in template.items() if not k.startswith("$")}
+        unchanged = template == ((current.get("spec") or {}).get("template") or {})
+        body = [{"op": "replace", "path": "/spec/template", "value": template}]
+        return {"method": "PATCH", "path": path, "content_type": JSON_PATCH, "body": body}, unchanged
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         if not plan.requests:
