@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from actions_support import context, run_all, runner_for, store_from
+from loop_devices import loop_device, sh
 
 from tui.core.actions import TICKET_ID, VolumeMount, VolumeUnmount
 from tui.emulator.demo import demo_objects
@@ -23,35 +23,23 @@ DEVICE = Path("/dev/longhorn") / VOLUME
 MOUNT = Path("/mnt/import") / VOLUME
 
 
-def sh(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=check)
-
-
 @pytest.fixture
 def longhorn_device(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("the import flow test needs root (losetup, mknod, mkfs, mount)")
-    image = tmp_path / "volume.img"
-    image.write_bytes(b"")
-    os.truncate(image, 32 * 1024 * 1024)
-    made = sh("losetup", "--find", "--show", str(image), check=False)
-    if made.returncode:
-        pytest.skip(f"no loop device available: {made.stderr.strip()}")
-    loop = made.stdout.strip()
-    try:
-        rdev = os.stat(loop).st_rdev
-        DEVICE.parent.mkdir(exist_ok=True)
-        if DEVICE.exists():
-            DEVICE.unlink()
-        os.mknod(DEVICE, 0o600 | 0o060000, os.makedev(os.major(rdev), os.minor(rdev)))
-        yield DEVICE
-    finally:
-        sh("umount", str(MOUNT), check=False)
-        if MOUNT.is_dir():
-            MOUNT.rmdir()
-        if DEVICE.exists():
-            DEVICE.unlink()
-        sh("losetup", "--detach", loop, check=False)
+    # the loop device stands in for Longhorn's: a device node at /dev/longhorn/<volume>
+    with loop_device(tmp_path, "the import flow test") as loop:
+        try:
+            rdev = os.stat(loop).st_rdev
+            DEVICE.parent.mkdir(exist_ok=True)
+            if DEVICE.exists():
+                DEVICE.unlink()
+            os.mknod(DEVICE, 0o600 | 0o060000, os.makedev(os.major(rdev), os.minor(rdev)))
+            yield DEVICE
+        finally:
+            sh("umount", str(MOUNT), check=False)
+            if MOUNT.is_dir():
+                MOUNT.rmdir()
+            if DEVICE.exists():
+                DEVICE.unlink()
 
 
 def _seed() -> list[dict]:

@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import loop_devices
 import pytest
+from loop_devices import sh
 from playbook_runs import PlaybookRun, run_playbook
 
 VOLUME = "bot-db"
-
-
-def sh(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=check)
 
 
 def fs_type(device: str) -> str:
@@ -38,25 +35,8 @@ def sha256(path: Path) -> str:
 
 @pytest.fixture
 def loop_device(tmp_path: Path) -> Iterator[str]:
-    if os.geteuid() != 0:
-        pytest.skip("the mount playbook test needs root (losetup, mkfs, mount)")
-    for tool in ("losetup", "blkid", "mkfs.ext4", "findmnt"):
-        if sh("sh", "-c", f"command -v {tool}", check=False).returncode:
-            pytest.skip(f"{tool} is not installed (make system-deps installs it)")
-    image = tmp_path / "volume.img"
-    image.write_bytes(b"")
-    os.truncate(image, 32 * 1024 * 1024)
-    made = sh("losetup", "--find", "--show", str(image), check=False)
-    if made.returncode:
-        pytest.skip(f"no loop device available: {made.stderr.strip()}")
-    device = made.stdout.strip()
-    try:
+    with loop_devices.loop_device(tmp_path, "the mount playbook test") as device:
         yield device
-    finally:
-        for target in sh("findmnt", "--noheadings", "--output", "TARGET", "--source", device,
-                         check=False).stdout.split():
-            sh("umount", target, check=False)
-        sh("losetup", "--detach", device, check=False)
 
 
 @pytest.fixture
