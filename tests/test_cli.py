@@ -184,3 +184,21 @@ def test_emulate_serves_kubectl_and_stops_cleanly(tmp_path, reference_dump):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_bad_config_and_bad_theme_are_one_line_exit_2(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("theme: [unclosed\n")
+    env = {**os.environ, "CLUSTERDECK_CONFIG": str(config)}
+    done = subprocess.run([CLUSTERDECK, "--demo"], capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and str(config) in done.stderr
+
+    config.write_text("refresh_hz: 2\n")
+    done = subprocess.run([CLUSTERDECK, "--demo", "--theme", "neon"], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "clusterdeck: --theme: expected one of clusterdeck, ansi-dark, ansi-light, textual-dark, "
+        "textual-light, got 'neon'"
+    ]

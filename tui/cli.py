@@ -80,7 +80,7 @@ def collect(conn: ClusterConnection, timeout: float, traefik_api_url: str | None
 
     try:  # one cheap probe first, so an unreachable cluster is one clear line, not 18
         kube_http.request_json(conn.api_client, "GET", "/version", timeout=(3.0, 10.0))
-    except Exception as exc:  # noqa: BLE001 - any failure here means we cannot go on
+    except Exception as exc:
         detail = getattr(exc, "status", None)
         reason = f"HTTP {detail}" if detail else describe_error(exc)
         raise ConnectionError_(f"cannot reach the cluster at {conn.host}: {reason}") from exc
@@ -170,12 +170,9 @@ def cmd_emulate(args: argparse.Namespace) -> int:
 
 def cmd_console(args: argparse.Namespace) -> int:
     from tui.app import run_app
-    from tui.config import ConfigError, load_config
+    from tui.config import load_config
 
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        raise ConnectionError_(str(exc)) from exc
+    config = load_config()
     if args.theme:
         config = config.with_theme(args.theme)
     conn = _connect(args, read_only=args.read_only)
@@ -201,8 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - SeedError and other bad input: one line, exit 2
-        if type(exc).__name__ in ("SeedError", "ConfigError"):
+    except Exception as exc:
+        # a dump or config file we cannot use: one line, exit 2 (imported here, when it
+        # happens: the emulator package is not cheap to import for every command)
+        from tui.config import ConfigError
+        from tui.emulator.seed import SeedError
+
+        if isinstance(exc, (SeedError, ConfigError)):
             print(f"clusterdeck: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
         raise

@@ -66,10 +66,7 @@ def connect_kubeconfig(
         raise ConnectionError_(f"kubeconfig {where}: file not found") from exc
     except Exception as exc:
         raise ConnectionError_(f"kubeconfig {where}: {str(exc).splitlines()[0][:120]}") from exc
-    # our sources do their own backoff, and every watch holds a pooled connection
-    configuration.retries = False
-    configuration.connection_pool_maxsize = 32
-    api_client = ApiClient(configuration)
+    api_client = kube_http.tuned_client(configuration)
     return ClusterConnection(
         api_client=api_client,
         context=chosen or "default",

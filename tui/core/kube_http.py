@@ -78,13 +78,18 @@ def api_error_message(exc: ApiException) -> str:
     return f"{exc.status}: {exc.reason or 'error'}"
 
 
-def client_for(url: str, token: str | None = None, pool_size: int = 32) -> ApiClient:
-    """An ApiClient for a plain URL (the embedded emulator), with no urllib3 retries:
-    our sources do their own backoff and must see a refused connection at once."""
-    config = Configuration(host=url)
+def tuned_client(config: Configuration, pool_size: int = 32) -> ApiClient:
+    """An ApiClient with no urllib3 retries (our sources do their own backoff and must see a
+    refused connection at once) and a pool big enough for one open watch per kind."""
     config.retries = False
     config.connection_pool_maxsize = pool_size
+    return ApiClient(config)
+
+
+def client_for(url: str, token: str | None = None) -> ApiClient:
+    """An ApiClient for a plain URL (the embedded emulator)."""
+    config = Configuration(host=url)
     if token:
         config.api_key = {"BearerToken": token}
         config.api_key_prefix = {"BearerToken": "Bearer"}
-    return ApiClient(config)
+    return tuned_client(config)

@@ -26,6 +26,7 @@ from .clock import Clock, SystemClock
 from .errors import describe_error
 from .events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
 from .kinds import KINDS, Kind
+from .parsers.access import dig_str
 
 Deliver = Callable[[SourceEvent], None]
 
@@ -127,7 +128,7 @@ class KindSource:
             raise ValueError(f"list of {self._resource()} is not a JSON object")
         items = body.get("items")
         objects = [o for o in items if isinstance(o, dict)] if isinstance(items, list) else []
-        version = _dig_str(body, "metadata", "resourceVersion")
+        version = dig_str(body, "metadata", "resourceVersion")
         self._deliver(Relisted(self.kind.key, objects, version))
         self._report(SourceState.OK, None)
         return version
@@ -164,7 +165,7 @@ class KindSource:
             if obj.get("code") == 410:
                 raise _Gone()
             raise ApiException(status=obj.get("code") or 500, reason=str(obj.get("message")))
-        new_version = _dig_str(obj, "metadata", "resourceVersion") or version
+        new_version = dig_str(obj, "metadata", "resourceVersion") or version
         if kind in ("ADDED", "MODIFIED", "DELETED"):
             self._deliver(Changed(self.kind.key, kind, obj))
         return new_version
@@ -239,11 +240,3 @@ class SourceSet:
         for source in self.sources:
             source.join(timeout / max(1, len(self.sources)))
 
-
-def _dig_str(obj: dict[str, Any], *path: str) -> str | None:
-    value: Any = obj
-    for part in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(part)
-    return value if isinstance(value, str) else None
