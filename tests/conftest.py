@@ -13,7 +13,7 @@ import yaml
 from tui.emulator import Emulator, write_kubeconfig
 from tui.emulator.seed import objects_from
 
-REFERENCE_FIXTURES = Path(__file__).parent / "fixtures" / "reference"
+from tests.support.paths import REFERENCE as REFERENCE_FIXTURES
 
 
 def load_reference_objects() -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ def backend() -> Iterator[int]:
     import http.server
     import threading
 
-    from tests.traefik_support import Backend
+    from tests.support.traefik_support import Backend
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -81,7 +81,7 @@ def backend() -> Iterator[int]:
 def traefik(tmp_path: Path) -> Iterator[Any]:
     """`start(emulator_url) -> (api url, web url)` running the real Traefik binary (its
     kubernetesCRD provider on the emulator, log in tmp_path/traefik.log); `.stop()` ends it early."""
-    from tests.traefik_support import TraefikProcesses, traefik_binary
+    from tests.support.traefik_support import TraefikProcesses, traefik_binary
 
     binary = traefik_binary()
     if binary is None:

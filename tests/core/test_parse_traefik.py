@@ -1,0 +1,86 @@
+"""Traefik rules, IngressRoutes of both API groups, Ingresses, and backend checks."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+from tests.support.core_samples import fixture_doc, ingressroute, service, store_with
+
+from tui.core.parsers import parse_ingress, parse_ingressroute, rule_hosts
+
+
+@pytest.mark.parametrize("rule, hosts", [
+    ("Host(`emberforge.games`)", ["emberforge.games"]),
+    ("Host(`emberforge.games`) || Host(`www.emberforge.games`)", ["emberforge.games", "www.emberforge.games"]),
+    ("Host(`invite.emberforge.games`, `discord.emberforge.games`)",  # v2: several args
+     ["invite.emberforge.games", "discord.emberforge.games"]),
+    ("(Host(`api.emberforge.games`) && PathPrefix(`/v1`)) || Host(\"cdn.emberforge.games\")",
+     ["api.emberforge.games", "cdn.emberforge.games"]),
+    ("HostRegexp(`^.+\\.emberforge\\.games$`)", ["~^.+\\.emberforge\\.games$"]),
+    ("PathPrefix(`/api`)", []),
+    ("Host(`wiki.emberforge.games`) && !Host(`old.emberforge.games`)", ["wiki.emberforge.games"]),
+    ("Host(`a.example`", []),  # unterminated: no crash, no host
+    ("Host(`a.example`) && Path(`Host(x)`)", ["a.example"]),
+])
+def test_rule_hosts(rule, hosts):
+    assert rule_hosts(rule) == hosts
+
+
+def test_fixture_ingressroute():
+    row = parse_ingressroute(fixture_doc("traefik-ingressroute.yaml", "IngressRoute"))
+    assert row.hosts == ("jellyfin.home.example",)
+    assert row.entrypoints == ("websecure",)
+    assert row.backends == ("media/jellyfin:8096",)
+    assert row.tls is True and row.tls_secret == "jellyfin-tls"
+    assert row.middlewares == ("media/lan-only",)
+    assert row.api_group == "traefik.io"
+
+
+def test_legacy_group_route_without_apiversion_in_list_item():
+    obj = copy.deepcopy(fixture_doc("traefik-ingressroute.yaml", "IngressRoute"))
+    del obj["apiVersion"], obj["kind"]
+    assert parse_ingressroute(obj, api_group="traefik.containo.us").api_group == "traefik.containo.us"
+
+
+def test_backend_namespace_defaults_to_the_routes():
+    row = parse_ingressroute(ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web", 80))
+    assert row.backends == ("wiki/wiki-web:80",)
+    assert row.tls is True and row.problems == ()
+
+
+def test_fixture_ingress():
+    row = parse_ingress(fixture_doc("ingress-traefik.yaml", "Ingress"))
+    assert (row.source, row.hosts, row.backends) == ("Ingress", ("grafana.home.example",), ("monitoring/grafana:3000",))
+    assert row.tls is True and row.entrypoints == ("websecure",)
+
+
+def test_store_flags_missing_service_and_missing_port():
+    store = store_with({
+        "ingressroutes": [ingressroute("website", "website", "emberforge.games", "website", 80),
+                          ingressroute("api", "api", "api.emberforge.games", "api", 8080),
+                          ingressroute("donate", "donate", "donate.emberforge.games", "donate", "http")],
+        "services": [service("website", "website", {"app": "website"}, port=80),
+                     service("api", "api", {"app": "api"}, port=3000),
+                     service("donate", "donate", {"app": "donate"}, port=80)],
+    })
+    assert store.row("routes", "website/website").problems == ()
+    assert store.row("routes", "api/api").problems == ("service api/api has no port 8080",)
+    assert store.row("routes", "donate/donate").problems == ()  # port given by name
+    store2 = store_with({"ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")]})
+    assert store2.row("routes", "wiki/wiki").problems == (
+        "backend service wiki/wiki-web not found (Traefik drops the route)",)
+
+
+def test_unbalanced_rule_is_a_problem():
+    obj = ingressroute("api", "api", "api.emberforge.games", "api")
+    obj["spec"]["routes"][0]["match"] = "Host(`api.emberforge.games`"
+    assert parse_ingressroute(obj).problems == (
+        "route 1 rule does not parse (unbalanced parentheses or quotes)",)
+
+
+def test_route_without_services_or_match():
+    row = parse_ingressroute({"metadata": {"name": "r", "namespace": "x"},
+                              "spec": {"routes": [{"match": ""}, {"match": 5, "services": "no"}]}})
+    assert "route 1 has an empty match (Traefik skips it)" in row.problems
+    assert "route 2 has no services" in row.problems
+    assert row.tls is False and row.hosts == ()
