@@ -218,3 +218,53 @@ class WorkloadRow(Row):
     owner_app: str | None = None  # argocd.argoproj.io/instance label or tracking-id
     template_labels: tuple[str, ...] = ()  # "k=v" of spec.template.metadata.labels (Service selectors)
     pvcs: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PodRow(Row):
+    """A Pod as `kubectl get pods` shows it, plus the links the index and the panes need."""
+
+    namespace: str | None
+    name: str
+    ready: str  # "1/2": ready containers / containers
+    status: str  # computed as kubectl computes STATUS (CrashLoopBackOff, Init:1/2, Terminating, ...)
+    restarts: int  # summed over containers
+    node: str | None
+    # extra
+    key: str = ""  # "ns/name"
+    last_restart_at: str | None = None  # newest lastState.terminated.finishedAt of a restarted container
+    ip: str | None = None
+    phase: str | None = None
+    owner: str | None = None  # workload key "Kind/ns/name" (ReplicaSet resolved to its Deployment)
+    owner_kind: str | None = None  # the direct controller's kind (ReplicaSet, StatefulSet, DaemonSet, Node, Job)
+    controlled: bool = False  # has a controller ownerReference (deleting it makes a new one)
+    app: str | None = None  # Argo CD app "ns/name" when known
+    containers: tuple[str, ...] = ()
+    init_containers: tuple[str, ...] = ()
+    pvcs: tuple[str, ...] = ()  # "ns/claim" of persistentVolumeClaim volumes
+    reason: str | None = None  # the waiting/terminated reason behind status, when there is one
+    message: str | None = None  # its message (the scheduler's, the kubelet's)
+    broken: bool = False  # sorts first; status is not Running/Completed with all ready
+    created: str | None = None
+    deleting: bool = False  # deletionTimestamp set
+    mirror: bool = False  # static pod (kubernetes.io/config.mirror annotation)
+    daemonset: bool = False
+    empty_dir: bool = False  # has emptyDir volumes (drain needs --delete-emptydir-data)
+
+
+@dataclass(frozen=True)
+class EventRow(Row):
+    """Events aggregated as `kubectl events` does: one row per (object, reason, message)."""
+
+    namespace: str | None
+    object: str  # "Kind/name" of the regarding / involvedObject
+    type: str  # Normal / Warning
+    reason: str
+    message: str
+    count: int
+    last_seen: str | None  # newest of eventTime / series.lastObservedTime / lastTimestamp
+    # extra
+    key: str = ""  # "ns/Kind/name/reason/message-hash"
+    first_seen: str | None = None
+    source: str | None = None  # reportingController / source.component
+    object_key: str | None = None  # store key of the object ("ns/name"), for "e" on a row
