@@ -11,7 +11,8 @@ demo: $(VENV)/.installed-app
 	$(VENV)/bin/clusterdeck --demo
 
 test: $(VENV)/.installed-test system-deps
-	$(PY) -m mypy tui/core
+	$(VENV)/bin/lint-imports
+	$(PY) -m mypy tui screens
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 setup: $(VENV)/.installed-app
@@ -48,6 +49,7 @@ system-deps:
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
+	$(PY) bench/soak.py
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check tui screens tests

@@ -23,14 +23,15 @@ class AppsScreen(PaneScreen):
     ACTIONS = ("app.sync", "app.refresh", "app.rollback", "app.terminate")
     HELP = "Argo CD applications, unhealthy and out-of-sync first."
     BINDINGS = bindings("action.app.sync", "action.app.refresh", "action.app.rollback",
-                        "action.app.terminate")
+                        "action.app.terminate", "rows.logs")
     COLUMNS = (
         Column("name", "APP", 10),
         Column("sync", "SYNC", 9),
         Column("health", "HEALTH", 11),
-        Column("revision", "REV", 7),
-        Column("operation", "LAST OP", 9),
-        Column("message", "MESSAGE", 16, flex=True),
+        Column("revision", "REV", 7, min_screen=100, cut="never"),
+        Column("operation", "LAST OP", 9, min_screen=100),
+        # the one fact that says why: most of the width at 80 columns, wrapped, never cut short
+        Column("message", "MESSAGE", 16, flex=True, cut="wrap"),
         Column("auto", "AUTO", 9, min_screen=110),
         Column("project", "PROJECT", 11, min_screen=130),
     )

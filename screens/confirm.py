@@ -16,11 +16,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tui.core.actions import ActionError, Choice, Option, Plan, Toggle
 from tui.core.actions import Text as TextOption
+from tui.core.findings import Finding, Severity
 
 DANGER_STYLE = {"safe": "green", "disruptive": "yellow", "destructive": "bold red"}
 
@@ -30,6 +32,9 @@ class ConfirmResult:
     plan: Plan
     typed: str = ""
     alternative: tuple[str, str] | None = None  # (action id, target key) chosen instead
+
+
+RISK_STYLE = {Severity.PROBLEM: "bold red", Severity.WARNING: "red", Severity.INFO: ""}
 
 
 def preview_text(plan: Plan, problem: str | None = None) -> Text:
@@ -44,7 +49,10 @@ def preview_text(plan: Plan, problem: str | None = None) -> Text:
     if plan.affected:
         out.append("Affects:\n", style="bold")
         for item in plan.affected:
-            out.append(f"  {item}\n", style="red" if item.startswith("!") else "")
+            if isinstance(item, Finding):  # what is at risk: coloured by the severity core gave it
+                out.append(f"  ! {item.text}\n", style=RISK_STYLE[item.severity])
+            else:
+                out.append(f"  {item}\n")
     for req in plan.requests:
         if "method" in req:
             out.append("Request: ", style="bold")
@@ -54,6 +62,15 @@ def preview_text(plan: Plan, problem: str | None = None) -> Text:
     if problem:
         out.append("Cannot plan: " + problem + "\n", style="bold red")
     return out
+
+
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose state is a character, `[x]` or `[ ]`: Textual's `▐X▌` differs only in
+    colour, unreadable on 16 colours and with NO_COLOR."""
+
+    @property
+    def _button(self) -> Content:
+        return Content("[x]" if self.value else "[ ]")
 
 
 class ConfirmScreen(ModalScreen[ConfirmResult | None]):
@@ -83,7 +100,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
                     yield self._widget(opt)
                     continue
                 with Horizontal(classes="confirm-option"):
-                    yield Label(opt.label, classes="confirm-label")
+                    yield Label(opt.label + ":", classes="confirm-label")  # never runs into the value
                     yield self._widget(opt)
             with Horizontal(id="confirm-typed-row"):
                 yield Static(id="confirm-typed-help")
@@ -100,7 +117,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
         value = self.choices.get(opt.id)
         ident = f"opt-{opt.id}"
         if isinstance(opt, Toggle):
-            return Checkbox(opt.label, bool(value if value is not None else opt.default), id=ident, compact=True)
+            return MarkedCheckbox(opt.label, bool(value if value is not None else opt.default), id=ident, compact=True)
         if isinstance(opt, Choice):
             items = [(o or "(none)", o) for o in opt.options]
             initial = str(value) if value is not None and str(value) in opt.options else opt.initial
@@ -185,7 +202,7 @@ class ConfirmScreen(ModalScreen[ConfirmResult | None]):
 
     @on(Button.Pressed, "#confirm-alternative")
     def _alternative(self) -> None:
-        self.dismiss(ConfirmResult(self.plan, "", tuple(self.plan.data["alternative"])))  # type: ignore[arg-type]
+        self.dismiss(ConfirmResult(self.plan, "", tuple(self.plan.data["alternative"])))
 
     @on(Button.Pressed, "#confirm-cancel")
     def action_cancel(self) -> None:

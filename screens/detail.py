@@ -1,9 +1,10 @@
 """Detail of one object: key facts (every row field, including those the tables truncate),
-its conditions, its events (fetched on demand through the API client), and its raw YAML."""
+its conditions, its pods (for a node, volume, workload, app, LB or route), its events (live from
+the store's aggregated events), and its raw YAML."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import yaml
 from rich.table import Table
@@ -12,24 +13,24 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import Worker, WorkerState
 
-from tui.core import kube_http
 from tui.core.clock import age, parse_time
-from tui.core.errors import describe_error
+from tui.core.events import SourceState
+from tui.core.layers import LAYER, pane_of
+from tui.core.literal import visible
+from tui.core.parsers.events import seen_at
+from tui.core.ports import Deck
+from tui.core.rows import EventRow, PodRow
+from tui.core.secrets import mask_object
 from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.cluster_header import ClusterHeader
 
-if TYPE_CHECKING:
-    from tui.app import ClusterDeckApp
+from .events import event_refs, event_type, subject_events, warnings_first
+from .pods import broken_rank, pod_ready, pod_status, restarts
 
-LAYER_KIND = {
-    "nodes": "nodes", "volumes": "lh_volumes", "lh_nodes": "lh_nodes", "replicas": "lh_replicas",
-    "ip_pools": "ip_pools", "load_balancers": "services", "apps": "applications",
-}
-LAYER_PANE = {"volumes": "volumes", "lh_nodes": "volumes", "replicas": "volumes",
-              "ip_pools": "network", "load_balancers": "network"}
+# layers whose rows have pods behind them (store.pods_of): the detail lists them
+PODS_SECTION = ("nodes", "volumes", "load_balancers", "routes", "apps", "workloads")
 
 
 def raw_ref(layer: str, row: Any) -> tuple[str, str]:
@@ -42,22 +43,7 @@ def raw_ref(layer: str, row: Any) -> tuple[str, str]:
     if layer == "workloads":
         kind = "deployments" if row.kind == "Deployment" else "statefulsets"
         return kind, f"{row.namespace}/{row.name}" if row.namespace else row.name
-    return LAYER_KIND.get(layer, layer), row.key
-
-
-def fetch_events(api_client: Any, obj: dict[str, Any]) -> list[dict[str, Any]]:
-    """Events whose involvedObject is this object (runs on a worker thread)."""
-    meta = obj.get("metadata") or {}
-    name, namespace, kind = meta.get("name"), meta.get("namespace"), obj.get("kind")
-    path = f"/api/v1/namespaces/{namespace}/events" if namespace else "/api/v1/events"
-    answer = kube_http.request_json(api_client, "GET", path,
-                                    query=[("fieldSelector", f"involvedObject.name={name}")],
-                                    timeout=(3.0, 10.0))
-    items = answer.get("items") if isinstance(answer, dict) else None
-    events = [e for e in items or [] if isinstance(e, dict)
-              and (e.get("involvedObject") or {}).get("name") == name
-              and (e.get("involvedObject") or {}).get("kind") in (kind, None)]
-    return sorted(events, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+    return (LAYER[layer].object_kind if layer in LAYER else layer), row.key
 
 
 def facts_table(row: Any) -> Table:
@@ -73,7 +59,7 @@ def facts_table(row: Any) -> Table:
             value = "yes" if value else "no"
         elif isinstance(value, int) and (name.endswith("_bytes") or name.startswith("storage_")):
             value = f"{c.size(value)} ({value} bytes)"
-        table.add_row(name.replace("_", " ").removesuffix(" bytes"), Text(str(value)))
+        table.add_row(name.replace("_", " ").removesuffix(" bytes"), Text(visible(str(value))))
     return table
 
 
@@ -88,37 +74,57 @@ def conditions_table(obj: dict[str, Any], now: Any) -> Table | Text:
         status = str(cond.get("status", "?"))
         when = parse_time(cond.get("lastTransitionTime"))
         table.add_row(
-            Text(str(cond.get("type", "?")), style="bold"),
-            Text(status, style=c.OK if status == "True" else c.WARN if status == "False" else c.DIM),
+            Text(visible(str(cond.get("type", "?"))), style="bold"),
+            Text(visible(status), style=c.OK if status == "True" else c.WARN if status == "False" else c.DIM),
             Text(age(when, now) if when else "-", style=c.DIM),
-            Text(str(cond.get("reason") or "")),
-            Text(str(cond.get("message") or "")),
+            Text(visible(str(cond.get("reason") or ""))),
+            Text(visible(str(cond.get("message") or ""))),
         )
     return table
 
 
-def events_table(events: list[dict[str, Any]], now: Any) -> Table | Text:
+def events_table(events: list[EventRow], now: Any) -> Table | Text:
+    """The object's aggregated events, newest first (as the store keeps them, live)."""
     if not events:
         return Text("no events", style=c.DIM)
     table = Table.grid(padding=(0, 1))
-    for e in events[-20:]:
-        kind = str(e.get("type") or "")
-        when = parse_time(e.get("lastTimestamp") or e.get("eventTime"))
-        count = e.get("count")
+    for e in sorted(events, key=warnings_first)[:20]:
+        count = f" x{e.count}" if e.count > 1 else ""
         table.add_row(
-            Text(kind, style=c.WARN if kind == "Warning" else c.DIM),
-            Text(str(e.get("reason") or ""), style="bold"),
-            Text((age(when, now) if when else "-") + (f" x{count}" if isinstance(count, int) and count > 1 else ""),
-                 style=c.DIM),
-            Text(str(e.get("message") or "")),
+            event_type(e),
+            Text(visible(e.reason or ""), style="bold"),
+            Text(c.age_of(seen_at(e), now).plain + count, style=c.DIM),
+            Text(visible(e.message or "")),
         )
+    return table
+
+
+def events_problem(store: Any) -> str | None:
+    """Why the store has no events to show (the events source cannot list them), or None."""
+    health = store.health().get("events")
+    state = getattr(health, "state", None)
+    if state is SourceState.FORBIDDEN:
+        return "events unavailable: forbidden: cannot list events"
+    if state is SourceState.NOT_INSTALLED:
+        return "events unavailable: events not served"
+    return None
+
+
+def pods_table(pods: list[PodRow], now: Any) -> Table | Text:
+    """The pods behind a row (a node's, a workload's, an app's, a volume's), broken first."""
+    if not pods:
+        return Text("no pods", style=c.DIM)
+    table = Table.grid(padding=(0, 2))
+    for pod in sorted(pods, key=lambda p: (broken_rank(p), p.key)):
+        table.add_row(Text(pod.key, style="bold"), pod_ready(pod), pod_status(pod), restarts(pod, now),
+                      c.plain(pod.node, "<none>"))
     return table
 
 
 def object_yaml(obj: dict[str, Any]) -> str:
-    clean = json.loads(json.dumps(obj))  # a copy: the store's object stays untouched
+    clean = mask_object(json.loads(json.dumps(obj)))  # a copy, secrets masked (tui/core/secrets.py)
     (clean.get("metadata") or {}).pop("managedFields", None)
-    return yaml.safe_dump(clean, sort_keys=False, default_flow_style=False, width=200)
+    return visible(yaml.safe_dump(clean, sort_keys=False, default_flow_style=False, width=200))
 
 
 class DetailScreen(Screen[None]):
@@ -133,12 +139,14 @@ class DetailScreen(Screen[None]):
         self.row_layer = layer
         self.row = row
         self.kind_key, self.ref = raw_ref(layer, row)
-        self.events: list[dict[str, Any]] | None = None  # None until fetched
-        self.events_problem: str | None = None  # why they could not be fetched
+        self.event_refs = event_refs(layer, row)
+        self.events: list[EventRow] = []  # as last shown, live from the store
+        self.events_problem: str | None = None  # why the store has none to show
+        self.live = False  # set once mounted with the object: from then on events and pods follow the store
 
     @property
-    def deck(self) -> ClusterDeckApp:
-        return self.app  # type: ignore[return-value]
+    def deck(self) -> Deck:
+        return cast("Deck", self.app)  # the App implements the port (tui/app.py checks)
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader()
@@ -148,6 +156,9 @@ class DetailScreen(Screen[None]):
             yield Static(id="facts")
             yield Static("Conditions", classes="section")
             yield Static(id="conditions")
+            if self.row_layer in PODS_SECTION:
+                yield Static("Pods", classes="section", id="pods-title")
+                yield Static(id="pods")
             yield Static("Events", classes="section", id="events-title")
             yield Static(Text("loading events…", style=c.DIM), id="events")
             yield Static("YAML", classes="section", id="yaml-title")
@@ -155,11 +166,11 @@ class DetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        pane = LAYER_PANE.get(self.row_layer, self.row_layer)
+        pane = pane_of(self.row_layer)
         self.query_one(ClusterHeader).show(**self.deck.header_facts(pane), health=self.deck.store.health())
         obj = self.deck.store.get(self.kind_key, self.ref)
         kind = obj.get("kind", self.kind_key) if isinstance(obj, dict) else self.kind_key
-        self.query_one("#title", Static).update(Text.assemble((f"{kind} ", "bold"), (self.ref, "bold reverse")))
+        self.query_one("#title", Static).update(Text.assemble((visible(f"{kind} "), "bold"), (visible(self.ref), "bold reverse")))
         self.query_one("#facts", Static).update(facts_table(self.row))
         now = self.deck.clock.now()
         if not isinstance(obj, dict):
@@ -169,23 +180,22 @@ class DetailScreen(Screen[None]):
             return
         self.query_one("#conditions", Static).update(conditions_table(obj, now))
         self.query_one("#yaml", Static).update(Text(object_yaml(obj)))
-        self.run_worker(lambda: fetch_events(self.deck.connection.api_client, obj), thread=True,
-                        group="detail-events", exit_on_error=False, name="events")
+        self.live = True
+        self.refresh_from_store(None, False)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "detail-events":
+    def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
+        """Events and pods follow the store live; facts, conditions and YAML stay as opened."""
+        if not self.live:
             return
-        widget = self.query_one("#events", Static)
-        if event.state == WorkerState.SUCCESS:
-            self.events = list(event.worker.result or [])
-            widget.update(events_table(self.events, self.deck.clock.now()))
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            status = getattr(error, "status", None)
-            reason = {403: "forbidden: cannot list events", 404: "events not served"}.get(
-                status or 0, describe_error(error) if error else "unknown error")
-            self.events_problem = f"events unavailable: {reason}"
-            widget.update(Text(self.events_problem, style=c.WARN))
+        store, now = self.deck.store, self.deck.clock.now()
+        if layers is None or "events" in layers or health:
+            self.events = subject_events(store, self.event_refs)
+            self.events_problem = None if self.events else events_problem(store)
+            shown = Text(self.events_problem, style=c.WARN) if self.events_problem else \
+                events_table(self.events, now)
+            self.query_one("#events", Static).update(shown)
+        if self.row_layer in PODS_SECTION and (layers is None or "pods" in layers or "impact" in layers):
+            self.query_one("#pods", Static).update(pods_table(store.pods_of(self.row_layer, self.row.key), now))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -7,25 +7,25 @@ object (enter: its detail, i: its own impact), so the operator can walk the cros
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.core.findings import Finding, Severity
 from tui.core.index import Impact, NodeImpact
+from tui.core.layers import LAYER_WORD, pane_of
 from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.cluster_header import ClusterHeader
 from tui.widgets.resource_table import Column, ResourceTable, TableRow
 
 from .pane import RowKeys
+from .pods import pod_status
 from .volumes import volume_label
-
-if TYPE_CHECKING:
-    from tui.app import ClusterDeckApp
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Link:
 
 
 SECTION_ORDER = ("attached to", "announced by", "replica on", "runs on", "attached here", "last replica", "replica here", "volume", "LB IP",
-                 "route", "workload", "app")
+                 "route", "workload", "app", "pod")
 
 
 def subject_impact(store: Any, layer: str, row: Any) -> tuple[Impact, NodeImpact | None]:
@@ -119,18 +119,9 @@ def links_of(store: Any, impact: Impact, prefix: str = "", subject: Any = None) 
     for key in impact.apps:
         add("app", "apps", key, lambda r: r.name,
             lambda r: c.status(r.health), lambda r: r.health not in ("Healthy", None))
+    for key in getattr(impact, "pods", ()):
+        add("pod", "pods", key, lambda r: r.key, pod_status, lambda r: r.broken)
     return out
-
-
-LAYER_WORD = {"nodes": "node", "volumes": "volume", "load_balancers": "LB service",
-              "routes": "route", "apps": "app", "workloads": "workload"}
-DANGER_WORDS = ("last healthy replica", "pods stop", "only ", "no node announces", "every endpoint",
-                "no ready endpoints", "every healthy replica")
-
-
-def is_danger(finding: str) -> bool:
-    """Findings that mean an outage or data at risk (shown first, in red), not a mere reduction."""
-    return any(word in finding for word in DANGER_WORDS)
 
 
 class ImpactScreen(RowKeys, Screen[None]):
@@ -138,7 +129,7 @@ class ImpactScreen(RowKeys, Screen[None]):
     AUTO_FOCUS = "#links"
     HELP = ("What this object links to across layers, and what breaks if its node goes. "
             "enter: detail of a link; i: impact of a link.")
-    BINDINGS = bindings("screen.back", "screen.detail", "screen.impact", "impact.findings")
+    BINDINGS = bindings("screen.back", "screen.detail", "screen.impact", "rows.events", "impact.findings")
 
     def __init__(self, layer: str, row: Any) -> None:
         super().__init__()
@@ -147,9 +138,6 @@ class ImpactScreen(RowKeys, Screen[None]):
         self.links: dict[str, Link] = {}
         self.all_findings = False  # `f` shows every finding, not the first few
 
-    @property
-    def deck(self) -> ClusterDeckApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield ClusterHeader()
@@ -172,7 +160,7 @@ class ImpactScreen(RowKeys, Screen[None]):
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         if health or layers is None:
-            pane = {"load_balancers": "network"}.get(self.row_layer, self.row_layer)
+            pane = pane_of(self.row_layer)
             self.query_one(ClusterHeader).show(**self.deck.header_facts(pane), health=self.deck.store.health())
         if layers is not None and not layers & {"impact", self.row_layer}:
             return
@@ -238,9 +226,11 @@ class ImpactScreen(RowKeys, Screen[None]):
                 state = f"has {link.state.plain} pods ready" if link.layer == "workloads" \
                     else f"is {link.state.plain}"
                 sentence = f"{what} {link.name} {state}"
-                if not any(f.startswith(sentence) for f in findings):  # the index said it already
-                    findings.append(sentence)
-        findings = sorted((self.readable(f) for f in findings), key=lambda f: not is_danger(f))
+                if not any(f.text.startswith(sentence) for f in findings):  # the index said it already
+                    findings.append(Finding(Severity.WARNING, f"{what} {link.name}", sentence,
+                                            (f"{link.layer}|{link.key}",)))
+        # worst first (a stable sort keeps core's order within a severity)
+        findings = sorted((replace(f, text=self.readable(f.text)) for f in findings), key=lambda f: f.severity)
         if not own.found:
             return Text(f"{own.subject}: no longer in the store (deleted?)", style=c.WARN)
         if not findings:
@@ -250,9 +240,9 @@ class ImpactScreen(RowKeys, Screen[None]):
         for i, finding in enumerate(findings[:limit]):
             if i:
                 text.append("\n")
-            danger = is_danger(finding)
+            danger = finding.severity is Severity.PROBLEM
             text.append("✖ " if danger else "! ", style=c.BAD if danger else c.WARN)
-            text.append(finding)
+            text.append(finding.text)
         if len(findings) > limit:
             text.append(f"\n… {len(findings) - limit} more findings (f: show all)", style=c.DIM)
         return text

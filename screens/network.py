@@ -15,10 +15,10 @@ from tui.widgets.resource_table import Column, ResourceTable, TableRow
 from .pane import PaneScreen
 
 POOL_COLUMNS = (
-    Column("name", "POOL", 12),
-    Column("usage", "USED", 18),
-    Column("count", "IPS", 7),
-    Column("addresses", "ADDRESSES", 29),
+    Column("name", "POOL", 12, flex=True),  # what is left after the addresses, which are never cut
+    Column("usage", "USED", 15),
+    Column("count", "IPS", 7, cut="never"),
+    Column("addresses", "ADDRESSES", 29, cut="never"),
     Column("flags", "FLAGS", 12, min_screen=100),
 )
 
@@ -30,6 +30,20 @@ def pool_flags(row: IpPoolRow) -> Text:
     return flags
 
 
+def l2_statuses_exist(store: Any) -> bool:
+    """Whether any ServiceL2Status is known: without one, "announced by no node" is not a fact
+    (an older MetalLB, or the kind forbidden), only unknown."""
+    return bool(store.parsed("l2_statuses"))
+
+
+def announced_cell(row: LoadBalancerRow, statuses: bool) -> Text:
+    if not row.ips:
+        return c.plain(None)
+    if row.announcing_node:
+        return c.plain(row.announcing_node)
+    return c.styled("none", c.BAD) if statuses else c.styled("unknown", c.DIM)
+
+
 class NetworkScreen(PaneScreen):
     PANE = "network"
     TITLE = "LoadBalancer services"
@@ -39,11 +53,11 @@ class NetworkScreen(PaneScreen):
     HELP = "MetalLB pools (usage) and LoadBalancer services: IP, pool, announcing node. tab: switch table."
     BINDINGS = bindings("pane.next_table")
     COLUMNS = (
-        Column("name", "SERVICE", 22),
-        Column("ips", "IP", 16),
+        Column("name", "SERVICE", 20, flex=True),
+        Column("ips", "IP", 15, cut="never"),
         Column("pool", "POOL", 10),
         Column("node", "ANNOUNCED BY", 12),
-        Column("ports", "PORTS", 16, min_screen=100),
+        Column("ports", "PORTS", 16, min_screen=100, cut="never"),
         Column("policy", "POLICY", 8, min_screen=120),
     )
 
@@ -89,7 +103,7 @@ class NetworkScreen(PaneScreen):
             Text(row.key, style="bold"),
             c.styled("pending", c.WARN) if row.pending else c.plain(c.first(row.ips)),
             c.plain(row.pool),
-            c.plain(row.announcing_node, missing="none") if row.ips else c.plain(None),
+            announced_cell(row, l2_statuses_exist(self.deck.store)),
             c.plain(",".join(row.ports)),
             c.plain(row.external_traffic_policy),
         )

@@ -1,10 +1,17 @@
-"""Nodes pane: readiness, roles, cordon, pressure, and the Longhorn storage each node holds."""
+"""Nodes pane: readiness, roles, cordon, pressure, and the Longhorn storage each node holds.
+
+Maintenance from here: `c` cordon/uncordon, `D` drain (its plan first), `b` a playbook, `s` a
+shell on the node (the app suspends while ssh runs).
+"""
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 
+from tui.core.node_shell import NoShell, SshTarget, resolve_shell
 from tui.core.rows import NodeRow
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -33,9 +40,12 @@ class NodesScreen(PaneScreen):
     TITLE = "Nodes"
     LAYER = "nodes"
     CSS_PATH = "nodes.tcss"
-    ACTIONS = ("playbook",)
-    HELP = "Every node: Ready, roles, cordon, pressure; storage bar from Longhorn's node view."
-    BINDINGS = bindings("action.playbook")
+    ACTIONS = ("playbook", "node.cordon", "node.drain", "longhorn.node")
+    HELP = ("Every node: Ready, roles, cordon, pressure; storage bar from Longhorn's node view. "
+            "c cordons or uncordons, D drains (plan first), s opens ssh from the inventory, "
+            "L takes the node out of Longhorn (replicas rebuilt elsewhere) or back.")
+    BINDINGS = bindings("action.playbook", "action.node.cordon", "action.node.drain", "node.shell",
+                        "action.longhorn.node")
     COLUMNS = (
         Column("name", "NAME", 10),
         Column("status", "STATUS", 16),
@@ -77,3 +87,38 @@ class NodesScreen(PaneScreen):
             c.plain(row.kubelet_version),
             c.age_of(row.created, self.deck.clock.now()),
         )
+
+    # --- shell ------------------------------------------------------------------------------
+    def action_shell(self) -> None:
+        row = self.cursor_row()
+        if row is None:
+            self.notify("s: no node selected", severity="warning")
+            return
+        inventory: Path | None = getattr(getattr(self.app, "actions", None), "inventory", None)
+        self.notify(f"looking up {row.name} in the inventory…", timeout=3)
+        self.run_worker(lambda: self._resolve_shell(row, inventory), thread=True, group="node-shell",
+                        exit_on_error=False)
+
+    def _resolve_shell(self, row: NodeRow, inventory: Path | None) -> None:
+        # ansible-inventory and the TCP check take seconds: never on the UI thread
+        try:
+            target = resolve_shell(row.name, row.internal_ip, inventory)
+        except NoShell as why:
+            self.app.call_from_thread(self.notify, str(why), title=f"shell on {row.name}", severity="warning",
+                                      timeout=10)
+            return
+        self.app.call_from_thread(self._open_shell, row.name, target)
+
+    def _open_shell(self, node: str, target: SshTarget) -> None:
+        argv = target.argv()
+        try:
+            with self.app.suspend():
+                print(f"clusterdeck: {' '.join(argv)}   (exit the shell to return)", flush=True)
+                code = subprocess.run(argv, check=False).returncode
+        except Exception as exc:  # noqa: BLE001 - headless, or no tty: say what to run instead
+            self.notify(f"cannot hand the terminal to ssh here ({type(exc).__name__}); run: {' '.join(argv)}",
+                        title=f"shell on {node}", severity="warning", timeout=15)
+            return
+        if code == 255:
+            self.notify(f"ssh to {target.describe()} failed (exit 255)", title=f"shell on {node}",
+                        severity="warning", timeout=10)

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from tui.core.clock import age
 from tui.core.events import SourceState
+from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.cluster_header import PANES
 from tui.widgets.resource_table import Column, ResourceTable
@@ -64,7 +65,8 @@ def attention(store: Any) -> list[Attention]:
     for lb in store.rows("load_balancers"):
         if lb.pending:
             out.append(Attention("load_balancers", lb, 1, "service", lb.key, "LoadBalancer IP pending"))
-        elif lb.ips and not lb.announcing_node:
+        elif lb.ips and not lb.announcing_node and store.parsed("l2_statuses"):
+            # without any ServiceL2Status (older MetalLB, forbidden) nobody knows: not a finding
             out.append(Attention("load_balancers", lb, 0, "service", lb.key, "IP not announced by any node"))
     for r in store.rows("routes"):
         if r.problems:
@@ -94,9 +96,10 @@ class OverviewScreen(PaneScreen):
     HELP = "Everything degraded first, then one summary per layer. enter/i on a row drills down."
     COLUMNS = (
         Column("what", "KIND", 11),
-        Column("name", "OBJECT", 24),
-        Column("problem", "PROBLEM", 30, flex=True),
+        Column("name", "OBJECT", 20),
+        Column("problem", "PROBLEM", 30, flex=True, cut="wrap"),  # the cause: wrapped, not cut
     )
+    BINDINGS = [*PaneScreen.BINDINGS, *bindings("overview.full_text")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -155,7 +158,16 @@ class OverviewScreen(PaneScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "impact" and self._cursor_layer() == "workloads":
             return None
+        if action == "full_text":
+            return True if self._items.get(self.table.cursor_key or "") else None
         return super().check_action(action, parameters)
+
+    def action_full_text(self) -> None:
+        """The whole finding, however long: the table wraps it to two lines at most."""
+        item = self._items.get(self.table.cursor_key or "")
+        if item is not None:
+            self.notify(f"{item.what} {item.name}: {item.problem}", title="Needs attention",
+                        severity="error" if item.severity == 0 else "warning", timeout=20, markup=False)
 
     # --- the summary blocks -----------------------------------------------------------------
     def summary(self) -> Table:
@@ -163,6 +175,8 @@ class OverviewScreen(PaneScreen):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", width=9)
         grid.add_column()
+        # first: with a stale banner above, the health of the sources must not drop below the fold
+        grid.add_row("Sources", self.health_chips())
         nodes = store.rows("nodes")
         ready = sum(1 for n in nodes if n.ready)
         cordoned = sum(1 for n in nodes if n.unschedulable)
@@ -171,8 +185,8 @@ class OverviewScreen(PaneScreen):
             c.ratio(ready, len(nodes)), " ready", f", {cordoned} cordoned, {pressure} under pressure"))
         volumes = store.rows("volumes")
         grid.add_row("Longhorn", Text(
-            f"{len(volumes)} volumes: {_counts(v.robustness for v in volumes)}; "
-            f"{_counts(v.state for v in volumes)}" if volumes else "no volumes"))
+            f"{c.count(len(volumes), 'volume')}: {_counts(v.robustness for v in volumes)}; "
+            f"{_counts(v.state for v in volumes)}") if volumes else self.nothing("volumes", "volumes"))
         storage = self.storage_bars()
         if storage is not None:
             grid.add_row("", storage)
@@ -184,24 +198,37 @@ class OverviewScreen(PaneScreen):
             line.append(f"{p.name} ")
             line.append_text(c.bar(p.used, p.total, width=10))
             line.append(f" {p.used}/{p.total if p.total is not None else '∞'}  ")
-        line.append(f"{len(lbs)} LB services, {pending} pending", style=c.WARN if pending else "")
+        line.append(f"{c.count(len(lbs), 'LB service')}, {pending} pending", style=c.WARN if pending else "")
         grid.add_row("MetalLB", line)
         routes = store.rows("routes")
         broken = sum(1 for r in routes if r.problems)
-        grid.add_row("Traefik", Text(f"{len(routes)} routes, ") + Text(
+        grid.add_row("Traefik", Text(f"{c.count(len(routes), 'route')}, ") + Text(
             f"{broken} with problems", style=c.BAD if broken else c.OK))
         apps = store.rows("apps")
         running = sum(1 for a in apps if a.operation == "Running")
         grid.add_row("Argo CD", Text(
-            f"{len(apps)} apps: {_counts(a.sync for a in apps)}; {_counts(a.health for a in apps)}; "
-            f"{running} operations running" if apps else "no applications"))
-        grid.add_row("Sources", self.health_chips())
+            f"{c.count(len(apps), 'app')}: {_counts(a.sync for a in apps)}; "
+            f"{_counts(a.health for a in apps)}; {c.count(running, 'operation')} running")
+            if apps else self.nothing("apps", "applications"))
         return grid
 
-    def storage_bars(self) -> Table | None:
+    def nothing(self, pane: str, what: str) -> Text:
+        """An empty layer: "no volumes" only when the source answered; otherwise why it is empty
+        (forbidden, not installed, still connecting, stale)."""
+        state = pane_state(pane, self.deck.store.health())
+        if state == SourceState.OK:
+            return Text(f"no {what}")
+        style = c.DIM if state in (SourceState.CONNECTING, SourceState.NOT_INSTALLED) else c.BAD
+        word = {SourceState.NOT_INSTALLED: f"{PRODUCT[pane]} not installed",
+                SourceState.CONNECTING: "connecting…"}.get(state, f"{what}: {state.value.replace('_', ' ')}")
+        return Text(word, style=style)
+
+    def storage_bars(self) -> Table | Text | None:
         lh_nodes = sorted(self.deck.store.rows("lh_nodes"), key=lambda n: n.name)
         if not lh_nodes:
             return None
+        if self.app.size.width < 120:
+            return self.storage_line(lh_nodes)
         bars = Table.grid(padding=(0, 2))
         per_line = 2 if self.app.size.width < 120 else 3
         for _ in range(per_line):
@@ -218,20 +245,40 @@ class OverviewScreen(PaneScreen):
             bars.add_row(*cells_[i:i + per_line])
         return bars
 
+    def storage_line(self, lh_nodes: list[Any]) -> Text:
+        """At 80 columns one line: the range of storage use, and the nodes above 75 % by name."""
+        used = {n.name: ((n.storage_maximum or 0) - (n.storage_available or 0)) / n.storage_maximum
+                for n in lh_nodes if n.storage_maximum}
+        if not used:
+            return Text(f"storage unknown on {c.count(len(lh_nodes), 'node')}", style=c.DIM)
+        low, high = min(used.values()), max(used.values())
+        out = Text(f"storage {low * 100:.0f}–{high * 100:.0f}% used on {c.count(len(used), 'node')}")
+        full = sorted((name for name, r in used.items() if r > 0.75), key=lambda k: -used[k])
+        for name in full:
+            out.append(f"  {name} {used[name] * 100:.0f}%", style=c.BAD if used[name] > 0.9 else c.WARN)
+        return out
+
     def health_chips(self) -> Text:
         health = self.deck.store.health()
         now = self.deck.clock.now()
         text = Text()
-        for pane, _, _ in PANES[1:]:
+        fine: list[str] = []
+        panes = [pane for pane, _, _ in PANES if pane in PANE_KINDS]  # a pane without sources has no chip
+        for pane in panes:
             state = pane_state(pane, health)
+            label = PRODUCT.get(pane, pane) if pane not in ("nodes", "workloads") else pane
+            if state == SourceState.OK:
+                fine.append(label)
+                continue
             since = [h.since for k, h in health.items()
                      if k in PANE_KINDS[pane] and h.since and h.state == state]
             style = {SourceState.OK: c.OK, SourceState.CONNECTING: c.DIM,
                      SourceState.NOT_INSTALLED: c.DIM}.get(state, c.BAD)
-            label = PRODUCT[pane] if pane not in ("nodes", "workloads") else pane
             text.append(f"{label}:", style="")
             text.append(state.value.replace("_", " "), style=style)
-            if since and state != SourceState.OK:
+            if since:  # an OK source was skipped above
                 text.append(f" {age(min(since), now)}", style=c.DIM)
             text.append("  ")
+        if fine:  # one word for the sources that are fine: the line stays one line at 80 columns
+            text.append("all ok" if len(fine) == len(panes) else "others ok", style=c.OK)
         return text

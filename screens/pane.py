@@ -7,20 +7,19 @@ impact (`i`), the action keys (through `app.actions`), and refreshing from Store
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
+from tui.core.ports import Deck
 from tui.keymap import bindings
 from tui.widgets.cluster_header import ClusterHeader
+from tui.widgets.footer import KeyFooter
 from tui.widgets.resource_table import Column, ResourceTable, TableRow
-from tui.widgets.source_banner import SourceBanner, pane_trouble
-
-if TYPE_CHECKING:
-    from tui.app import ClusterDeckApp
+from tui.widgets.source_banner import SourceBanner
 
 
 def filter_matches(query: str, text: str) -> bool:
@@ -39,6 +38,10 @@ class RowKeys:
 
     app: Any
 
+    @property
+    def deck(self) -> Deck:
+        return cast("Deck", self.app)  # the App implements the port (tui/app.py checks)
+
     def cursor_target(self) -> tuple[str, Any] | None:
         """(store layer, row) under the cursor, or None when the table is empty."""
         raise NotImplementedError
@@ -48,10 +51,21 @@ class RowKeys:
         target = self.cursor_target()
         if target is None:
             return None
-        return True if action == "detail" or self.app.has_impact(target[0]) else None
+        return True if action == "detail" or self.deck.has_impact(target[0]) else None
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()  # type: ignore[attr-defined]
+        self.refresh_keys()
+
+    _shown_keys: tuple[Any, ...] | None = None
+
+    def refresh_keys(self) -> None:
+        """Refresh the footer only when the keys that apply changed: every refresh rebuilds the
+        Footer's widgets (and churn would do it up to 4x/s, leaking the old ones)."""
+        shown = tuple((key, b.binding.action, b.binding.description, b.enabled, b.tooltip)
+                      for key, b in self.active_bindings.items())  # type: ignore[attr-defined]
+        if shown != self._shown_keys:
+            self._shown_keys = shown
+            self.refresh_bindings()  # type: ignore[attr-defined]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -60,12 +74,22 @@ class RowKeys:
     def action_detail(self) -> None:
         target = self.cursor_target()
         if target is not None:
-            self.app.open_detail(*target)
+            self.deck.open_detail(*target)
 
     def action_impact(self) -> None:
         target = self.cursor_target()
         if target is not None:
-            self.app.open_impact(*target)
+            self.deck.open_impact(*target)
+
+    def action_row_events(self) -> None:
+        target = self.cursor_target()
+        if target is not None:
+            self.deck.open_events(*target)
+
+    def action_row_logs(self) -> None:
+        target = self.cursor_target()
+        if target is not None:
+            self.deck.open_logs(*target)
 
 
 class PaneScreen(RowKeys, Screen[None]):
@@ -77,23 +101,19 @@ class PaneScreen(RowKeys, Screen[None]):
     IMPACT: ClassVar[bool] = True  # `i` opens the impact view for the row
     HELP: ClassVar[str] = ""
     AUTO_FOCUS = "ResourceTable"
-    BINDINGS = bindings("pane.filter", "pane.detail", "pane.impact", "pane.mark", "pane.clear")
+    BINDINGS = bindings("pane.filter", "pane.detail", "pane.impact", "rows.events", "pane.mark", "pane.clear")
 
     def __init__(self) -> None:
         super().__init__()
         self.filter_text = ""
         self.rows_by_key: dict[str, Any] = {}
 
-    @property
-    def deck(self) -> ClusterDeckApp:
-        return self.app  # type: ignore[return-value]
-
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield ClusterHeader()
         yield SourceBanner()
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         table = ResourceTable(self.COLUMNS, id="table")
@@ -148,7 +168,7 @@ class PaneScreen(RowKeys, Screen[None]):
     def refresh_header(self) -> None:
         health = self.deck.store.health()
         self.query_one(ClusterHeader).show(**self.deck.header_facts(self.PANE), health=health)
-        self.query_one(SourceBanner).show_trouble(pane_trouble(self.PANE, health))
+        self.query_one(SourceBanner).follow(self.PANE, lambda: self.deck.store.health(), self.deck.clock.now)
 
     def refresh_table(self) -> None:
         rows = self.source_rows()
@@ -156,7 +176,7 @@ class PaneScreen(RowKeys, Screen[None]):
         table = self.table
         table.reconcile(self.build_rows(rows))
         self.update_title(table, len(rows))
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def update_title(self, table: ResourceTable, total: int) -> None:
         shown = table.row_count
@@ -199,11 +219,8 @@ class PaneScreen(RowKeys, Screen[None]):
     # --- keys -----------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
-            actions = getattr(self.app, "actions", None)
-            if actions is None:
-                return False
             try:
-                return actions.availability(str(parameters[0]), self.selected_rows())
+                return self.deck.actions.availability(str(parameters[0]), self.selected_rows())
             except Exception:  # noqa: BLE001 - a broken precondition dims the key, not the app
                 return None
         if action == "mark":
@@ -212,11 +229,22 @@ class PaneScreen(RowKeys, Screen[None]):
             return False
         if action in ("detail", "impact"):
             return self.row_key_state(action)
+        if action in ("row_events", "row_logs"):
+            return True if self.cursor_row() is not None else None
         return True
+
+    def on_key(self, event: Any) -> None:
+        """A dimmed key says why it does not apply (screens/key_reasons.py) instead of doing nothing."""
+        from .key_reasons import dimmed_key_reason
+
+        why = dimmed_key_reason(self, event.key)
+        if why:
+            event.stop()
+            self.notify(why, severity="warning", timeout=6)
 
     def action_mark(self) -> None:
         self.focused_table().toggle_mark()
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_clear(self) -> None:
         table = self.focused_table()
@@ -225,7 +253,7 @@ class PaneScreen(RowKeys, Screen[None]):
                 table.toggle_mark(key)
         elif self.filter_text:
             self.set_filter("")
-        self.refresh_bindings()
+        self.refresh_keys()
 
     def action_filter(self) -> None:
         from tui.widgets.prompt import PromptScreen
@@ -241,8 +269,6 @@ class PaneScreen(RowKeys, Screen[None]):
             self.refresh_table()
 
     def action_run(self, action_id: str) -> None:
-        actions = getattr(self.app, "actions", None)
         rows = self.selected_rows()
-        if actions is None or not rows:
-            return
-        actions.request(action_id, rows)
+        if rows:
+            self.deck.actions.request(action_id, rows)

@@ -26,7 +26,8 @@ from tui.core.actions.ansible_model import STATUSES, HostResult
 STATUS_STYLE = {"ok": "green", "changed": "yellow", "failed": "bold red", "unreachable": "bold magenta",
                 "skipped": "cyan", "running": "bold", "successful": "green", "canceled": "yellow",
                 "cancelled": "yellow", "interrupted": "yellow", "succeeded": "green", "refused": "bold red",
-                "timeout": "bold red", "unknown": "dim"}
+                "timeout": "bold red", "unknown": "dim", "timed out": "bold red", "not finished": "yellow",
+                "no result": "dim"}
 COUNT_LABEL = {"ok": "ok", "changed": "chg", "failed": "fail", "unreachable": "unr", "skipped": "skip"}
 
 
@@ -61,13 +62,44 @@ class FollowUp:
     callback: Callable[[], None]
 
 
-class ResultScreen(ModalScreen[None]):
-    """The full (redacted) result of one task on one or all hosts."""
+def result_summary(result: HostResult) -> Text:
+    """What the module said, in words: changed/failed, its msg, rc, the first lines of stderr and
+    stdout. The raw JSON is one key (j) away."""
+    raw = result.result if isinstance(result.result, dict) else {}
+    out = Text(f"{result.host}: ", style="bold")
+    out.append(result.status, style=STATUS_STYLE.get(result.status, ""))
+    if result.ignored:
+        out.append(" (failed, ignored)", style="dim")
+    out.append(f"\nchanged: {'yes' if raw.get('changed') else 'no'}"
+               f"   failed: {'yes' if raw.get('failed') or result.status == 'failed' else 'no'}")
+    if raw.get("rc") is not None:
+        out.append(f"   rc: {raw.get('rc')}")
+    msg = raw.get("msg")
+    if isinstance(msg, list):
+        msg = "\n".join(str(m) for m in msg)
+    message = str(msg) if msg not in (None, "") else result.message
+    if message:
+        out.append("\n" + message)
+    for stream in ("stderr", "stdout"):
+        value = raw.get(stream)
+        if isinstance(value, str) and value.strip():
+            lines = value.strip().splitlines()
+            out.append(f"\n{stream}:", style="dim")
+            out.append("\n" + "\n".join(lines[:8]) + (f"\n… {len(lines) - 8} more lines (j)" if len(lines) > 8 else ""))
+    return out
 
-    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="result.close")]
+
+class ResultScreen(ModalScreen[None]):
+    """One task's result on one or all hosts: the module's message first, the raw (redacted)
+    JSON one key away."""
+
+    BINDINGS = [Binding("escape,q,enter", "dismiss", "Close", id="result.close"),
+                Binding("j", "json", "JSON", id="result.json")]
     DEFAULT_CSS = """
     ResultScreen { align: center middle; }
     ResultScreen > VerticalScroll { width: 90%; height: 90%; border: round $primary; background: $surface; }
+    ResultScreen .result-json { display: none; color: $text-muted; }
+    ResultScreen.-json .result-json { display: block; }
     """
 
     def __init__(self, title: str, results: list[HostResult]) -> None:
@@ -78,13 +110,14 @@ class ResultScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = self._title
+            scroll.border_subtitle = "j: JSON"
             for result in self._results:
-                head = Text(f"{result.host}: ", style="bold")
-                head.append(result.status, style=STATUS_STYLE.get(result.status, ""))
-                if result.ignored:
-                    head.append(" (ignored)", style="dim")
-                yield Static(head)
-                yield Static(Text(json.dumps(result.result, indent=2, sort_keys=True, default=str) or "{}"))
+                yield Static(result_summary(result), classes="result-summary")
+                yield Static(Text(json.dumps(result.result, indent=2, sort_keys=True, default=str) or "{}"),
+                             classes="result-json")
+
+    def action_json(self) -> None:
+        self.toggle_class("-json")
 
 
 class ProgressScreen(Screen[None]):
@@ -105,7 +138,8 @@ class ProgressScreen(Screen[None]):
         self.run_tree: RunTree | None = tree
         self.outcome: Done | None = outcome
         self.follow_up: FollowUp | None = None
-        self._bar_total: float | None = None
+        self._bar_total: float | None = None  # the largest total seen: estimates only grow
+        self._bar_done: float = 0
         self._cancel_requested = False
 
     # -- layout --------------------------------------------------------------------------
@@ -145,11 +179,22 @@ class ProgressScreen(Screen[None]):
             log.display = True
             log.write_line(("! " if event.level != "info" else "") + event.text)
         elif isinstance(event, Progress):
-            bar = self.query_one("#progress-bar", ProgressBar)
-            bar.update(total=max(event.total, 1), progress=event.done)
+            self._show_bar(event.done, event.total, finished=False, succeeded=False)
             self.query_one("#progress-counts", Static).update(Text(event.text, overflow="ellipsis", no_wrap=True))
         elif isinstance(event, Done):
             self._show_outcome(event)
+
+    def _show_bar(self, done: float, total: float, *, finished: bool, succeeded: bool) -> None:
+        """100 % only for a run that finished and succeeded: mid-run the bar stops short of it
+        (the estimate may be low), and a cancelled or failed run shows how far it got."""
+        self._bar_total = max(self._bar_total or 0, total, 1)
+        self._bar_done = done
+        shown_total = self._bar_total
+        if succeeded:
+            shown_total = done = max(done, shown_total)
+        elif done >= shown_total:  # not 100 %: one more step, at least, was still to come
+            shown_total = done + max(1.0, done * 0.01)
+        self.query_one("#progress-bar", ProgressBar).update(total=shown_total, progress=done)
 
     def _show_title(self) -> None:
         title = Text(self.title_text, style="bold")
@@ -163,12 +208,13 @@ class ProgressScreen(Screen[None]):
         widget = self.query_one("#progress-tree", Tree)
         widget.display = True
         done, total = run.progress()
-        bar = self.query_one("#progress-bar", ProgressBar)
-        bar.update(total=max(total, 1), progress=done)
+        self._show_bar(done, total, finished=run.status != "running", succeeded=run.status == "successful")
         self.query_one("#progress-counts", Static).update(counts_text(run.counts()))
+        ended = None if run.status == "running" and self.outcome is None else (
+            run.status if run.status != "running" else self.outcome.outcome if self.outcome else None)
         _reconcile(widget.root, [(p.uuid or f"play-{i}", _play_label(p), p) for i, p in enumerate(run.plays)],
-                   lambda play: [(t.uuid or f"task-{j}", _task_label(t), t) for j, t in enumerate(play.tasks)],
-                   lambda task: [(h.host, _host_label(h), (task, h)) for h in task.hosts])
+                   lambda play: [(t.uuid or f"task-{j}", _task_label(t, ended), t) for j, t in enumerate(play.tasks)],
+                   lambda task: [(h.host, _host_label(h, ended), (task, h)) for h in task.hosts])
         self._show_title()
 
     def _show_outcome(self, done: Done) -> None:
@@ -178,10 +224,14 @@ class ProgressScreen(Screen[None]):
         if self.follow_up is not None:
             text.append(f"\n{self.follow_up.key}: {self.follow_up.label}", style="bold")
         self.query_one("#progress-outcome", Static).update(text)
-        if self.run_tree is None:
-            bar = self.query_one("#progress-bar", ProgressBar)
-            if done.outcome == "succeeded":
-                bar.update(total=bar.total or 1, progress=bar.total or 1)
+        if self.run_tree is not None and self.is_mounted:
+            self._show_tree(self.run_tree)  # relabel what was still "running" when the run ended
+        if self.run_tree is None or self.run_tree.status == "running":
+            self._show_bar(self._bar_done, self._bar_total or 1, finished=True,
+                           succeeded=done.outcome == "succeeded")
+        if self._cancel_requested and done.outcome in ("cancelled", "interrupted"):
+            # the runner returns only once ansible-playbook (and its workers) have exited
+            self.query_one("#progress-log", Log).write_line("cancelled: the run's processes have ended")
         self._show_title()
         self.refresh_bindings()
 
@@ -193,9 +243,9 @@ class ProgressScreen(Screen[None]):
     # -- keys ------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
-            if self._cancel is None:
-                return False  # a replayed run: nothing to cancel
-            return None if self.outcome is not None else True
+            if self._cancel is None or self.outcome is not None:
+                return False  # a replayed or finished run: nothing to cancel, so no key offered
+            return None if self._cancel_requested else True
         if action == "follow_up":
             return self.follow_up is not None and self.outcome is not None
         if action == "result":
@@ -223,7 +273,7 @@ class ProgressScreen(Screen[None]):
             self.notify("still running: it goes on in the background (H lists runs; ctrl+c cancels)")
         self.dismiss()
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # a tree node's, not DOMNode's attribute toggle
         node = self.query_one("#progress-tree", Tree).cursor_node
         if node is not None and node.allow_expand:
             node.toggle()
@@ -252,8 +302,19 @@ def _play_label(play: Any) -> Text:
     return label
 
 
-def _task_label(task: TaskNode) -> Text:
-    status = task.status
+# what a task or host still "running" when its run ended really is
+UNFINISHED = {"canceled": "cancelled", "cancelled": "cancelled", "interrupted": "interrupted",
+              "timeout": "timed out", "failed": "not finished", "successful": "no result"}
+
+
+def _status_word(status: str, ended: str | None) -> str:
+    if status == "running" and ended is not None:
+        return UNFINISHED.get(ended, "not finished")
+    return status
+
+
+def _task_label(task: TaskNode, ended: str | None = None) -> Text:
+    status = _status_word(task.status, ended)
     label = Text(f"{status:<12}", style=STATUS_STYLE.get(status, ""))
     label.append(task.name or task.action)
     if len(task.hosts) > 1:
@@ -262,8 +323,9 @@ def _task_label(task: TaskNode) -> Text:
     return label
 
 
-def _host_label(host: HostResult) -> Text:
-    label = Text(f"{host.status:<12}", style=STATUS_STYLE.get(host.status, ""))
+def _host_label(host: HostResult, ended: str | None = None) -> Text:
+    status = _status_word(host.status, ended)
+    label = Text(f"{status:<12}", style=STATUS_STYLE.get(status, ""))
     label.append(host.host, style="bold")
     if host.message and host.status in ("failed", "unreachable"):
         label.append(f"  {host.message}", style="dim")
@@ -273,10 +335,10 @@ def _host_label(host: HostResult) -> Text:
 def _reconcile(parent: TreeNode[Any], children: list[tuple[str, Text, Any]], *levels: Callable[[Any], list]) -> None:
     """Update a tree level in place by key (cursor and expansion survive live updates)."""
     existing: dict[str, TreeNode[Any]] = {}
-    for node in parent.children:
-        key = getattr(node, "_cd_key", None)
+    for child in parent.children:
+        key = getattr(child, "_cd_key", None)
         if key is not None:
-            existing[key] = node
+            existing[key] = child
     for key, label, data in children:
         node = existing.get(key)
         if node is None:

@@ -20,13 +20,14 @@ from .pane import PaneScreen
 # with the TRAEFIK column, TLS waits for 100 columns and BACKEND gives up two cells: at 80
 # columns host, Traefik's word, backend and the first problem still fit
 TRAEFIK_COLUMNS = (
-    Column("host", "HOST", 24),
+    Column("name", "ROUTE", 16),
+    Column("host", "HOST", 18),
     Column("traefik", "TRAEFIK", 8),
     Column("tls", "TLS", 3, min_screen=100),
-    Column("backend", "BACKEND", 18),
-    Column("problems", "PROBLEMS", 14, flex=True),
+    Column("backend", "BACKEND", 14),
+    Column("problems", "PROBLEMS", 10, flex=True, cut="wrap"),
     Column("entrypoints", "ENTRYPOINTS", 16, min_screen=100),
-    Column("name", "ROUTE", 26, min_screen=120),
+    Column("source", "KIND", 12, min_screen=120),
     Column("middlewares", "MIDDLEWARES", 18, min_screen=160),
 )
 TRAEFIK_STYLE = {"enabled": c.OK, "warning": c.WARN, "disabled": c.BAD, "absent": c.BAD}
@@ -39,13 +40,16 @@ class RoutesScreen(PaneScreen):
     CSS_PATH = "routes.tcss"
     HELP = ("Traefik routes, the broken ones first: host, backend, TLS, what is wrong "
             "(and, with traefik_api_url set, what Traefik itself says).")
+    # a route is named by namespace/name (two routes may share a host); the backend drops the
+    # route's own namespace so the column goes to what differs, and its port is never cut
     COLUMNS = (
+        Column("name", "ROUTE", 18),
         Column("host", "HOST", 24),
-        Column("tls", "TLS", 3),
-        Column("backend", "BACKEND", 20),
-        Column("problems", "PROBLEMS", 14, flex=True),
+        Column("tls", "TLS", 3, min_screen=100),
+        Column("backend", "BACKEND", 14),
+        Column("problems", "PROBLEMS", 10, flex=True, cut="wrap"),
         Column("entrypoints", "ENTRYPOINTS", 16, min_screen=100),
-        Column("name", "ROUTE", 26, min_screen=120),
+        Column("source", "KIND", 12, min_screen=120),
         Column("middlewares", "MIDDLEWARES", 18, min_screen=160),
     )
 
@@ -64,17 +68,46 @@ class RoutesScreen(PaneScreen):
 
     def cells(self, row: RouteRow) -> tuple[Text, ...]:
         cells = (
-            Text(c.first(row.hosts), style="bold"),
+            Text(route_name(row), style="bold"),
+            host_cell(row.hosts),
             c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM),
-            c.plain(c.first(row.backends) if row.backends else None),
+            c.plain(backend_label(row)),
             c.styled(c.first(row.problems), c.BAD) if row.problems else c.styled("ok", c.OK),
             c.plain(",".join(row.entrypoints)),
-            c.plain(f"{row.key} ({row.source})"),
+            c.plain(row.source),
             c.plain(",".join(row.middlewares)),
         )
         if not self.with_traefik:
             return cells
-        return (cells[0], traefik_cell(row.traefik_status), *cells[1:])
+        return (*cells[:2], traefik_cell(row.traefik_status), *cells[2:])
+
+
+def route_name(row: RouteRow) -> str:
+    return f"{row.namespace}/{row.name}" if row.namespace else row.name
+
+
+PATTERN_MARK = "re:"  # a HostRegexp: a pattern, not a host anyone can type
+
+
+def host_cell(hosts: tuple[str, ...]) -> Text:
+    """The first host (+N more); a HostRegexp ("~pattern" from the parser) as `re:pattern`,
+    the mark in words so it survives without colour."""
+    if not hosts:
+        return c.plain(None)
+    first, more = hosts[0], f" +{len(hosts) - 1}" if len(hosts) > 1 else ""
+    if first.startswith("~"):
+        return Text.assemble((PATTERN_MARK, "italic"), (first[1:], "italic"), more)
+    return Text(first + more)
+
+
+def backend_label(row: RouteRow) -> str | None:
+    """The first backend ("+N" more), without the route's own namespace: `wiki-web:80`."""
+    if not row.backends:
+        return None
+    first = row.backends[0]
+    if row.namespace and first.startswith(f"{row.namespace}/"):
+        first = first[len(row.namespace) + 1:]
+    return first + (f" +{len(row.backends) - 1}" if len(row.backends) > 1 else "")
 
 
 def traefik_cell(status: str | None) -> Text:

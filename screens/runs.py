@@ -9,9 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import ColumnKey
 
 from screens.progress import STATUS_STYLE, ProgressScreen, counts_text
 from tui.core.actions import AuditLog, RunTree, list_runs, load_run
+from tui.widgets import cells as c
+
+HOSTS_WIDTH = 16
 
 
 class RunsScreen(Screen[None]):
@@ -26,6 +30,7 @@ class RunsScreen(Screen[None]):
         super().__init__()
         self.state_dir = Path(state_dir)
         self.runs: list[RunTree] = []
+        self._wide = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="runs-title")
@@ -35,7 +40,16 @@ class RunsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("started", "playbook", "hosts", "mode", "status", "counts")
+        # what tells runs apart comes first, so that at 80 columns nothing that matters is off-screen
+        wide = self.app.size.width >= 110
+        table.add_column(Text("STATUS", style="bold"), width=10, key="status")
+        table.add_column(Text("MODE", style="bold"), width=5, key="mode")
+        table.add_column(Text("HOSTS", style="bold"), width=HOSTS_WIDTH, key="hosts")
+        table.add_column(Text("STARTED", style="bold"), width=19 if wide else 11, key="started")
+        table.add_column(Text("PLAYBOOK", style="bold"), width=max(12, self.app.size.width - 58), key="playbook")
+        if wide:
+            table.add_column(Text("COUNTS", style="bold"), key="counts")
+        self._wide = wide
         self.action_reload()
         table.focus()
 
@@ -43,16 +57,19 @@ class RunsScreen(Screen[None]):
         self.runs = list_runs(self.state_dir)
         table = self.query_one(DataTable)
         table.clear()
+        width = table.columns[ColumnKey("playbook")].width if "playbook" in table.columns else 20
         for run in self.runs:
-            table.add_row(
-                Text((run.started or "?").replace("T", " ").replace("Z", "")),
-                Text(run.title or run.entry_id, overflow="ellipsis", no_wrap=True),
-                Text(run.limit, overflow="ellipsis", no_wrap=True),
-                Text("check" if run.check else "run", style="dim" if run.check else "bold"),
+            started = (run.started or "?").replace("T", " ").replace("Z", "")
+            cells = [
                 Text(run.status, style=STATUS_STYLE.get(run.status, "")),
-                counts_text(run.counts()),
-                key=run.run_id,
-            )
+                Text("check" if run.check else "run", style="dim" if run.check else "bold"),
+                c.cut_middle(Text(run.limit or "-"), HOSTS_WIDTH),
+                Text(started if self._wide else started[5:16]),
+                c.cut_end(Text(run.title or run.entry_id), width),
+            ]
+            if self._wide:
+                cells.append(counts_text(run.counts()))
+            table.add_row(*cells, key=run.run_id)
         self.query_one("#runs-title", Static).update(
             Text(f"Runs ({len(self.runs)}), newest first; enter opens one", style="bold"))
         records = [r for r in AuditLog(self.state_dir).records() if r.get("phase") == "end"][-3:]

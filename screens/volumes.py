@@ -20,6 +20,13 @@ def volume_label(row: VolumeRow) -> str:
     return row.pvc or row.name
 
 
+def replicas(row: VolumeRow) -> Text:
+    """Always healthy/wanted: a bare `3` would read as three healthy replicas of a degraded volume."""
+    if row.replicas_healthy is None:
+        return Text(f"?/{row.replicas_wanted if row.replicas_wanted is not None else '?'}", style=c.WARN)
+    return c.ratio(row.replicas_healthy, row.replicas_wanted)
+
+
 class VolumesScreen(PaneScreen):
     PANE = "volumes"
     TITLE = "Volumes"
@@ -33,8 +40,8 @@ class VolumesScreen(PaneScreen):
         Column("robustness", "HEALTH", 9),
         Column("state", "STATE", 9),
         Column("node", "NODE", 10),
-        Column("replicas", "REPL", 5),
-        Column("size", "SIZE", 6),
+        Column("replicas", "REPL", 5, cut="never"),
+        Column("size", "SIZE", 6, cut="never"),
         Column("workloads", "USED BY", 22, min_screen=110),
         Column("name", "LONGHORN VOLUME", 42, min_screen=160),
     )
@@ -54,13 +61,12 @@ class VolumesScreen(PaneScreen):
                 volume_label(row))
 
     def cells(self, row: VolumeRow) -> tuple[Text, ...]:
-        healthy = row.replicas_healthy
         return (
             Text(volume_label(row), style="bold"),
             c.status(row.robustness),
             c.status(row.state),
             c.plain(row.node),
-            c.ratio(healthy, row.replicas_wanted) if healthy is not None else c.plain(row.replicas_wanted),
+            replicas(row),
             c.plain(c.size(row.size_bytes)),
             c.plain(self.users(row)),
             c.plain(row.name),

@@ -34,7 +34,7 @@ class WorkloadsScreen(PaneScreen):
     ACTIONS = ("workload.restart", "workload.undo")
     HELP = ("Deployments and StatefulSets: ready pods, rollout progress, owning Argo CD app. "
             "i: where its pods run, its volumes, the routes that lead to it.")
-    BINDINGS = bindings("action.workload.restart", "action.workload.undo")
+    BINDINGS = bindings("action.workload.restart", "action.workload.undo", "rows.logs")
     COLUMNS = (
         Column("name", "WORKLOAD", 22),
         Column("kind", "KIND", 6),

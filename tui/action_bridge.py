@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screens.catalog import CatalogScreen
 from screens.confirm import ConfirmResult, ConfirmScreen
@@ -31,50 +31,56 @@ from tui.core.actions import (
     catalog_for,
 )
 from tui.core.errors import describe_error
+from tui.core.frozen_view import freeze
+from tui.core.ports import Runner, StoreView
+
+if TYPE_CHECKING:
+    from tui.app import ClusterDeckApp
 
 log = logging.getLogger(__name__)
-REPO = Path(__file__).resolve().parent.parent
 ROW_LAYER = {"volume.mount": "volumes", "volume.unmount": "volumes", "app.sync": "apps", "app.refresh": "apps",
              "app.rollback": "apps", "app.terminate": "apps", "workload.restart": "workloads",
-             "workload.undo": "workloads"}
+             "workload.undo": "workloads", "node.cordon": "nodes", "node.drain": "nodes",
+             "pod.delete": "pods"}
 
 
 class ActionLauncher:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: ClusterDeckApp) -> None:
         self.app = app
         config = app.config
         self.state_dir = Path(config.state_dir)
         connection = app.connection
-        self.runner = ActionRunner(self.state_dir, context=getattr(connection, "context", ""),
-                                   read_only=bool(getattr(app, "read_only", False)), clock=None)
-        self.playbook_dir = REPO / "playbooks"
-        self.inventory = self._inventory(str(getattr(config, "inventory", "") or ""))
+        self.runner: Runner = ActionRunner(self.state_dir, context=connection.context,
+                                   read_only=app.read_only, clock=None)
+        self.playbook_dir = config.playbooks_path()  # playbooks_dir, else the bundled playbooks
+        self.inventory = config.inventory_path()
         # the demo inventory points every node at this machine: its flows only ever run --check
-        self.check_only = getattr(connection, "emulator", None) is not None or \
+        self.check_only = connection.emulator is not None or \
             (self.inventory is not None and self.inventory.name == "demo.yml")
+        self.running: dict[str, Action] = {}  # plan title -> action being executed (the quit dialog)
 
-    def _inventory(self, value: str) -> Path | None:
-        if not value:
-            return None
-        path = Path(value).expanduser()
-        if not path.is_absolute() and not path.exists():
-            path = REPO / path  # the default is relative to the project
-        return path
+    def frozen_view(self) -> StoreView:
+        """The store as it is now, for a thread: taken on the loop (threads never read the store)."""
+        return freeze(self.app.store)
 
-    def context(self) -> ActionContext:
+    def frozen_view_from_thread(self) -> StoreView:
+        return self.app.call_from_thread(self.frozen_view)
+
+    def context(self, view: StoreView) -> ActionContext:
         connection, config = self.app.connection, self.app.config
         return ActionContext(
-            api_client=getattr(connection, "api_client", None), store=self.app.store, clock=self.app.clock,
-            state_dir=self.state_dir, context=getattr(connection, "context", ""), read_only=self.runner.read_only,
-            argocd_url=getattr(connection, "argocd_url", None) or getattr(config, "argocd_server", None),
-            argocd_token=getattr(connection, "argocd_token", None) or getattr(config, "argocd_token", None),
-            longhorn_url=getattr(connection, "longhorn_url", None) or getattr(config, "longhorn_url", None),
+            api_client=connection.api_client, store=view, clock=self.app.clock,
+            state_dir=self.state_dir, context=connection.context, read_only=self.runner.read_only,
+            argocd_url=connection.argocd_url or config.argocd_server,
+            argocd_token=connection.argocd_token or config.argocd_token,
+            argocd_ca_file=config.argocd_ca_file, argocd_insecure=config.argocd_insecure,
+            longhorn_url=connection.longhorn_url or config.longhorn_url,
             inventory=self.inventory, playbook_dir=self.playbook_dir, check_only=self.check_only,
             user=f"clusterdeck:{self.runner.who.user}",
         )
 
     # -- what the footer shows -----------------------------------------------------------------
-    def availability(self, action_id: str, rows: list[Any]) -> bool | None:
+    def availability(self, action_id: str, rows: Sequence[Any]) -> bool | None:
         if action_id == "runs":
             return True
         if action_id == "playbook":
@@ -94,7 +100,7 @@ class ActionLauncher:
         return None if action.preconditions(self.app.store) else True
 
     # -- what a key does ---------------------------------------------------------------------
-    def request(self, action_id: str, rows: list[Any]) -> None:
+    def request(self, action_id: str, rows: Sequence[Any]) -> None:
         if action_id == "runs":
             self.open_runs()
             return
@@ -120,7 +126,7 @@ class ActionLauncher:
     # -- playbooks -----------------------------------------------------------------------------
     def _pick_playbook(self, hosts: list[str]) -> None:
         try:
-            catalog = catalog_for(self.context())
+            catalog = catalog_for(self.context(self.frozen_view()))
         except ActionError as exc:
             self.app.notify(str(exc), severity="error")
             return
@@ -146,13 +152,15 @@ class ActionLauncher:
     # -- the one flow ----------------------------------------------------------------------------
     def _plan_and_confirm(self, action: Action, choices: dict[str, Any] | None = None,
                           after: Callable[[Done], FollowUp | None] | None = None) -> None:
-        # planning may ask the API or read the catalog: never on the UI thread
-        self.app.run_worker(lambda: self._plan_worker(action, dict(choices or {}), after), thread=True,
+        # planning may ask the API or read the catalog: never on the UI thread; the thread
+        # reads a view of the store frozen here, on the loop
+        view = self.frozen_view()
+        self.app.run_worker(lambda: self._plan_worker(action, view, dict(choices or {}), after), thread=True,
                             group="action-plan", exit_on_error=False)
 
-    def _plan_worker(self, action: Action, choices: dict[str, Any],
+    def _plan_worker(self, action: Action, view: StoreView, choices: dict[str, Any],
                      after: Callable[[Done], FollowUp | None] | None) -> None:
-        ctx = self.context()
+        ctx = self.context(view)
         try:
             options = action.options(ctx.store, ctx)
             merged = {**action.default_choices(ctx.store, ctx), **choices}
@@ -168,7 +176,9 @@ class ActionLauncher:
         plan = self._guard_production(plan)
 
         def replan(new: dict[str, Any]) -> Plan:
-            return self._guard_production(action.plan(self.context(), {**new, **fixed}))
+            # called on ConfirmScreen's thread: the store is read on the loop, then frozen
+            ctx = self.context(self.frozen_view_from_thread())
+            return self._guard_production(action.plan(ctx, {**new, **fixed}))
 
         shown = [o for o in options]
         screen = ConfirmScreen(plan, tuple(shown), {k: v for k, v in merged.items() if k != "preview_run"},
@@ -178,7 +188,7 @@ class ActionLauncher:
 
     def _guard_production(self, plan: Plan) -> Plan:
         """On a production context every change needs the target's name typed, not only destructive ones."""
-        context = getattr(self.app.connection, "context", "")
+        context = self.app.connection.context
         if plan.confirm_name or not plan.writes or not self.app.config.is_production(context):
             return plan
         return dataclasses.replace(plan, confirm_name=plan.target.rsplit("/", 1)[-1].removeprefix("node:"))
@@ -198,12 +208,16 @@ class ActionLauncher:
 
     def _execute(self, action: Action, result: ConfirmResult, screen: ProgressScreen,
                  after: Callable[[Done], FollowUp | None] | None) -> None:
-        ctx = self.context()
+        ctx = self.context(self.frozen_view_from_thread())
         final: Done | None = None
-        for event in self.runner.run(action, ctx, result.plan, result.typed):
-            if isinstance(event, Done):
-                final = event
-            screen.post_message(ActionEvent(event))
+        self.running[result.plan.title] = action
+        try:
+            for event in self.runner.run(action, ctx, result.plan, result.typed):
+                if isinstance(event, Done):
+                    final = event
+                screen.post_message(ActionEvent(event))
+        finally:
+            self.running.pop(result.plan.title, None)
         if final is not None:
             self.app.call_from_thread(self._finished, action, final, screen, after)
 

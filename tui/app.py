@@ -20,14 +20,21 @@ from screens.help import HelpScreen, help_lines
 from screens.network import NetworkScreen
 from screens.nodes import NodesScreen
 from screens.overview import OverviewScreen
+from screens.pods import PodsScreen
 from screens.routes import RoutesScreen
 from screens.volumes import VolumesScreen
 from screens.workloads import WorkloadsScreen
+from tui.action_bridge import ActionLauncher
 from tui.bridge import StoreBridge, StoreChanged
 from tui.config import Config
+from tui.connection import ClusterConnection
 from tui.core.clock import Clock, SystemClock
+from tui.core.layers import IMPACT_LAYERS, TAB_PANES
+from tui.core.ports import Deck
+from tui.core.source_wiring import Sources, build_sources, traefik_api_for
+from tui.core.sources import Backoff
 from tui.core.store import ClusterStore
-from tui.keymap import bindings, check_keymap
+from tui.keymap import bindings, check_keymap, shown_key
 from tui.widgets.command_line import parse_command
 from tui.widgets.object_jump import ObjectJumpProvider
 from tui.widgets.prompt import PromptScreen
@@ -44,19 +51,8 @@ CLUSTERDECK_THEME = Theme(
 PANE_SCREENS = {
     "overview": OverviewScreen, "nodes": NodesScreen, "volumes": VolumesScreen,
     "network": NetworkScreen, "routes": RoutesScreen, "apps": AppsScreen,
-    "workloads": WorkloadsScreen,
+    "workloads": WorkloadsScreen, "pods": PodsScreen,
 }
-IMPACT_LAYERS = ("nodes", "volumes", "load_balancers", "routes", "apps", "workloads")
-
-
-def _action_launcher(app: ClusterDeckApp) -> Any:
-    """Engineer G's ActionLauncher, or None (action keys hidden) when it cannot be built."""
-    try:
-        from tui.action_bridge import ActionLauncher
-    except ImportError as exc:
-        log.warning("actions unavailable: %s", exc)
-        return None
-    return ActionLauncher(app)
 
 
 class ClusterDeckApp(App[int]):
@@ -67,25 +63,25 @@ class ClusterDeckApp(App[int]):
     COMMANDS = App.COMMANDS | {ObjectJumpProvider}
     BINDINGS = bindings(
         "pane.overview", "pane.nodes", "pane.volumes", "pane.network", "pane.routes", "pane.apps",
-        "pane.workloads", "app.help", "app.command", "app.runs", "app.quit",
+        "pane.workloads", "pane.pods", "app.help", "app.command", "app.runs", "app.quit", "app.retry",
     )
 
-    def __init__(self, connection: Any, config: Config | None = None, clock: Clock | None = None,
-                 start_sources: bool = True, source_backoff: Any = None) -> None:
+    def __init__(self, connection: ClusterConnection, config: Config | None = None, clock: Clock | None = None,
+                 start_sources: bool = True, source_backoff: Backoff | None = None) -> None:
         super().__init__()
         self.connection = connection
         self.config = config or Config()
         self.clock: Clock = clock or SystemClock()
-        self.read_only: bool = bool(getattr(connection, "read_only", False))
-        self.store = ClusterStore(self.clock)
+        self.read_only: bool = connection.read_only
+        self.store = ClusterStore(self.clock, events_max=self.config.events_max)
         self.bridge = StoreBridge(self, self.store, self.config.refresh_hz)
         self.start_sources = start_sources
         self.source_backoff = source_backoff  # tests shorten the retry delays (sources.Backoff)
-        self.sources: Any = None
+        self.sources: Sources | None = None
         # `:ctx NAME` reconnects through this, once the CLI provides it (name -> None, raises on failure)
         self.context_switcher: Callable[[str], None] | None = None
         self.register_theme(CLUSTERDECK_THEME)
-        self.actions = _action_launcher(self)
+        self.actions = ActionLauncher(self)
 
     # --- lifecycle ------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -100,35 +96,23 @@ class ClusterDeckApp(App[int]):
         self.bridge.start_ticker()
 
     def start_source_set(self) -> None:
-        from tui.core.sources import SourceSet
-
-        extra = {"backoff": self.source_backoff} if self.source_backoff is not None else {}
-        deliver = self.bridge.deliver_for_now()
-        self.sources = SourceSet(self.connection.api_client, deliver, self.clock, **extra)
+        self.sources = build_sources(
+            self.connection.api_client, self.bridge.deliver_for_now(), self.clock,
+            origin=self.connection.origin, traefik_api_url=self.config.traefik_api_url,
+            traefik_poll_seconds=self.config.traefik_poll_seconds, backoff=self.source_backoff)
         self.sources.start()
-        traefik_api_url = self.traefik_api_url()
-        if traefik_api_url:
-            from tui.core.traefik_api import TraefikPoller
-
-            poller = TraefikPoller(traefik_api_url, deliver, self.clock, self.config.traefik_poll_seconds,
-                                   **extra)
-            poller.start()
-            self.sources.sources.append(poller)  # SourceSet.stop() stops and joins it with the rest
 
     def traefik_api_url(self) -> str | None:
-        """The Traefik API the console polls: the config's, but never for the demo or a dump
-        (the configured Traefik serves another cluster)."""
-        if self.origin(getattr(self.connection, "context", "") or ""):
-            return None
-        return self.config.traefik_api_url
+        """The Traefik API the console polls (none for the demo or a dump)."""
+        return traefik_api_for(self.connection.origin, self.config.traefik_api_url)
 
-    def switch_connection(self, connection: Any) -> None:
+    def switch_connection(self, connection: ClusterConnection) -> None:
         """Another cluster (`:ctx NAME`): new sources into a new store; panes follow at the
         next tick. The old cluster's threads are stopped and their late events dropped."""
         if self.sources is not None:
             self.sources.stop(timeout=1.0)
         old, self.connection = self.connection, connection
-        self.store = ClusterStore(self.clock)
+        self.store = ClusterStore(self.clock, events_max=self.config.events_max)
         self.bridge.rebind(self.store)
         self.start_source_set()
         old.close()
@@ -154,22 +138,25 @@ class ClusterDeckApp(App[int]):
             self.notify(f"{event.worker.name or event.worker.group}: {event.worker.error}",
                         severity="error", timeout=8)
 
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        # notifications carry cluster strings: shown literally (no markup, controls made visible)
+        from tui.core.literal import visible
+
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout,
+                       markup=markup)
+
     # --- what screens ask the app -------------------------------------------------------------
     def header_facts(self, active: str) -> dict[str, Any]:
-        context = getattr(self.connection, "context", "") or ""
+        context = self.connection.context
         return {
             "context": context,
             "production": self.config.is_production(context),
             "read_only": self.read_only,
-            "origin": self.origin(context),
+            "origin": self.connection.origin.label,
             "active": active,
+            "pane_keys": {p.id: shown_key(p.binding_id, self.config.keymap) for p in TAB_PANES},
         }
-
-    def origin(self, context: str) -> str:
-        """Where the data comes from, when it is not a live cluster."""
-        if getattr(self.connection, "emulator", None) is None:
-            return ""
-        return "offline dump" if context.startswith("dump:") else "demo" if context.endswith("demo") else ""
 
     def has_impact(self, layer: str) -> bool:
         return layer in IMPACT_LAYERS
@@ -185,6 +172,26 @@ class ClusterDeckApp(App[int]):
         from screens.impact import ImpactScreen
 
         self.push_screen(ImpactScreen(layer, row))
+
+    def open_logs(self, layer: str, row: Any) -> None:
+        """`l`: a pod's logs, or every pod of a workload or app merged (screens/logs.py)."""
+        from screens.logs import LogScreen
+
+        self.push_screen(LogScreen(layer, row))
+
+    def open_events(self, layer: str | None = None, row: Any = None, filter_text: str = "") -> None:
+        """The Events view: of one row's object (`e`), or of the whole cluster (`:events`)."""
+        from screens.events import WITH_POD_EVENTS, EventsScreen, event_refs
+
+        if row is None:
+            screen = EventsScreen()
+        else:
+            name = f"{row.namespace}/{row.name}" if getattr(row, "namespace", None) else row.key
+            pods_of = (layer, row.key) if layer in WITH_POD_EVENTS else None
+            screen = EventsScreen(name, event_refs(layer or "", row), pods_of)
+        self.push_screen(screen)
+        if filter_text:
+            screen.filter_text = filter_text
 
     async def jump_to(self, pane: str, key: str, filter_text: str | None = None) -> bool:
         """Show `pane` with the cursor on `key` (palette, command line)."""
@@ -222,9 +229,11 @@ class ClusterDeckApp(App[int]):
     async def run_command(self, text: str) -> None:
         command = parse_command(text)
         if command.verb == "quit":
-            self.exit(0)
+            await self.action_quit()
         elif command.verb == "pane":
             await self.jump_to(command.arg, "", filter_text=command.filter)
+        elif command.verb == "events":
+            self.open_events(filter_text=command.filter)
         elif command.verb == "ctx":
             self.switch_context(command.arg)
         elif command.verb == "runs":
@@ -235,7 +244,7 @@ class ClusterDeckApp(App[int]):
             self.notify(command.arg, severity="error")
 
     def switch_context(self, name: str) -> None:
-        known = tuple(getattr(self.connection, "contexts", ()) or ())
+        known = self.connection.contexts
         if self.context_switcher is None or (known and name not in known):
             self.notify(f"unknown context: {name}", severity="error")
             return
@@ -244,26 +253,88 @@ class ClusterDeckApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - a failed reconnect keeps the current cluster
             self.notify(f"cannot switch to {name}: {exc}", severity="error")
 
-    def action_runs(self) -> None:
-        if self.actions is None:
-            self.notify("actions are not available in this build", severity="warning")
+    # --- quit (screens/quit.py): never a blank screen while a playbook runs ----------------------
+    async def action_quit(self) -> None:
+        running = dict(getattr(self.actions, "running", None) or {})
+        if not running:
+            self.exit(0)
             return
-        opener = getattr(self.actions, "open_runs", None)
-        if opener is not None:
-            opener()
-        else:
-            self.actions.request("runs", [])
+        from screens.quit import QuitScreen
+
+        self.push_screen(QuitScreen(list(running)), callback=self._quit_chosen)
+
+    def _quit_chosen(self, choice: str | None) -> None:
+        if choice == "cancel":
+            for action in list(getattr(self.actions, "running", {}).values()):
+                action.cancel()
+            self.notify("cancelling the run, then quitting…", timeout=3)
+            self.run_worker(self._quit_when_idle(deadline=2.0), group="quit", exit_on_error=False)
+        elif choice == "keep":
+            self.notify("the run goes on; clusterdeck quits when it ends", timeout=6)
+            self.run_worker(self._quit_when_idle(deadline=None), group="quit", exit_on_error=False)
+
+    async def _quit_when_idle(self, deadline: float | None) -> None:
+        """Exit once no action runs (its worker thread would hold the exit back), or at the deadline."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        until = None if deadline is None else loop.time() + deadline - 0.2
+        while getattr(self.actions, "running", None) and (until is None or loop.time() < until):
+            await asyncio.sleep(0.05)
+        self.exit(0)
+
+    def action_retry_sources(self) -> None:
+        """`r` (`ctrl+r` where `r` means something else): every waiting source tries again now."""
+        from tui.core.events import SourceState
+
+        if all(h.state is SourceState.OK for h in self.store.health().values()):
+            return  # nothing waits to retry
+        members = getattr(self.sources, "members", None) or getattr(self.sources, "sources", None) or []
+        for member in members:
+            retry = getattr(member, "retry_now", None)
+            if retry is not None:
+                retry()
+        self.notify("retrying now", timeout=2)
+
+    def action_runs(self) -> None:
+        self.actions.open_runs()
 
 
-def run_app(connection: Any, config: Config | None = None,
-            connect_context: Callable[[str], Any] | None = None) -> int:
+def _implements_deck(app: ClusterDeckApp) -> Deck:
+    return app  # mypy checks here that the App gives screens everything tui.core.ports.Deck names
+
+
+def run_app(connection: ClusterConnection, config: Config | None = None,
+            connect_context: Callable[[str], ClusterConnection] | None = None) -> int:
     """Run the console until the user quits; the exit code for the CLI. `connect_context`
     (a context name -> a new connection) makes `:ctx NAME` switch clusters."""
     app = ClusterDeckApp(connection, config)
     if connect_context is not None:
         app.context_switcher = lambda name: app.switch_connection(connect_context(name))
+    _exit_cleanly_on_hangup(app)
     try:
         result = app.run()
     finally:
         app.connection.close()
     return int(result or app.return_code or 0)
+
+
+def _exit_cleanly_on_hangup(app: ClusterDeckApp) -> None:
+    """SIGHUP (the SSH session dropped) / SIGTERM: interrupt running actions (their end records
+    say so, a playbook's processes are ended), then exit; never later than 5 s after the signal."""
+    import os
+    import threading
+
+    from tui.core.actions.hangup import on_hangup
+
+    def then(signum: int) -> None:
+        code = 128 + signum
+        watchdog = threading.Timer(1.0, os._exit, (code,))  # a dead terminal may wedge the teardown
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            app.call_from_thread(app.exit, code)
+        except Exception as exc:  # noqa: BLE001 - the loop is gone already: the watchdog ends us
+            log.warning("exit after %s: %s", signum, exc)
+
+    on_hangup(app.actions.runner, then, grace=3.5)

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.timer import Timer
 
 from tui.core.events import SourceEvent, SourceHealth
+from tui.core.layers import LAYER_IDS
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -117,7 +118,6 @@ class StoreBridge:
         return message
 
 
-LAYERS = ("nodes", "volumes", "lh_nodes", "replicas", "ip_pools", "load_balancers", "routes",
-          "apps", "workloads")
+LAYERS = LAYER_IDS  # every row layer: what the first announcement says changed
 
 Deliver = Callable[[SourceEvent], None]

@@ -1,4 +1,4 @@
-"""The `clusterdeck` command: the console, `snapshot` and `emulate`.
+"""The `clusterdeck` command: the console, `snapshot`, `emulate` and `paths`.
 
 Every bad input (unknown flag, unreadable or invalid dump, broken kubeconfig, unreachable
 cluster) ends as one line on stderr naming the file, line or host, and exit code 2.
@@ -13,9 +13,13 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from tui.connection import ClusterConnection, ConnectionError_
+
+if TYPE_CHECKING:
+    from tui.core.events import SourceEvent
+    from tui.core.store import ClusterStore
 
 EXIT_BAD_INPUT = 2
 
@@ -39,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(parser, "open the embedded demo cluster")
     parser.add_argument("--read-only", action="store_true", help="refuse every action that changes anything")
     parser.add_argument("--theme", metavar="NAME", help="textual theme, e.g. ansi-dark for 16/256-colour consoles")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands.add_parser("paths", help="where the playbooks, inventory, config, state and audit log are")
 
     snapshot = commands.add_parser("snapshot", help="print the cluster model once every source synced")
     _add_target(snapshot, "the embedded demo cluster")
@@ -59,6 +65,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("clusterdeck")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from tui.paths_report import paths_lines
+
+    for line in paths_lines():
+        print(line)
+    return 0
+
+
 def _connect(args: argparse.Namespace, read_only: bool = False) -> ClusterConnection:
     from tui import connection
 
@@ -69,35 +92,35 @@ def _connect(args: argparse.Namespace, read_only: bool = False) -> ClusterConnec
     return connection.connect_kubeconfig(args.kubeconfig, args.context, read_only=read_only)
 
 
-def collect(conn: ClusterConnection, timeout: float, traefik_api_url: str | None = None):  # -> ClusterStore
-    """Run every source until each has answered once (or the timeout), on this thread.
-    `traefik_api_url` adds the Traefik API source (default: the config's, when it loads)."""
+def probe(conn: ClusterConnection) -> None:
+    """One cheap request first, so an unreachable cluster is one clear line (exit 2), not 18."""
     from tui.core import kube_http
-    from tui.core.clock import SystemClock
     from tui.core.errors import describe_error
-    from tui.core.sources import SourceSet
-    from tui.core.store import ClusterStore
 
-    try:  # one cheap probe first, so an unreachable cluster is one clear line, not 18
+    try:
         kube_http.request_json(conn.api_client, "GET", "/version", timeout=(3.0, 10.0))
     except Exception as exc:
         detail = getattr(exc, "status", None)
         reason = f"HTTP {detail}" if detail else describe_error(exc)
         raise ConnectionError_(f"cannot reach the cluster at {conn.host}: {reason}") from exc
 
+
+def collect(conn: ClusterConnection, timeout: float, traefik_api_url: str | None = None) -> ClusterStore:
+    """Run every source until each has answered once (or the timeout), on this thread.
+    `traefik_api_url` adds the Traefik API source (default: the config's, when it loads)."""
+    from tui.core.clock import SystemClock
+    from tui.core.source_wiring import build_sources
+    from tui.core.store import ClusterStore
+
+    probe(conn)
     clock = SystemClock()
     store = ClusterStore(clock)
-    events: queue.SimpleQueue = queue.SimpleQueue()
-    sources = SourceSet(conn.api_client, events.put, clock)
+    events: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
+    explicit = traefik_api_url is not None
+    sources = build_sources(conn.api_client, events.put, clock, origin=conn.origin,
+                            traefik_api_url=traefik_api_url if explicit else _configured_traefik_api(),
+                            force_traefik_api=explicit)
     sources.start()
-    if traefik_api_url is None and conn.emulator is None:  # the demo or a dump: not that Traefik's
-        traefik_api_url = _configured_traefik_api()
-    if traefik_api_url:
-        from tui.core.traefik_api import TraefikPoller
-
-        poller = TraefikPoller(traefik_api_url, events.put, clock)
-        poller.start()
-        sources.sources.append(poller)  # stopped with the kube sources
     deadline = time.monotonic() + timeout
     try:
         while not store.synced() and time.monotonic() < deadline:
@@ -176,6 +199,11 @@ def cmd_console(args: argparse.Namespace) -> int:
     if args.theme:
         config = config.with_theme(args.theme)
     conn = _connect(args, read_only=args.read_only)
+    try:
+        probe(conn)  # the README's promise: an unreachable API server is one line and exit 2
+    except ConnectionError_:
+        conn.close()
+        raise
     connect_context = None
     if conn.kubeconfig:  # `:ctx NAME` reconnects to another context of the same kubeconfig
         from tui.connection import connect_kubeconfig
@@ -190,7 +218,8 @@ def cmd_console(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = {"snapshot": cmd_snapshot, "emulate": cmd_emulate}.get(args.command or "", cmd_console)
+    command = {"snapshot": cmd_snapshot, "emulate": cmd_emulate, "paths": cmd_paths}.get(args.command or "",
+                                                                                          cmd_console)
     try:
         return command(args)
     except ConnectionError_ as exc:

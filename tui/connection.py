@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
 from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, Configuration
 
 from tui.core import kube_http
+from tui.core.ports import Origin
 
 if TYPE_CHECKING:
     from tui.emulator import Emulator
@@ -38,6 +40,7 @@ class ClusterConnection:
     host: str = ""
     contexts: tuple[str, ...] = ()  # other contexts of the kubeconfig, for `:ctx`
     kubeconfig: str | None = None
+    origin: Origin = Origin.KUBECONFIG  # where the data comes from: decides what else may be polled
 
     def close(self) -> None:
         try:
@@ -64,6 +67,10 @@ def connect_kubeconfig(
         raise ConnectionError_(f"kubeconfig {where}: {exc}") from exc
     except FileNotFoundError as exc:
         raise ConnectionError_(f"kubeconfig {where}: file not found") from exc
+    except yaml.YAMLError as exc:  # name the line, as for the config file
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark is not None else ""
+        raise ConnectionError_(f"kubeconfig {where}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
     except Exception as exc:
         raise ConnectionError_(f"kubeconfig {where}: {str(exc).splitlines()[0][:120]}") from exc
     api_client = kube_http.tuned_client(configuration)
@@ -77,12 +84,21 @@ def connect_kubeconfig(
     )
 
 
+def origin_of_context(context: str) -> Origin:
+    """An emulator's origin by the context it is served under: an emulator standing in for a
+    named cluster (the tests' "hel-main") is treated as that cluster."""
+    if context.startswith("dump:"):
+        return Origin.DUMP
+    return Origin.DEMO if context.endswith("demo") else Origin.KUBECONFIG
+
+
 def connect_emulator(
     emulator: Emulator, context: str = DEMO_CONTEXT, read_only: bool = False,
-    argocd_token: str | None = None,
+    argocd_token: str | None = None, origin: Origin | None = None,
 ) -> ClusterConnection:
     """A started emulator, reached over HTTP like any cluster."""
     return ClusterConnection(
+        origin=origin or origin_of_context(context),
         api_client=kube_http.client_for(emulator.url),
         context=context,
         read_only=read_only,
@@ -109,7 +125,7 @@ def connect_demo(read_only: bool = False, port: int = 0) -> ClusterConnection:
 
     token = secrets.token_urlsafe(24)
     emulator = start_emulator(demo_objects(), controllers=True, port=port, argocd_token=token)
-    return connect_emulator(emulator, DEMO_CONTEXT, read_only, argocd_token=token)
+    return connect_emulator(emulator, DEMO_CONTEXT, read_only, argocd_token=token, origin=Origin.DEMO)
 
 
 def connect_dump(path: str, port: int = 0) -> ClusterConnection:
@@ -117,4 +133,4 @@ def connect_dump(path: str, port: int = 0) -> ClusterConnection:
     from tui.emulator import load_seed
 
     emulator = start_emulator(load_seed(path), controllers=False, port=port)
-    return connect_emulator(emulator, f"dump:{Path(path).name}", read_only=True)
+    return connect_emulator(emulator, f"dump:{Path(path).name}", read_only=True, origin=Origin.DUMP)

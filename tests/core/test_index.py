@@ -20,6 +20,18 @@ from tests.support.core_samples import (
 )
 
 from tui.core.events import Changed
+from tui.core.findings import Severity
+from tui.core.index import Impact
+
+
+def texts(impact: Impact) -> tuple[str, ...]:
+    """The findings as the impact screen words them."""
+    return tuple(f.text for f in impact.findings)
+
+
+def severity_of(impact: Impact, text: str) -> Severity:
+    return next(f.severity for f in impact.findings if f.text == text)
+
 
 WIKI_DB, BOT_DB, UPLOADS = f"{LH}/pvc-wiki-db", f"{LH}/pvc-bot-db", f"{LH}/pvc-api-uploads"
 
@@ -82,29 +94,35 @@ def test_worker_hosting_volumes_and_endpoints(store):
     assert impact.routes == ("api/api", "wiki/wiki")
     assert impact.apps == ("argocd/api", "argocd/wiki")
     assert impact.load_balancers == ()
-    assert "route wiki/wiki: every endpoint of wiki/wiki-web runs on this node" in impact.findings
-    assert not any("api/api:" in f for f in impact.findings)  # api also runs on hel-wk-02
-    assert "volume pvc-wiki-db would drop to 1 of 3 healthy replicas" in impact.findings
+    assert "route wiki/wiki: every endpoint of wiki/wiki-web runs on this node" in texts(impact)
+    assert not any("api/api:" in f for f in texts(impact))  # api also runs on hel-wk-02
+    assert "volume pvc-wiki-db would drop to 1 of 3 healthy replicas" in texts(impact)
     assert impact.last_replica_volumes == ()
 
 
 def test_node_holding_the_last_healthy_replica_and_announcing_the_lb(store):
     impact = store.impact().for_node("hel-wk-02")
     assert impact.last_replica_volumes == (BOT_DB,)
-    assert "volume pvc-bot-db would lose its last healthy replica" in impact.findings
+    assert "volume pvc-bot-db would lose its last healthy replica" in texts(impact)
+    # core decides how bad each is: losing data is a problem, a MetalLB failover a warning
+    assert severity_of(impact, "volume pvc-bot-db would lose its last healthy replica") is Severity.PROBLEM
+    lost = next(f for f in impact.findings if f.text.startswith("volume pvc-bot-db"))
+    assert lost.links == (f"volumes|{BOT_DB}",)  # enter on it jumps to the volume
     assert impact.load_balancers == ("kube-system/traefik",)
     assert impact.ips == ("192.168.10.240",)
     assert ("LB IP 192.168.10.240 (kube-system/traefik) is announced from here: MetalLB must fail it "
-            "over to another node; all 2 routes enter through it") in impact.findings
+            "over to another node; all 2 routes enter through it") in texts(impact)
+    assert severity_of(impact, "LB IP 192.168.10.240 (kube-system/traefik) is announced from here: MetalLB "
+                       "must fail it over to another node; all 2 routes enter through it") is Severity.WARNING
 
 
 def test_node_with_only_a_failed_replica_risks_nothing_of_it(store):
     impact = store.impact().for_node("hel-cp-01")
     assert impact.volumes_attached == () and impact.last_replica_volumes == ()
-    assert not any("pvc-wiki-db" in f for f in impact.findings)
-    assert "volume pvc-api-uploads would drop to 2 of 3 healthy replicas" in impact.findings
+    assert not any("pvc-wiki-db" in f for f in texts(impact))
+    assert "volume pvc-api-uploads would drop to 2 of 3 healthy replicas" in texts(impact)
     # the only Traefik pod runs here, so every route goes down with this node
-    assert "every endpoint of kube-system/traefik runs on this node: all 2 routes stop with it" in impact.findings
+    assert "every endpoint of kube-system/traefik runs on this node: all 2 routes stop with it" in texts(impact)
 
 
 def test_volume_route_lb_and_app_views(store):
@@ -136,7 +154,7 @@ def test_volume_route_lb_and_app_views(store):
 def test_unknown_keys_say_so(store):
     index = store.impact()
     assert index.for_route("nope/nope").found is False
-    assert index.for_volume("x/y").findings == ("volume x/y not found",)
+    assert texts(index.for_volume("x/y")) == ("volume x/y not found",)
     ghost = index.for_node("ghost")
     assert (ghost.found, ghost.findings, ghost.volumes) == (False, (), ())
     assert index.for_node("hel-wk-01").found is True
@@ -165,7 +183,7 @@ def test_workload_behind_a_route_runs_where_its_endpoints_are(store):
     # the route reaches it through Traefik's LoadBalancer IP
     assert impact.load_balancers == ("kube-system/traefik",) and impact.ips == ("192.168.10.240",)
     assert impact.pools == ("lan-pool",) and impact.volumes == ()
-    assert impact.findings == ("route wiki/wiki enters through this workload",)
+    assert texts(impact) == ("route wiki/wiki enters through this workload",)
 
 
 def test_workload_nodes_come_from_endpoints_and_from_its_attached_volumes(store):
@@ -190,7 +208,7 @@ def test_workload_findings_name_its_degraded_volume_and_missing_pods(store):
         store.handle(Changed(key, "MODIFIED", obj))
     impact = store.impact().for_workload("StatefulSet/wiki/wiki-db")
     assert impact.services == ("wiki/wiki-db",)
-    assert impact.findings == (
+    assert texts(impact) == (
         "only 0 of 1 pods are ready",
         "service wiki/wiki-db has no ready endpoints",
         # the failed replica on hel-cp-01 does not count
@@ -204,7 +222,7 @@ def test_traefiks_own_workload_carries_every_route(store):
     impact = store.impact().for_workload("Deployment/kube-system/traefik")
     assert impact.routes == ("api/api", "wiki/wiki") and impact.nodes == ("hel-cp-01",)
     assert impact.apps == ("argocd/api", "argocd/wiki")
-    assert impact.findings == ("all 2 routes enter through this workload",)
+    assert texts(impact) == ("all 2 routes enter through this workload",)
 
 
 def test_workload_links_agree_with_the_other_views(store):
@@ -214,4 +232,4 @@ def test_workload_links_agree_with_the_other_views(store):
         assert all(key in index.for_volume(v).workloads for v in impact.volumes), key
         assert all(key in index.for_route(r).workloads for r in impact.routes), key
         assert all(key in index.for_app(a).workloads for a in impact.apps), key
-    assert index.for_workload("Deployment/nope/nope").findings == ("workload Deployment/nope/nope not found",)
+    assert texts(index.for_workload("Deployment/nope/nope")) == ("workload Deployment/nope/nope not found",)

@@ -48,3 +48,13 @@ def test_half_filled_node_gives_unknowns():
                       "spec": {"unschedulable": "yes", "taints": [{"effect": "NoSchedule"}]}})
     assert (row.name, row.ready, row.internal_ip, row.kubelet_version) == ("bare", None, None, None)
     assert row.unschedulable is False and row.taints == ()
+
+
+def test_k3s_etcd_voter_condition_is_not_pressure():
+    # k3s and RKE2 set EtcdIsVoter=True on every healthy etcd member (reason MemberNotLearner)
+    obj = copy.deepcopy(fixture_doc("k3s-nodes.yaml", "Node", "node-a"))
+    obj["status"]["conditions"].append({"type": "EtcdIsVoter", "status": "True", "reason": "MemberNotLearner",
+                                        "message": "Node is a voting member of the etcd cluster"})
+    row = parse_node(obj)
+    assert row.pressure == () and row.ready is True
+    assert row.other_conditions == ("EtcdIsVoter=True",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from tests.support.core_samples import fixture_doc, ingressroute, service, store_with
+from tests.support.core_samples import endpoint_slice, fixture_doc, ingressroute, service, store_with
 
 from tui.core.parsers import parse_ingress, parse_ingressroute, rule_hosts
 
@@ -62,6 +62,7 @@ def test_store_flags_missing_service_and_missing_port():
         "services": [service("website", "website", {"app": "website"}, port=80),
                      service("api", "api", {"app": "api"}, port=3000),
                      service("donate", "donate", {"app": "donate"}, port=80)],
+        "endpointslices": [endpoint_slice(name, name, ["n1"]) for name in ("website", "api", "donate")],
     })
     assert store.row("routes", "website/website").problems == ()
     assert store.row("routes", "api/api").problems == ("service api/api has no port 8080",)
@@ -69,6 +70,34 @@ def test_store_flags_missing_service_and_missing_port():
     store2 = store_with({"ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")]})
     assert store2.row("routes", "wiki/wiki").problems == (
         "backend service wiki/wiki-web not found (Traefik drops the route)",)
+
+
+def test_backend_without_a_ready_endpoint_is_a_problem():
+    slice_ = endpoint_slice("wiki-web", "wiki", ["n1", "n2"])
+    for endpoint in slice_["endpoints"]:
+        endpoint["conditions"]["ready"] = False  # readiness probe failing: Running, not Ready
+    store = store_with({
+        "ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")],
+        "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
+        "endpointslices": [slice_],
+    })
+    assert store.row("routes", "wiki/wiki").problems == ("no ready endpoint for wiki/wiki-web:80",)
+    del slice_["endpoints"][0]["conditions"]["ready"]  # absent means ready (EndpointConditions)
+    slice_["metadata"]["resourceVersion"] = "2"
+    store2 = store_with({
+        "ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")],
+        "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
+        "endpointslices": [slice_],
+    })
+    assert store2.row("routes", "wiki/wiki").problems == ()
+
+
+def test_endpoints_not_listed_yet_are_not_called_missing():
+    store = store_with({
+        "ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")],
+        "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
+    }, every_kind=False)  # the EndpointSlice source has not answered
+    assert store.row("routes", "wiki/wiki").problems == ()
 
 
 def test_unbalanced_rule_is_a_problem():

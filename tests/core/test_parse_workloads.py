@@ -79,3 +79,12 @@ def test_unreadable_replica_counts_are_unknown(replicas):
                           "metadata": {"name": "api", "namespace": "api"},
                           "spec": {"replicas": replicas}, "status": {"readyReplicas": replicas}})
     assert (row.replicas, row.ready) == (None, None)
+
+
+def test_omitted_zero_counts_are_zero_not_unknown():
+    # readyReplicas, updatedReplicas, availableReplicas are `omitempty`: a Deployment scaled to
+    # nothing ready is serialised with those fields absent
+    row = parse_workload({"apiVersion": "apps/v1", "kind": "Deployment",
+                          "metadata": {"name": "api", "namespace": "api"}, "spec": {"replicas": 2},
+                          "status": {"observedGeneration": 3, "replicas": 2, "unavailableReplicas": 2}})
+    assert (row.ready, row.updated, row.available) == (0, 0, 0)

@@ -7,16 +7,22 @@ import copy
 import json
 from typing import Any
 
-from tests.support.core_samples import all_fixture_objects, store_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.core.test_parse_events import EVENTS
+from tests.core.test_parse_pods import PODS
+from tests.support.core_samples import all_fixture_objects, store_with
+from tui.core.attention import attention
 from tui.core.events import Changed, Relisted
 from tui.core.parsers.traefik import rule_hosts
 from tui.core.snapshot import snapshot_json, snapshot_text
 from tui.core.store import EXTRA_PARSERS, PARSERS
 
 FIXTURES = all_fixture_objects()
+# pods and events come from their own fixtures (real shapes of every STATUS case, both event APIs)
+FIXTURES["pods"] = list(PODS.values())
+FIXTURES["events"] = [*FIXTURES.get("events", []), *EVENTS]
 SAMPLES = [(key, obj) for key, objs in FIXTURES.items() for obj in objs]
 
 
@@ -114,6 +120,11 @@ def test_store_index_and_snapshot_survive_malformed_clusters(relisted, changed):
                         ("routes", index.for_route), ("apps", index.for_app)):
         for row in store.rows(layer):
             view(row.key)
+    for layer in ("nodes", "workloads", "apps", "volumes", "routes", "pods"):
+        for row in store.rows(layer):
+            store.pods_of(layer, row.key)
+            store.events_for(row.key)
+    attention(store)
     json.dumps(snapshot_json(store))
     snapshot_text(store)
 
@@ -132,3 +143,36 @@ def test_absurd_numbers_are_shown_not_fatal():
     store = store_with(objects)
     assert "LONGHORN VOLUMES (2)" in snapshot_text(store)
     assert {v["size_bytes"] for v in snapshot_json(store)["volumes"]} == {None, 10**40}
+
+
+container_states = st.one_of(
+    st.fixed_dictionaries({"waiting": st.fixed_dictionaries({}, optional={"reason": st.sampled_from(
+        ["CrashLoopBackOff", "ImagePullBackOff", "ContainerCreating", "PodInitializing", ""])})}),
+    st.fixed_dictionaries({"running": st.just({"startedAt": "2026-11-26T14:00:00Z"})}),
+    st.fixed_dictionaries({"terminated": st.fixed_dictionaries(
+        {"exitCode": st.integers(-1, 255)},
+        optional={"reason": st.sampled_from(["Error", "Completed", "OOMKilled", ""]),
+                  "signal": st.integers(0, 15), "finishedAt": st.sampled_from(["2026-11-26T14:01:07Z", "x"])})}),
+    json_trees,
+)
+container_statuses = st.lists(st.fixed_dictionaries(
+    {"name": st.sampled_from(["a", "b", "side"]), "state": container_states},
+    optional={"ready": st.booleans(), "started": st.booleans(), "restartCount": st.integers(-3, 99),
+              "lastState": container_states}), max_size=3)
+
+
+@settings(SETTINGS, max_examples=150)
+@given(container_statuses, container_statuses, st.booleans(), st.sampled_from(["Running", "Pending", None]))
+def test_any_container_states_give_a_sane_pod_row(statuses, init_statuses, deleting, phase):
+    from tui.core.parsers.pods import parse_pod
+
+    pod = {"metadata": {"name": "p", "namespace": "n"},
+           "spec": {"containers": [{"name": "a"}, {"name": "b"}],
+                    "initContainers": [{"name": "side", "restartPolicy": "Always"}, {"name": "init"}]},
+           "status": {"phase": phase, "containerStatuses": statuses, "initContainerStatuses": init_statuses}}
+    if deleting:
+        pod["metadata"]["deletionTimestamp"] = "2026-11-26T14:04:00Z"
+    row = parse_pod(pod)
+    ready, total = (int(n) for n in row.ready.split("/"))
+    assert total == 3 and 0 <= ready and row.restarts >= 0 and row.status
+    assert not deleting or row.status == "Terminating"  # never NodeLost here: no status.reason

@@ -5,7 +5,16 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
-from tests.support.core_samples import application, ingressroute, node, replica, service, store_with, volume
+from tests.support.core_samples import (
+    application,
+    endpoint_slice,
+    ingressroute,
+    node,
+    replica,
+    service,
+    store_with,
+    volume,
+)
 
 from tui.core.clock import FrozenClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceHealth, SourceState
@@ -118,6 +127,8 @@ def test_rows_of_other_layers_follow_services():
     store = store_with({"ingressroutes": [ingressroute("api", "api", "api.emberforge.games", "api", 8080)]})
     assert store.row("routes", "api/api").problems
     store.handle(Changed("services", "ADDED", service("api", "api", {"app": "api"}, port=8080)))
+    assert store.row("routes", "api/api").problems == ("no ready endpoint for api/api:8080",)
+    store.handle(Changed("endpointslices", "ADDED", endpoint_slice("api", "api", ["n1"])))
     assert store.row("routes", "api/api").problems == ()
 
 
@@ -134,8 +145,8 @@ def test_malformed_events_are_ignored():
 
 
 def test_unknown_layer_is_a_clear_error():
-    with pytest.raises(KeyError, match="unknown layer 'pods'"):
-        ClusterStore(FrozenClock()).rows("pods")
+    with pytest.raises(KeyError, match="unknown layer 'cronjobs'"):
+        ClusterStore(FrozenClock()).rows("cronjobs")
 
 
 def test_uninstalled_addon_takes_its_rows_along_but_forbidden_keeps_them():

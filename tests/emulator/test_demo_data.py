@@ -67,7 +67,10 @@ def test_objects_are_unique_and_timestamps_fixed_in_november_2026(objects):
     assert [i for i, n in ids.items() if n > 1] == []
     for obj in objects:
         created = obj["metadata"]["creationTimestamp"]
-        assert re.fullmatch(r"2026-11-(0[2-9]|1\d|2[0-4])T\d\d:\d\d:\d\dZ", created), (object_id(obj), created)
+        # Events are the last hour's, up to the demo clock (2026-11-26 14:05); the rest is older.
+        last_day = "6" if obj["kind"] == "Event" else "4"
+        assert re.fullmatch(rf"2026-11-(0[2-9]|1\d|2[0-{last_day}])T\d\d:\d\d:\d\dZ", created), (object_id(obj), created)
+        assert created <= "2026-11-26T14:05:00Z"
 
 
 def test_every_namespaced_object_lives_in_an_existing_namespace(objects):
@@ -79,7 +82,7 @@ def test_every_namespaced_object_lives_in_an_existing_namespace(objects):
 
 
 def test_state_files_are_all_read():
-    on_disk = {p.name for p in Path(STATE_DIR).glob("*.yaml")}
+    on_disk = {p.name for p in Path(STATE_DIR).glob("*.yaml")} - {"logs.yaml"}  # container logs, not objects
     assert on_disk == set(STATE_FILES)
 
 
@@ -243,8 +246,9 @@ def test_every_route_backend_has_a_service_and_endpoints_on_a_node(objects):
                           if s["metadata"]["namespace"] == ns
                           and s["metadata"]["labels"]["kubernetes.io/service-name"] == backend["name"]]
                 assert len(slices) == 1
-                endpoints = slices[0]["endpoints"]
-                assert endpoints and all(e["conditions"]["ready"] for e in endpoints)
+                endpoints = [e for e in slices[0]["endpoints"] if not e["conditions"]["terminating"]]
+                # the incident: wiki-web runs but is not ready (its probe needs the crash-looping database)
+                assert endpoints and all(e["conditions"]["ready"] is (backend["name"] != "wiki-web") for e in endpoints)
                 assert {e["nodeName"] for e in endpoints} <= ready_nodes
 
 
@@ -254,7 +258,10 @@ def test_every_service_has_an_endpointslice_with_its_target_ports(objects):
         (eps,) = [s for s in all_of(objects, "discovery.k8s.io/v1", "EndpointSlice")
                   if s["metadata"]["namespace"] == ns and s["metadata"]["labels"]["kubernetes.io/service-name"] == name]
         assert [p["name"] for p in eps["ports"]] == [p["name"] for p in svc["spec"]["ports"]]
-        assert all(e["nodeName"] in STORY_NODES and e["nodeName"] != "hel-wk-03" for e in eps["endpoints"])
+        assert all(e["nodeName"] in STORY_NODES for e in eps["endpoints"])
+        # what ran on the lost node is still listed, terminating and not ready, as the real controller does
+        lost = [e for e in eps["endpoints"] if e["nodeName"] == "hel-wk-03"]
+        assert all(e["conditions"] == {"ready": False, "serving": False, "terminating": True} for e in lost)
 
 
 def test_traefik_holds_the_lb_address_announced_where_it_runs(objects):
@@ -288,7 +295,9 @@ def test_deployments_have_replicasets_with_their_revisions(objects):
         template = copy.deepcopy(current["spec"]["template"])
         template["metadata"]["labels"].pop("pod-template-hash")
         assert template == dep["spec"]["template"], f"{ns}/{name}: current ReplicaSet differs from the Deployment"
-        assert current["status"]["readyReplicas"] == dep["spec"]["replicas"] == dep["status"]["readyReplicas"]
+        # the incident: wiki-web's pods run but none is ready (its probe needs the crash-looping database)
+        want_ready = 0 if (ns, name) == ("wiki", "wiki-web") else dep["spec"]["replicas"]
+        assert current["status"]["readyReplicas"] == want_ready == dep["status"]["readyReplicas"]
         assert dep["status"]["observedGeneration"] == dep["metadata"]["generation"]
         for old in owned:
             if old is not current:
@@ -336,11 +345,12 @@ def loaded_store(objects):
     return store
 
 
-def test_store_shows_every_route_without_problems_and_the_wiki_volume_degraded(objects):
+def test_store_shows_only_the_wiki_route_broken_and_the_wiki_volume_degraded(objects):
     store = loaded_store(objects)
     routes = store.rows("routes")
     assert sorted(r.name for r in routes) == ["api", "cdn", "discord", "donate", "invite", "website", "wiki"]
-    assert {r.name: r.problems for r in routes} == {r.name: () for r in routes}
+    expected = {r.name: () for r in routes} | {"wiki": ("no ready endpoint for wiki/wiki-web:80",)}
+    assert {r.name: r.problems for r in routes} == expected
     assert all(r.tls and r.entrypoints == ("websecure",) for r in routes)
     volumes = {v.pvc: v for v in store.rows("volumes")}
     assert volumes["wiki/wiki-db-data"].robustness == "degraded"
@@ -368,3 +378,108 @@ def test_the_emulator_serves_the_demo_to_the_kubernetes_client(objects, emulator
         assert len(routes["items"]) == 7
     finally:
         client.close()
+
+
+# ------------------------------------------------------------------ pods and the incident
+
+
+def pods_of(objects, namespace: str | None = None) -> list[dict[str, Any]]:
+    return [p for p in all_of(objects, "v1", "Pod") if namespace is None or p["metadata"]["namespace"] == namespace]
+
+
+def is_ready(pod: dict[str, Any]) -> bool:
+    return condition(pod, "Ready")["status"] == "True"
+
+
+def test_every_workload_has_its_pods_on_real_nodes(objects):
+    pods = pods_of(objects)
+    live = [p for p in pods if not p["metadata"].get("deletionTimestamp")]
+    for rs in all_of(objects, "apps/v1", "ReplicaSet"):
+        mine = [p for p in live if p["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]]
+        assert len(mine) == rs["spec"]["replicas"], rs["metadata"]["name"]
+        for pod in mine:
+            assert pod["metadata"]["name"].startswith(rs["metadata"]["name"] + "-")
+            assert pod["metadata"]["labels"]["pod-template-hash"] == rs["metadata"]["labels"]["pod-template-hash"]
+            assert pod["metadata"]["ownerReferences"][0]["controller"] is True
+    for sts in all_of(objects, "apps/v1", "StatefulSet"):
+        names = sorted(p["metadata"]["name"] for p in live if p["metadata"]["ownerReferences"][0]["kind"] == "StatefulSet"
+                       and p["metadata"]["ownerReferences"][0]["name"] == sts["metadata"]["name"])
+        assert names == [f"{sts['metadata']['name']}-{i}" for i in range(sts["spec"]["replicas"])]
+    ready_nodes = {n["metadata"]["name"] for n in all_of(objects, "v1", "Node") if condition(n, "Ready")["status"] == "True"}
+    assert {p["spec"]["nodeName"] for p in live} <= ready_nodes
+    ips = [p["status"]["podIP"] for p in pods]
+    assert len(ips) == len(set(ips)), "every pod has its own IP"
+
+
+def test_pods_on_the_lost_node_are_terminating_with_reason_node_lost(objects):
+    lost = [p for p in pods_of(objects) if p["spec"]["nodeName"] == "hel-wk-03"]
+    assert sorted(p["metadata"]["namespace"] for p in lost) == ["donate", "website", "wiki"]
+    for pod in lost:
+        assert pod["metadata"]["deletionTimestamp"] == "2026-11-24T08:52:58Z"  # 300 s after the NoExecute taint
+        assert pod["status"]["reason"] == "NodeLost" and not is_ready(pod)
+
+
+def test_the_incident_wiki_db_config_has_the_option_mariadb_refuses(objects):
+    from tui.emulator.container_rules import crashing_option
+
+    cnf = one(objects, "v1", "ConfigMap", "wiki", "wiki-db-config")["data"]["my.cnf"]
+    assert "innodb_buffer_pool_szie = 1G" in cnf.splitlines()
+    db = one(objects, "v1", "Pod", "wiki", "wiki-db-0")
+    container = db["spec"]["containers"][0]
+    assert container["name"] == "mariadb"
+    configmaps = {"wiki-db-config": one(objects, "v1", "ConfigMap", "wiki", "wiki-db-config")}
+    assert crashing_option(db, container, configmaps) == "innodb_buffer_pool_szie=1G"
+    wiki = one(objects, "argoproj.io/v1alpha1", "Application", "argocd", "wiki")
+    pushed = [r for r in wiki["status"]["operationState"]["syncResult"]["resources"] if r["name"] == "wiki-db-config"]
+    assert [r["message"] for r in pushed] == ["configmap/wiki-db-config configured"], "the last sync pushed it"
+
+
+def test_the_incident_wiki_db_0_crash_loops(objects):
+    db = one(objects, "v1", "Pod", "wiki", "wiki-db-0")
+    (cs,) = db["status"]["containerStatuses"]
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["restartCount"] == 14 and cs["ready"] is False
+    assert cs["lastState"]["terminated"] == {**cs["lastState"]["terminated"], "exitCode": 1, "reason": "Error",
+                                             "finishedAt": "2026-11-26T14:01:07Z"}
+    assert db["metadata"]["ownerReferences"][0]["kind"] == "StatefulSet" and not is_ready(db)
+    events = [e for e in all_of(objects, "events.k8s.io/v1", "Event") if e["regarding"]["name"] == "wiki-db-0"]
+    backoff = [e for e in events if e["reason"] == "BackOff"]
+    assert backoff and backoff[0]["type"] == "Warning" and backoff[0]["series"]["count"] > 14
+    core = [e for e in all_of(objects, "v1", "Event") if e["involvedObject"]["name"] == "wiki-db-0"]
+    assert {e["reason"] for e in core} == {e["reason"] for e in events}, "served in both groups"
+
+
+def test_the_incident_wiki_web_runs_but_is_not_ready_so_the_route_has_no_ready_endpoint(objects):
+    web = [p for p in pods_of(objects, "wiki") if p["metadata"]["labels"]["app.kubernetes.io/name"] == "wiki-web"]
+    assert len(web) == 2
+    for pod in web:
+        assert pod["status"]["phase"] == "Running" and not is_ready(pod)
+        assert [c["ready"] for c in pod["status"]["containerStatuses"]] == [False]
+    (eps,) = [s for s in all_of(objects, "discovery.k8s.io/v1", "EndpointSlice")
+              if s["metadata"]["labels"]["kubernetes.io/service-name"] == "wiki-web"]
+    assert [e["conditions"]["ready"] for e in eps["endpoints"]] == [False, False]
+    unhealthy = [e for e in all_of(objects, "v1", "Event") if e["reason"] == "Unhealthy"]
+    assert sorted(e["involvedObject"]["name"] for e in unhealthy) == sorted(p["metadata"]["name"] for p in web)
+
+
+def test_the_bot_database_has_a_budget_that_blocks_its_eviction(objects):
+    pdb = one(objects, "policy/v1", "PodDisruptionBudget", "bot", "bot-db")
+    assert pdb["status"] | {"conditions": None} == {"observedGeneration": 1, "currentHealthy": 1, "desiredHealthy": 1,
+                                                    "disruptionsAllowed": 0, "expectedPods": 1, "conditions": None}
+    assert one(objects, "v1", "Pod", "bot", "bot-db-0")["spec"]["nodeName"] == "hel-wk-04"
+
+
+def test_kubectl_style_status_of_the_demo_pods(objects):
+    from datetime import datetime
+
+    from tui.emulator.printing import pod_summary, to_table
+    from tui.emulator.resources import ResourceTable
+
+    statuses = {p["metadata"]["name"]: pod_summary(p)[0] for p in pods_of(objects)}
+    assert statuses["wiki-db-0"] == "CrashLoopBackOff"
+    assert {statuses[p["metadata"]["name"]] for p in pods_of(objects) if p["spec"]["nodeName"] == "hel-wk-03"} == {"Unknown"}
+    assert {s for n, s in statuses.items() if n.startswith("wiki-web-")} == {"Running"}
+    res = ResourceTable().for_path("", "v1", "pods")
+    table = to_table(res, [one(objects, "v1", "Pod", "wiki", "wiki-db-0")], datetime.fromisoformat("2026-11-26T14:05:00Z"))
+    assert [c["name"] for c in table["columnDefinitions"]][:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
+    assert table["rows"][0]["cells"][:5] == ["wiki-db-0", "0/1", "CrashLoopBackOff", "14 (3m53s ago)", "2d5h"]

@@ -207,6 +207,13 @@ def test_attachment_ticket_attaches_and_detaches_the_volume(emulator_factory):
     assert emu.get("lh_volumes", "longhorn-system", "import-2026")["status"]["currentNodeID"] == ""
 
 
+def _nodes() -> list[dict[str, Any]]:
+    """Ready nodes for the rollouts' pods (a rollout step waits for its pods to be Ready)."""
+    return [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{i}"}, "spec": {"podCIDR": f"10.42.{i}.0/24"},
+             "status": {"addresses": [{"type": "InternalIP", "address": f"192.168.10.{i}"}],
+                        "conditions": [{"type": "Ready", "status": "True"}]}} for i in (1, 2)]
+
+
 def _deployment() -> dict[str, Any]:
     labels = {"app.kubernetes.io/name": "api"}
     return {"apiVersion": "apps/v1", "kind": "Deployment",
@@ -226,7 +233,7 @@ def kubectl(kc: Path, *args: str) -> str:
 
 
 def test_restart_rolls_a_new_replicaset_and_undo_goes_back(emulator_factory, kubeconfig):
-    emu = emulator_factory([_deployment()], time_scale=FAST)
+    emu = emulator_factory([_deployment(), *_nodes()], time_scale=FAST)
     kc = kubeconfig(emu)
     gen = emu.get("deployments", "api", "api")["metadata"]["generation"]
     kubectl(kc, "rollout", "restart", "deploy/api", "-n", "api")
@@ -286,7 +293,7 @@ def _statefulset() -> dict[str, Any]:
 
 
 def test_statefulset_restart_rolls_to_a_new_revision(emulator_factory, kubeconfig):
-    emu = emulator_factory([_statefulset()], time_scale=FAST)
+    emu = emulator_factory([_statefulset(), *_nodes()], time_scale=FAST)
     kc = kubeconfig(emu)
     kubectl(kc, "rollout", "restart", "statefulset/bot-db", "-n", "bot")
     assert "rolling update complete" in kubectl(kc, "rollout", "status", "statefulset/bot-db", "-n", "bot",

@@ -320,32 +320,32 @@ def _history(kc: Path, sts: str, ns: str) -> list[str]:
 
 def _set_config(kc: Path, value: str) -> None:
     patch = json.dumps({"spec": {"template": {"metadata": {"annotations": {"emberforge.games/config": value}}}}})
-    kubectl(kc, "patch", "statefulset/wiki-db", "-n", "wiki", "--type=merge", "-p", patch)
-    kubectl(kc, "rollout", "status", "statefulset/wiki-db", "-n", "wiki", "--timeout=20s")
+    kubectl(kc, "patch", "statefulset/bot-db", "-n", "bot", "--type=merge", "-p", patch)
+    kubectl(kc, "rollout", "status", "statefulset/bot-db", "-n", "bot", "--timeout=20s")
 
 
 def test_statefulset_rollout_history_and_undo_to_a_revision(emulator_factory, kubeconfig):
     from tui.emulator.demo import demo_objects
-    emu = emulator_factory(demo_objects(), time_scale=40)
+    emu = emulator_factory(demo_objects(), time_scale=40)  # bot-db: wiki-db crash-loops, so it never rolls
     kc = kubeconfig(emu)
-    assert _history(kc, "wiki-db", "wiki") == ["1"]  # recorded when the emulator was seeded
+    assert _history(kc, "bot-db", "bot") == ["1"]  # recorded when the emulator was seeded
     _set_config(kc, "v2")
     _set_config(kc, "v3")
-    assert _history(kc, "wiki-db", "wiki") == ["1", "2", "3"]
-    shown = kubectl(kc, "rollout", "history", "statefulset/wiki-db", "-n", "wiki", "--revision=2").stdout
-    assert "emberforge.games/config: v2" in shown and "mariadb:11.4" in shown
+    assert _history(kc, "bot-db", "bot") == ["1", "2", "3"]
+    shown = kubectl(kc, "rollout", "history", "statefulset/bot-db", "-n", "bot", "--revision=2").stdout
+    assert "emberforge.games/config: v2" in shown and "postgres:16" in shown
 
-    done = kubectl(kc, "rollout", "undo", "statefulset/wiki-db", "-n", "wiki", "--to-revision=2")
+    done = kubectl(kc, "rollout", "undo", "statefulset/bot-db", "-n", "bot", "--to-revision=2")
     assert "rolled back" in done.stdout
-    kubectl(kc, "rollout", "status", "statefulset/wiki-db", "-n", "wiki", "--timeout=20s")
-    sts = emu.get("statefulsets", "wiki", "wiki-db")
+    kubectl(kc, "rollout", "status", "statefulset/bot-db", "-n", "bot", "--timeout=20s")
+    sts = emu.get("statefulsets", "bot", "bot-db")
     assert sts["spec"]["template"]["metadata"]["annotations"]["emberforge.games/config"] == "v2"
-    assert _history(kc, "wiki-db", "wiki") == ["1", "3", "4"]  # revision 2's template is now 4
+    assert _history(kc, "bot-db", "bot") == ["1", "3", "4"]  # revision 2's template is now 4
     revision = next(r for r in emu.list("controllerrevisions.apps") if r["revision"] == 4)
     assert sts["status"]["currentRevision"] == sts["status"]["updateRevision"] == revision["metadata"]["name"]
     assert revision["metadata"]["labels"]["controller.kubernetes.io/hash"] == revision["metadata"]["name"][-10:]
 
-    missing = kubectl(kc, "rollout", "undo", "statefulset/wiki-db", "-n", "wiki", "--to-revision=2", check=False)
+    missing = kubectl(kc, "rollout", "undo", "statefulset/bot-db", "-n", "bot", "--to-revision=2", check=False)
     assert missing.returncode != 0 and "revision" in missing.stderr.lower()
 
 

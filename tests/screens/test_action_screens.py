@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.support.app_support import make_app, press, settle, synced, wait_until
+from tests.support.screen_host import ScreenHost, tree_from_json
 
 from screens.confirm import ConfirmScreen
 from screens.progress import ProgressScreen
@@ -146,58 +147,6 @@ async def test_attach_then_detach_a_volume_from_the_keyboard(emulator_factory, t
 SIZE = (80, 24)
 
 
-@pytest.fixture(scope="module")
-def past_runs(tmp_path_factory) -> Path:
-    """Two real runs of tiny playbooks: one failed (an unreachable host), one cancelled mid-task.
-    Their start times are pinned afterwards so the Runs screen renders the same every time."""
-    from tests.support.actions_support import write_small_catalog
-
-    base = tmp_path_factory.mktemp("runs")
-    book = write_small_catalog(base / "books")
-    catalog = load_catalog(book / "catalog.yaml")
-    state = base / "state"
-    failed = run_playbook(catalog.get("three"), "local-a,dead-1", {}, False, state, book / "inventory.yml",
-                          run_id="20261126-140100-aaaaaa")
-    ended = list(failed.events())[-1]  # the run's own Done: what the progress screen shows last
-    (base / "failed_done.json").write_text(json.dumps(dataclasses.asdict(ended)))
-    slow = run_playbook(catalog.get("slow"), "local-a", {}, False, state, book / "inventory.yml",
-                        run_id="20261126-140300-bbbbbb")
-    live = None
-    for event in slow.events():
-        tree = getattr(event, "run", None)
-        if live is None and tree is not None and any(t.name == "sleep a while" and t.hosts for t in tree.tasks()):
-            live = tree  # what the screen showed while the task ran
-            slow.cancel()
-    (base / "live.json").write_text(json.dumps(dataclasses.asdict(live)))
-    for run_id, started in (("20261126-140100-aaaaaa", "2026-11-26T14:01:00Z"),
-                            ("20261126-140300-bbbbbb", "2026-11-26T14:03:00Z")):
-        run_dir = state / "runs" / run_id
-        tree = load_run(run_dir)
-        write_meta(run_dir, dataclasses.replace(tree, started=started, finished=started))
-    return state
-
-
-def _tree_from_json(data: dict[str, Any]) -> Any:
-    from tui.core.actions import HostResult, PlayNode, RunTree, TaskNode
-
-    plays = tuple(PlayNode(p["uuid"], p["name"], tuple(
-        TaskNode(t["uuid"], t["name"], t["action"], tuple(HostResult(**h) for h in t["hosts"]))
-        for t in p["tasks"])) for p in data["plays"])
-    return RunTree(**{**data, "plays": plays})
-
-
-class _Host(__import__("textual.app", fromlist=["App"]).App):
-    """A bare app that shows one screen: the action screens without the panes around them."""
-
-    def __init__(self, screen_factory: Any) -> None:
-        super().__init__()
-        self._factory = screen_factory
-        self.animation_level = "none"
-
-    def on_mount(self) -> None:
-        self.push_screen(self._factory())
-
-
 def test_snapshot_progress_failed(snap_compare, past_runs):
     tree = load_run(past_runs / "runs" / "20261126-140100-aaaaaa")
     assert tree.status == "failed"
@@ -205,18 +154,18 @@ def test_snapshot_progress_failed(snap_compare, past_runs):
 
     done = Done(**json.loads((past_runs.parent / "failed_done.json").read_text()))
     assert done.outcome == "failed"
-    assert snap_compare(_Host(lambda: ProgressScreen("Three (run)", tree=tree, outcome=done)), terminal_size=SIZE)
+    assert snap_compare(ScreenHost(lambda: ProgressScreen("Three (run)", tree=tree, outcome=done)), terminal_size=SIZE)
 
 
 def test_snapshot_progress_running(snap_compare, past_runs):
-    live = _tree_from_json(json.loads((past_runs.parent / "live.json").read_text()))
+    live = tree_from_json(json.loads((past_runs.parent / "live.json").read_text()))
     assert live.status == "running"
-    assert snap_compare(_Host(lambda: ProgressScreen("Slow (run)", tree=live, cancel=lambda: None)),
+    assert snap_compare(ScreenHost(lambda: ProgressScreen("Slow (run)", tree=live, cancel=lambda: None)),
                         terminal_size=SIZE)
 
 
 def test_snapshot_runs_screen(snap_compare, past_runs):
-    assert snap_compare(_Host(lambda: RunsScreen(past_runs)), terminal_size=SIZE)
+    assert snap_compare(ScreenHost(lambda: RunsScreen(past_runs)), terminal_size=SIZE)
 
 
 def _confirm_dialog(emu: Any, tmp_path: Path, action: Any, choices: dict[str, Any]) -> Any:
@@ -228,7 +177,7 @@ def _confirm_dialog(emu: Any, tmp_path: Path, action: Any, choices: dict[str, An
     options = action.options(ctx.store, ctx)
     merged = {**action.default_choices(ctx.store, ctx), **choices}
     plan = action.plan(ctx, merged)
-    return _Host(lambda: ConfirmScreen(plan, options, merged))
+    return ScreenHost(lambda: ConfirmScreen(plan, options, merged))
 
 
 def test_snapshot_confirm_sync_with_prune(snap_compare, emulator_factory, tmp_path):

@@ -8,9 +8,11 @@ workers done) before the capture. Regenerate on purpose: `pytest tests/test_snap
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.support.app_support import make_app, press, settle, synced, wait_until
 from tui.core.events import SourceState
@@ -141,3 +143,28 @@ def test_no_color(snap_compare: Any, demo: Any, monkeypatch: pytest.MonkeyPatch)
     """NO_COLOR: meaning must survive without colour (marks, words, reverse video)."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(demo), run_before=keys_then_settle("3"))
+
+
+# Every pane at 80x24 with long real-world names and near-identical IPs (tests/screens/fixtures/
+# long_names.yaml on top of the demo), in ansi-dark (what an SSH terminal without COLORTERM gets)
+# and with NO_COLOR: nothing that tells two rows apart may be cut, and meaning must survive
+# without colour.
+LONG_NAMES = Path(__file__).parent / "fixtures" / "long_names.yaml"
+PANE_KEYS = {"overview": "1", "nodes": "2", "volumes": "3", "network": "4", "routes": "5", "apps": "6",
+             "workloads": "7", "pods": "8"}
+
+
+@pytest.fixture
+def long_names(emulator_factory: Any) -> Any:
+    extra = [d for d in yaml.safe_load_all(LONG_NAMES.read_text()) if d]
+    return emulator_factory(demo_objects() + extra, controllers=False)
+
+
+@pytest.mark.parametrize("look", ["ansi-dark", "no-color"])
+@pytest.mark.parametrize("pane", PANE_KEYS)
+def test_pane_long_names_80x24(snap_compare: Any, long_names: Any, monkeypatch: pytest.MonkeyPatch,
+                               pane: str, look: str) -> None:
+    if look == "no-color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(long_names, theme="ansi-dark" if look == "ansi-dark" else "clusterdeck")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=keys_then_settle(PANE_KEYS[pane]))

@@ -81,6 +81,7 @@ class SshHost:
 class NetnsHosts:
     workdir: Path
     count: int = 3
+    first: int = 1  # host numbers first..first+count-1: tests that run side by side pick apart
     hosts: list[SshHost] = field(default_factory=list)
     client_key: Path | None = None
 
@@ -109,7 +110,7 @@ class NetnsHosts:
         authorized = self.workdir / "authorized_keys"
         authorized.write_text(self.client_key.with_suffix(".pub").read_text())
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege-separation dir
-        for i in range(1, self.count + 1):
+        for i in range(self.first, self.first + self.count):
             self._make_host(i, authorized)
         for host in self.hosts:
             host.start_sshd()

@@ -27,6 +27,7 @@ class SourceHealth:
     since: datetime | None = None  # when this state began
     detail: str | None = None  # one line for humans: "connection refused", "cannot list volumes.longhorn.io"
     retry_in: float | None = None  # seconds until the next attempt, when retrying
+    retry_at: datetime | None = None  # when the next attempt starts (the banner counts down to it)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from tui.core.events import SourceState
+from tui.core.findings import Finding, Severity
 from tui.core.parsers.longhorn import replica_is_healthy
 from tui.core.parsers.services import ServiceInfo
 from tui.core.parsers.traefik import split_backend
@@ -19,6 +20,7 @@ from tui.core.rows import (
     AppRow,
     LoadBalancerRow,
     NodeRow,
+    PodRow,
     ReplicaRow,
     RouteRow,
     VolumeRow,
@@ -47,7 +49,8 @@ class Impact:
     routes: tuple[str, ...] = ()  # "routes"
     workloads: tuple[str, ...] = ()  # "workloads" ("Kind/ns/name")
     apps: tuple[str, ...] = ()  # "apps"
-    findings: tuple[str, ...] = ()  # "at risk" sentences for humans
+    pods: tuple[str, ...] = ()  # "pods": the pods that go down with it
+    findings: tuple[Finding, ...] = ()  # what is at risk; core decides each one's severity
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,17 @@ class NodeImpact(Impact):
 
 
 def _not_found(subject: str) -> Impact:
-    return Impact(subject=subject, found=False, findings=(f"{subject} not found",))
+    return Impact(subject=subject, found=False, findings=(_warning(subject, f"{subject} not found"),))
+
+
+def _problem(subject: str, text: str, *links: str) -> Finding:
+    """An outage or data at risk: shown first, in red."""
+    return Finding(Severity.PROBLEM, subject, text, links)
+
+
+def _warning(subject: str, text: str, *links: str) -> Finding:
+    """A reduction (fewer replicas, a failover, a route through it): shown after the problems."""
+    return Finding(Severity.WARNING, subject, text, links)
 
 
 def _keys(values: Iterable[str | None]) -> tuple[str, ...]:
@@ -89,6 +102,11 @@ class ImpactIndex:
         self.app_refs: dict[str, set[str]] = defaultdict(set)  # app -> "Kind/ns/name"
         self.ingress_lbs: tuple[str, ...] = ()  # Traefik's LoadBalancer Services
         self.endpoints_known = False
+        self.pods: dict[str, PodRow] = {}
+        self.pods_on: dict[str, set[str]] = defaultdict(set)  # node -> pod keys
+        self.workload_pods: dict[str, set[str]] = defaultdict(set)  # "Kind/ns/name" -> pod keys
+        self.claim_pods: dict[str, set[str]] = defaultdict(set)  # PVC "ns/claim" -> pod keys
+        self.app_pods: dict[str, set[str]] = defaultdict(set)  # app key -> pod keys
 
     # -- building --------------------------------------------------------------------------
 
@@ -99,7 +117,20 @@ class ImpactIndex:
         index._add_network(store)
         index._add_workloads(store)
         index._add_routes_and_apps(store)
+        index._add_pods(store)
         return index
+
+    def _add_pods(self, store: ClusterStore) -> None:
+        self.pods = {p.key: p for p in cast("list[PodRow]", store.rows("pods"))}
+        for pod in self.pods.values():
+            if pod.node:
+                self.pods_on[pod.node].add(pod.key)
+            if pod.owner:
+                self.workload_pods[pod.owner].add(pod.key)
+            if pod.app:
+                self.app_pods[pod.app].add(pod.key)
+            for claim in pod.pvcs:
+                self.claim_pods[claim].add(pod.key)
 
     def _add_storage(self, store: ClusterStore) -> None:
         self.nodes = {row.name for row in cast("list[NodeRow]", store.rows("nodes"))}
@@ -218,12 +249,55 @@ class ImpactIndex:
         refs = [*workloads, *self._service_refs(services), *self._route_refs(routes)]
         return _keys(self.apps_of(refs))
 
+    def pods_of(self, layer: str, key: str) -> tuple[str, ...]:
+        """Pod keys linked to a row of a layer (enter/i on it lists them)."""
+        if layer == "pods":
+            return (key,) if key in self.pods else ()
+        if layer == "nodes":
+            return _keys(self.pods_on.get(key, ()))
+        if layer == "workloads":
+            return _keys(self.workload_pods.get(key, ()))
+        if layer == "apps":
+            workloads = {r for r in self.app_refs.get(key, ()) if r in self.workloads}
+            return _keys(self.app_pods.get(key, set()) | self._follow(self.workload_pods, workloads))
+        if layer == "volumes":
+            return self._volume_pods(key)
+        if layer == "load_balancers":
+            return self._workloads_pods(self.service_workloads.get(key, set()))
+        if layer == "routes":
+            services = self.route_services.get(key, set())
+            return self._workloads_pods(self._follow(self.service_workloads, services))
+        return ()
+
+    def _running_on(self, node: str) -> tuple[str, ...]:
+        """The node's pods that go down with it (a finished Job pod has nothing left to lose)."""
+        return tuple(k for k in self.pods_of("nodes", node)
+                     if self.pods[k].phase not in ("Succeeded", "Failed"))
+
+    def _orphan_pods_on(self, node: str) -> list[Finding]:
+        """Pods nothing recreates: no controller, and not a static pod (those return with the node)."""
+        return [_warning(f"pod {key}", f"pod {key} has no controller: it goes with the node "
+                         "and nothing starts it elsewhere", f"pods|{key}")
+                for key in self._running_on(node)
+                if not self.pods[key].controlled and not self.pods[key].mirror]
+
+    def _volume_pods(self, key: str) -> tuple[str, ...]:
+        volume = self.volumes.get(key)
+        if volume is None:
+            return ()
+        mounting = set(self.claim_pods.get(volume.pvc or "", ()))
+        mounting |= {p for p in volume.pods if p in self.pods}  # Longhorn's own kubernetesStatus
+        return _keys(mounting)
+
+    def _workloads_pods(self, workloads: Iterable[str]) -> tuple[str, ...]:
+        return _keys(self._follow(self.workload_pods, workloads))
+
     # -- the views -------------------------------------------------------------------------
 
     def for_node(self, name: str) -> NodeImpact:
         attached = sorted(self.attached_on.get(name, []))
         replicas = self.replicas_on.get(name, [])
-        findings: list[str] = []
+        findings: list[Finding] = []
         last: list[str] = []
         replica_volumes = _keys(self.volume_by_name.get((r.namespace, r.volume or "")) for r in replicas)
         for volume_key in replica_volumes:
@@ -231,29 +305,35 @@ class ImpactIndex:
             volume = self.volumes[volume_key]
             if healthy and set(healthy) == {name}:
                 last.append(volume_key)
-                findings.append(f"volume {volume.name} would lose its last healthy replica")
+                findings.append(_problem(f"volume {volume.name}", f"volume {volume.name} would lose its last "
+                                         "healthy replica", f"volumes|{volume_key}"))
             elif name in healthy and volume.replicas_wanted:
                 left = len(healthy) - healthy.count(name)
-                findings.append(f"volume {volume.name} would drop to {left} of "
-                                f"{volume.replicas_wanted} healthy replicas")
+                findings.append(_warning(f"volume {volume.name}", f"volume {volume.name} would drop to {left} of "
+                                         f"{volume.replicas_wanted} healthy replicas", f"volumes|{volume_key}"))
         workloads: set[str] = set()
         for volume_key in attached:
             users = self.volume_workloads.get(volume_key, set())
             workloads |= users
             who = ", ".join(sorted(users)) or "no known workload"
-            findings.append(f"volume {self.volumes[volume_key].name} is attached here "
-                            f"({who}): its pods stop until it reattaches elsewhere")
+            name_here = self.volumes[volume_key].name
+            findings.append(_problem(f"volume {name_here}", f"volume {name_here} is attached here "
+                                     f"({who}): its pods stop until it reattaches elsewhere",
+                                     f"volumes|{volume_key}"))
         lbs = sorted(self.announced_by.get(name, []))
         for lb_key in lbs:
             lb = self.lbs[lb_key]
             through = f"; all {len(self.routes)} routes enter through it" if lb_key in self.ingress_lbs else ""
-            findings.append(f"LB IP {', '.join(lb.ips) or '?'} ({lb_key}) is announced from here: "
-                            f"MetalLB must fail it over to another node{through}")
+            findings.append(_warning(f"LB IP {', '.join(lb.ips) or '?'}",
+                                     f"LB IP {', '.join(lb.ips) or '?'} ({lb_key}) is announced from here: "
+                                     f"MetalLB must fail it over to another node{through}",
+                                     f"load_balancers|{lb_key}"))
         services = {s for s, nodes in self.service_nodes.items() if name in nodes}
         for lb_key in self.ingress_lbs:
             if self.service_nodes.get(lb_key) == {name} and self.routes:
-                findings.append(f"every endpoint of {lb_key} runs on this node: "
-                                f"all {len(self.routes)} routes stop with it")
+                findings.append(_problem(f"load balancer {lb_key}", f"every endpoint of {lb_key} runs on this "
+                                         f"node: all {len(self.routes)} routes stop with it",
+                                         f"load_balancers|{lb_key}"))
         for svc in services:
             workloads |= self.service_workloads.get(svc, set())
         routes = _keys(r for s in services for r in self.service_routes.get(s, ()))
@@ -261,8 +341,10 @@ class ImpactIndex:
             only_here = [s for s in self.route_services[route_key]
                          if self.service_nodes.get(s) == {name}]
             if only_here:
-                findings.append(f"route {route_key}: every endpoint of {', '.join(sorted(only_here))} "
-                                "runs on this node")
+                findings.append(_problem(f"route {route_key}", f"route {route_key}: every endpoint of "
+                                         f"{', '.join(sorted(only_here))} runs on this node",
+                                         f"routes|{route_key}"))
+        findings += self._orphan_pods_on(name)
         return NodeImpact(
             subject=f"node {name}",
             found=name in self.nodes,
@@ -275,6 +357,7 @@ class ImpactIndex:
             routes=routes,
             workloads=_keys(workloads),
             apps=self._related_apps(workloads, services, routes),
+            pods=self._running_on(name),
             findings=tuple(findings),
             volumes_attached=tuple(attached),
             last_replica_volumes=tuple(last),
@@ -288,11 +371,12 @@ class ImpactIndex:
         services = self._follow(self.workload_services, workloads)
         routes = _keys(self._follow(self.service_routes, services))
         healthy = self.healthy_replica_nodes(key)
-        findings = []
+        findings: list[Finding] = []
+        subject = f"volume {key}"
         if volume.replicas_wanted and len(healthy) < volume.replicas_wanted and volume.node:
-            findings.append(f"only {len(healthy)} of {volume.replicas_wanted} replicas are healthy")
+            findings.append(_problem(subject, f"only {len(healthy)} of {volume.replicas_wanted} replicas are healthy"))
         if len(set(healthy)) == 1:
-            findings.append(f"every healthy replica is on node {healthy[0]}")
+            findings.append(_problem(subject, f"every healthy replica is on node {healthy[0]}", f"nodes|{healthy[0]}"))
         return Impact(
             subject=f"volume {key}",
             nodes=_keys([volume.node, *volume.replica_nodes]),
@@ -302,6 +386,7 @@ class ImpactIndex:
             routes=routes,
             workloads=_keys(workloads),
             apps=self._related_apps(workloads, services, routes),
+            pods=self._volume_pods(key),
             findings=tuple(findings),
         )
 
@@ -311,11 +396,11 @@ class ImpactIndex:
             return _not_found(f"load balancer {key}")
         routes = _keys(self.routes_behind(key))
         workloads = self.service_workloads.get(key, set())
-        findings = []
+        findings: list[Finding] = []
         if lb.pending:
-            findings.append("no IP assigned yet")
+            findings.append(_warning(f"load balancer {key}", "no IP assigned yet"))
         if lb.ips and not lb.announcing_node:
-            findings.append("no node announces this IP (no ServiceL2Status)")
+            findings.append(_problem(f"load balancer {key}", "no node announces this IP (no ServiceL2Status)"))
         return Impact(
             subject=f"load balancer {key}",
             nodes=_keys([lb.announcing_node, *self.service_nodes.get(key, ())]),
@@ -326,6 +411,7 @@ class ImpactIndex:
             routes=routes,
             workloads=_keys(workloads),
             apps=self._related_apps(workloads, [key], routes),
+            pods=self._workloads_pods(workloads),
             findings=tuple(findings),
         )
 
@@ -337,9 +423,9 @@ class ImpactIndex:
         workloads = self._follow(self.service_workloads, services)
         volumes = self._follow(self.workload_volumes, workloads)
         nodes = self._follow(self.service_nodes, services)
-        findings = list(route.problems)
+        findings = [_warning(f"route {key}", problem) for problem in route.problems]
         if self.endpoints_known:
-            findings += [f"backend {s} has no ready endpoints" for s in sorted(services)
+            findings += [_problem(f"service {s}", f"backend {s} has no ready endpoints") for s in sorted(services)
                          if s in self.services and not self.service_nodes.get(s)]
         return Impact(
             subject=f"route {key}",
@@ -351,6 +437,7 @@ class ImpactIndex:
             routes=(key,),
             workloads=_keys(workloads),
             apps=self._related_apps(workloads, services, [key]),
+            pods=self._workloads_pods(workloads),
             findings=tuple(findings),
         )
 
@@ -366,7 +453,7 @@ class ImpactIndex:
         routes |= self._follow(self.service_routes, services)
         volumes = self._follow(self.workload_volumes, workloads)
         nodes = self._follow(self.service_nodes, services) | self.volume_nodes(volumes)
-        findings = [f"{ref} is out of sync" for ref in app.out_of_sync]
+        findings = [_warning(ref, f"{ref} is out of sync") for ref in app.out_of_sync]
         return Impact(
             subject=f"app {key}",
             nodes=_keys(nodes),
@@ -376,6 +463,7 @@ class ImpactIndex:
             routes=_keys(r for r in routes if r in self.routes),
             workloads=_keys(workloads),
             apps=(key,),
+            pods=self.pods_of("apps", key),
             findings=tuple(findings),
         )
 
@@ -389,22 +477,26 @@ class ImpactIndex:
         volumes = self.workload_volumes.get(key, set())
         routes = {r for s in services for r in self.routes_behind(s)}
         lbs = {s for s in services if s in self.lbs} | (set(self.ingress_lbs) if routes else set())
-        findings: list[str] = []
+        findings: list[Finding] = []
+        subject = f"workload {key}"
         if workload.replicas and (workload.ready or 0) < workload.replicas:
-            findings.append(f"only {workload.ready or 0} of {workload.replicas} pods are ready")
+            findings.append(_problem(subject, f"only {workload.ready or 0} of {workload.replicas} pods are ready"))
         if self.endpoints_known:
-            findings += [f"service {s} has no ready endpoints" for s in sorted(services)
+            findings += [_problem(f"service {s}", f"service {s} has no ready endpoints") for s in sorted(services)
                          if not self.service_nodes.get(s)]
         for volume_key in sorted(volumes):
             volume = self.volumes[volume_key]
             if volume.robustness in ("degraded", "faulted"):
                 healthy = len(self.healthy_replica_nodes(volume_key))
-                findings.append(f"volume {volume.pvc or volume.name} is {volume.robustness}: "
-                                f"{healthy} of {volume.replicas_wanted or '?'} replicas healthy")
+                findings.append(_warning(f"volume {volume.pvc or volume.name}",
+                                         f"volume {volume.pvc or volume.name} is {volume.robustness}: "
+                                         f"{healthy} of {volume.replicas_wanted or '?'} replicas healthy",
+                                         f"volumes|{volume_key}"))
         if routes and set(self.ingress_lbs) & services:
-            findings.append(f"all {len(routes)} routes enter through this workload")
+            findings.append(_warning(subject, f"all {len(routes)} routes enter through this workload"))
         else:
-            findings += [f"route {r} enters through this workload" for r in sorted(routes)]
+            findings += [_warning(f"route {r}", f"route {r} enters through this workload", f"routes|{r}")
+                         for r in sorted(routes)]
         return Impact(
             subject=f"workload {key}",
             nodes=_keys(self._follow(self.service_nodes, services) | self.volume_nodes(volumes)),
@@ -415,6 +507,7 @@ class ImpactIndex:
             services=_keys(services),
             routes=_keys(routes),
             workloads=(key,),
+            pods=self.pods_of("workloads", key),
             # the apps whose routes pass through it (Traefik) go down with it too
             apps=self._related_apps({key} | self._follow(self.service_workloads,
                                                          self._follow(self.route_services, routes)),

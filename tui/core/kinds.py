@@ -16,8 +16,10 @@ class Kind:
     plural: str
     kind: str
     namespaced: bool
-    layer: str  # which pane's source health this kind feeds: nodes/volumes/network/routes/apps/workloads
+    pane: str  # the pane (tui/core/layers.py PANES) whose source health this kind feeds/pods/events
     short_names: tuple[str, ...] = ()
+    # served elsewhere on older clusters: listed instead when this collection answers 404
+    fallback: Kind | None = None
 
     @property
     def api_version(self) -> str:
@@ -46,6 +48,11 @@ _ALL = (
     Kind("deployments", "apps", "v1", "deployments", "Deployment", True, "workloads", ("deploy",)),
     Kind("statefulsets", "apps", "v1", "statefulsets", "StatefulSet", True, "workloads", ("sts",)),
     Kind("replicasets", "apps", "v1", "replicasets", "ReplicaSet", True, "workloads", ("rs",)),
+    Kind("pods", "", "v1", "pods", "Pod", True, "pods", ("po",)),
+    # events.k8s.io/v1 since Kubernetes 1.19; a cluster without the group still serves core v1
+    # (the short name "ev" belongs to core v1's events only, as the API server advertises it)
+    Kind("events", "events.k8s.io", "v1", "events", "Event", True, "events", (),
+         fallback=Kind("events", "", "v1", "events", "Event", True, "events", ("ev",))),
     Kind("ingresses", "networking.k8s.io", "v1", "ingresses", "Ingress", True, "routes", ("ing",)),
     # Longhorn
     Kind("lh_volumes", "longhorn.io", "v1beta2", "volumes", "Volume", True, "volumes", ("lhv",)),
@@ -70,6 +77,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in _ALL}
 def kind_for(api_version: str, kind: str) -> Kind | None:
     """The table entry for an object's apiVersion and kind, or None when we do not watch it."""
     for k in _ALL:
-        if k.api_version == api_version and k.kind == kind:
-            return k
+        for candidate in (k, k.fallback):
+            if candidate is not None and candidate.api_version == api_version and candidate.kind == kind:
+                return candidate
     return None

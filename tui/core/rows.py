@@ -62,6 +62,7 @@ class NodeRow(Row):
     created: str | None = None  # metadata.creationTimestamp
     ready_reason: str | None = None
     ready_message: str | None = None
+    other_conditions: tuple[str, ...] = ()  # "EtcdIsVoter=True": neither Ready nor a known pressure; neutral
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,8 @@ class PodRow(Row):
     mirror: bool = False  # static pod (kubernetes.io/config.mirror annotation)
     daemonset: bool = False
     empty_dir: bool = False  # has emptyDir volumes (drain needs --delete-emptydir-data)
+    controller_ref: str | None = None  # the direct controller "Kind/ns/name" (the ReplicaSet itself)
+    labels: tuple[str, ...] = ()  # "k=v", for Service selectors
 
 
 @dataclass(frozen=True)

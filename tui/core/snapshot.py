@@ -6,17 +6,20 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.core.events import SourceHealth, SourceState
+from tui.core.literal import visible
 
 if TYPE_CHECKING:
     from tui.core.store import ClusterStore
 
 # contract layers first (issue 2), then extras
-JSON_LAYERS = ("nodes", "volumes", "ip_pools", "load_balancers", "routes", "apps", "workloads")
+JSON_LAYERS = ("nodes", "volumes", "ip_pools", "load_balancers", "routes", "apps", "workloads",
+               "pods", "events")
 
 
 def snapshot_json(store: ClusterStore) -> dict[str, Any]:
     out: dict[str, Any] = {layer: [row.to_json() for row in store.rows(layer)] for layer in JSON_LAYERS}
     out["sources"] = {key: health.to_json() for key, health in store.health().items()}
+    out["events_dropped"] = store.events_dropped  # older events let go (the store keeps the newest N)
     return out
 
 
@@ -87,6 +90,14 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _field("namespace"), _field("name"), _field("kind"),
         ("READY", lambda r: f"{_text(r.ready)}/{_text(r.replicas)}"), _field("rollout"),
     ]),
+    "pods": ("PODS", [
+        _field("namespace"), _field("name"), _field("ready"), _field("status"),
+        _field("restarts"), _field("node"), _field("owner"),
+    ]),
+    "events": ("EVENTS", [
+        _field("namespace"), _field("object"), _field("type"), _field("reason"),
+        _field("count"), _field("last_seen"), _field("message"),
+    ]),
 }
 
 
@@ -106,7 +117,7 @@ OPTIONAL_COLUMNS: dict[str, Callable[[Any], Any]] = {
 
 
 def _one_line(value: str) -> str:
-    return " ".join(value.split())
+    return visible(" ".join(value.split()), one_line=True)  # an ESC from the cluster stays inert
 
 
 def _health_line(health: SourceHealth) -> str:

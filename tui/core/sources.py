@@ -14,7 +14,8 @@ import json
 import random
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 from kubernetes.client import ApiClient
@@ -37,9 +38,11 @@ class Backoff:
 
     first: float = 0.5
     factor: float = 2.0
-    cap: float = 30.0
-    # 403 and 404 will not heal by hammering: RBAC or a CRD install changes on human time.
-    settled: float = 60.0
+    # at most 5 s between attempts: back within 10 s of the API's return (a list is one request)
+    cap: float = 5.0
+    # 403 and 404 will not heal by hammering, but an RBAC fix or a CRD install should show
+    # within half a minute of the human making it.
+    settled: float = 20.0
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         base = min(self.cap, self.first * self.factor ** max(0, attempt - 1))
@@ -75,15 +78,26 @@ class KindSource:
         self._backoff = backoff
         self._rng = rng or random.Random()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # `r` in the app: retry now instead of at the next attempt
         self._thread = threading.Thread(target=self._run, name=f"watch-{kind.key}", daemon=True)
         self._health: SourceHealth | None = None
         self._response: Any = None  # the open watch response, closed by stop()
+        self._served: Kind = kind  # the collection that answered the last list (kind or its fallback)
 
     def start(self) -> None:
         self._thread.start()
 
+    def retry_now(self) -> None:
+        """Cut the current wait short (a source that is fine is not disturbed)."""
+        self._wake.set()
+
+    def _sleep(self, seconds: float) -> None:
+        self._wake.wait(seconds)
+        self._wake.clear()
+
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
         response = self._response
         if response is not None:
             try:
@@ -109,17 +123,17 @@ class KindSource:
             except ApiException as exc:
                 attempt += 1
                 wait = self._on_api_error(exc, attempt)
-                self._stop.wait(wait)
+                self._sleep(wait)
             except Exception as exc:  # noqa: BLE001 - connection errors, bad JSON: never give up
                 if self._stop.is_set():
                     return
                 attempt += 1
                 wait = self._backoff.delay(attempt, self._rng)
                 self._trouble(describe_error(exc), wait)
-                self._stop.wait(wait)
+                self._sleep(wait)
 
     def _list(self) -> str | None:
-        response = self._request(self.kind.collection_path(), [])
+        response = self._list_response()
         try:
             body = json.loads(response.data)
         finally:
@@ -133,6 +147,19 @@ class KindSource:
         self._report(SourceState.OK, None)
         return version
 
+    def _list_response(self) -> Any:
+        """The list, from the kind's collection or, when that answers 404, from its fallback
+        (core v1 events on a cluster without events.k8s.io). Each relist tries the preferred
+        collection first, so an upgraded cluster is picked up by the next relist."""
+        self._served = self.kind
+        try:
+            return self._request(self.kind.collection_path(), [])
+        except ApiException as exc:
+            if exc.status != 404 or self.kind.fallback is None:
+                raise
+        self._served = self.kind.fallback
+        return self._request(self._served.collection_path(), [])
+
     def _watch(self, version: str | None) -> str | None:
         query: list[tuple[str, str]] = [
             ("watch", "true"),
@@ -141,7 +168,7 @@ class KindSource:
         ]
         if version:
             query.append(("resourceVersion", version))
-        response = self._request(self.kind.collection_path(), query, stream=True)
+        response = self._request(self._served.collection_path(), query, stream=True)
         self._response = response
         try:
             for line in iter_resp_lines(response):  # type: ignore[no-untyped-call]
@@ -186,11 +213,13 @@ class KindSource:
             self._trouble(str(exc.reason or "connection error")[:80], wait)
             return wait
         if exc.status in (401, 403):
-            self._report(SourceState.FORBIDDEN, f"cannot list {self._resource()} ({exc.status})")
-            return self._backoff.settled
+            wait = self._backoff.settled
+            self._report(SourceState.FORBIDDEN, f"cannot list {self._resource()} ({exc.status})", retry_in=wait)
+            return wait
         if exc.status == 404:
-            self._report(SourceState.NOT_INSTALLED, f"{self._resource()} not installed")
-            return self._backoff.settled
+            wait = self._backoff.settled
+            self._report(SourceState.NOT_INSTALLED, f"{self._resource()} not installed", retry_in=wait)
+            return wait
         wait = self._backoff.delay(attempt, self._rng)
         self._trouble(f"HTTP {exc.status} {exc.reason or ''}".strip(), wait)
         return wait
@@ -203,10 +232,16 @@ class KindSource:
 
     def _report(self, state: SourceState, detail: str | None, retry_in: float | None = None) -> None:
         current = self._health
+        now = self._clock.now()
+        retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
         if current and current.state == state and current.detail == detail:
-            return  # same trouble again: keep `since`, send nothing
-        since = self._clock.now()
-        self._health = SourceHealth(self.kind.key, state, since, detail, retry_in)
+            if retry_at is None:
+                return  # same state again: keep `since`, send nothing
+            # same trouble, next attempt: keep `since`, say when the next one is (one event per
+            # attempt, at most one per `first` seconds: a countdown, not a storm)
+            self._health = replace(current, retry_in=retry_in, retry_at=retry_at)
+        else:
+            self._health = SourceHealth(self.kind.key, state, now, detail, retry_in, retry_at)
         self._deliver(HealthChanged(self._health))
 
     def _resource(self) -> str:
@@ -233,6 +268,13 @@ class SourceSet:
     def start(self) -> None:
         for source in self.sources:
             source.start()
+
+    def retry_now(self) -> None:
+        """Every waiting source tries again at once (the banner's `r`)."""
+        for source in self.sources:
+            retry = getattr(source, "retry_now", None)
+            if retry is not None:
+                retry()
 
     def stop(self, timeout: float = 2.0) -> None:
         for source in self.sources:

@@ -1,7 +1,8 @@
 """ClusterStore: the live model every pane, the snapshot command and the actions read.
 
 Mutated only by ``handle`` on the event-loop thread. Raw objects are kept per KINDS key;
-each object is parsed once per resourceVersion; layer rows (which join several kinds) are
+each object is parsed once per content (a relist keeps an unchanged object, so its parse);
+layer rows (which join several kinds) are
 rebuilt lazily when a layer is read after one of its input kinds changed, and even then
 only the rows whose inputs changed are rebuilt.
 """
@@ -12,41 +13,29 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar, cast
 
+from tui.core.bounded_events import EventsBound
 from tui.core.clock import Clock, SystemClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
+from tui.core.layers import LAYER_IDS
+from tui.core.layers import LAYERS as LAYER_TABLE
 from tui.core.parsers import longhorn, metallb, traefik
-from tui.core.parsers.access import dig_str, name_of, namespace_of
+from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
+from tui.core.parsers.events import aggregate, events_by_object, parse_event
 from tui.core.parsers.nodes import parse_node
+from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
-from tui.core.rows import ReplicaRow, RouteRow, Row, object_key
+from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
-LAYERS = ("nodes", "volumes", "lh_nodes", "replicas", "ip_pools", "load_balancers", "routes",
-          "apps", "workloads")
-
-# the kinds whose objects a layer's rows are built from
-LAYER_INPUTS: dict[str, tuple[str, ...]] = {
-    "nodes": ("nodes",),
-    "volumes": ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
-    "lh_nodes": ("lh_nodes",),
-    "replicas": ("lh_replicas", "lh_engines"),
-    "ip_pools": ("ip_pools", "services", "l2_advertisements", "l2_statuses"),
-    "load_balancers": ("services", "ip_pools", "l2_advertisements", "l2_statuses"),
-    "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses", "services", TRAEFIK_ROUTERS),
-    "apps": ("applications",),
-    "workloads": ("deployments", "statefulsets", "applications"),
-}
-
-# the pane (KINDS[...].layer) whose source health a row layer shows
-PANE_OF_LAYER = {
-    "nodes": "nodes", "volumes": "volumes", "lh_nodes": "volumes", "replicas": "volumes",
-    "ip_pools": "network", "load_balancers": "network", "routes": "routes", "apps": "apps",
-    "workloads": "workloads",
-}
+# the row layers, the kinds each is built from and the pane whose source health it shows:
+# one table for the whole app (tui/core/layers.py)
+LAYERS = LAYER_IDS
+LAYER_INPUTS: dict[str, tuple[str, ...]] = {layer.id: layer.inputs for layer in LAYER_TABLE}
+PANE_OF_LAYER = {layer.id: layer.pane for layer in LAYER_TABLE}
 
 # sources that are not kube kinds (polled HTTP APIs): health key -> the pane whose health it is.
 # They exist only once they reported (an unconfigured API has no health at all).
@@ -72,6 +61,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "ingressroutes": partial(traefik.parse_ingressroute, api_group="traefik.io"),
     "ingressroutes_legacy": partial(traefik.parse_ingressroute, api_group="traefik.containo.us"),
     "applications": parse_application,
+    "pods": parse_pod,
+    "events": parse_event,
 }
 
 # parser outputs cached like PARSERS but read from another kind's objects
@@ -103,8 +94,9 @@ class _Memo:
 
 
 class ClusterStore:
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, events_max: int = 5000) -> None:
         self.clock: Clock = clock or SystemClock()
+        self._events_bound = EventsBound(events_max)
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
@@ -118,6 +110,7 @@ class ClusterStore:
         self._rows: dict[str, tuple[int, list[Row], dict[str, Row]]] = {}
         self._memos: dict[str, _Memo] = {layer: _Memo() for layer in LAYERS}
         self._impact: tuple[int, ImpactIndex] | None = None
+        self._events_index: tuple[int, dict[str, list[EventRow]]] | None = None
 
     # -- events -----------------------------------------------------------------------------
 
@@ -140,10 +133,20 @@ class ClusterStore:
             keyed = self._keyed(event.key, obj)
             if keyed:
                 fresh[keyed[0]] = keyed[1]
+        if event.key == "events":
+            fresh = self._events_bound.relisted(fresh)
         old = self._objects[event.key]
+        # Content, not resourceVersion, says what changed: a restored or rebuilt API server
+        # reuses versions. An unchanged object keeps its identity (and so its parse).
+        changed = len(old) != len(fresh)
+        for obj_key, obj in fresh.items():
+            before = old.get(obj_key)
+            if before is not None and before == obj:
+                fresh[obj_key] = before
+            else:
+                changed = True
         self._objects[event.key] = fresh
-        old_versions, fresh_versions = _versions(old), _versions(fresh)
-        if old_versions is None or old_versions != fresh_versions:
+        if changed:
             self._touch_kind(event.key)
         current = self._health.get(event.key)
         if current is None or current.state is not SourceState.OK:
@@ -172,6 +175,8 @@ class ClusterStore:
                 return
         else:
             bucket[key] = obj
+            if event.key == "events":
+                self._events_bound.added(bucket, key)
         self._touch_kind(event.key)
 
     def _keyed(self, kind_key: str, obj: Any) -> tuple[str, dict[str, Any]] | None:
@@ -204,7 +209,7 @@ class ClusterStore:
             self._traefik = None  # no API there: Traefik's view is unknown, not "all absent"
             self._touch_kind(TRAEFIK_ROUTERS)
         self.version += 1
-        pane = KINDS[health.key].layer if health.key in KINDS else EXTRA_SOURCES.get(health.key)
+        pane = KINDS[health.key].pane if health.key in KINDS else EXTRA_SOURCES.get(health.key)
         for layer, layer_pane in PANE_OF_LAYER.items():
             if layer_pane == pane:
                 self._layer_changed[layer] = self.version
@@ -223,6 +228,10 @@ class ClusterStore:
     def get(self, key: str, object_key: str) -> dict[str, Any] | None:
         return self._objects.get(key, {}).get(object_key)
 
+    def objects_by_key(self, key: str) -> dict[str, dict[str, Any]]:
+        """A copy of one kind's bucket (objects are replaced on change, never mutated)."""
+        return dict(self._objects.get(key, {}))
+
     def parsed(self, key: str) -> dict[str, Any]:
         """The kind's parser output per object key, parsing only objects that changed."""
         source, parser = EXTRA_PARSERS.get(key, (key, PARSERS.get(key)))
@@ -235,7 +244,7 @@ class ClusterStore:
         for obj_key, obj in self._objects.get(source, {}).items():
             rv = dig_str(obj, "metadata", "resourceVersion")
             hit = cache.get(obj_key)
-            if hit is not None and ((rv is not None and hit[0] == rv) or hit[1] is obj):
+            if hit is not None and hit[1] is obj:  # same object, not merely the same version
                 out[obj_key] = hit[2]
                 continue
             value = parser(obj) if parser else obj
@@ -248,10 +257,11 @@ class ClusterStore:
 
     # -- rows ---------------------------------------------------------------------------------
 
-    def rows(self, layer: str) -> list[Row]:
+    # typed per layer through tui.core.ports.StoreView (its overloads name each layer's row type)
+    def rows(self, layer: str) -> list[Any]:
         return self._layer(layer)[0]
 
-    def row(self, layer: str, key: str) -> Row | None:
+    def row(self, layer: str, key: str) -> Any:
         return self._layer(layer)[1].get(key)
 
     def _layer(self, layer: str) -> tuple[list[Row], dict[str, Row]]:
@@ -328,12 +338,25 @@ class ClusterStore:
 
     def _build_routes(self) -> list[Row]:
         services = self.parsed("services")
+        ready = self._ready_endpoints()
         out: list[Row] = []
         for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
             bucket = self._objects[kind]
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
-                route = traefik.check_backends(route, services)
+                route = traefik.check_backends(route, services, ready)
                 out.append(route if self._traefik is None else overlay(route, bucket.get(key), self._traefik))
+        return out
+
+    def _ready_endpoints(self) -> dict[str, int] | None:
+        """Ready endpoints per Service, or None until the EndpointSlices were listed (unknown is
+        not "none")."""
+        health = self._health.get("endpointslices")
+        if health is None or health.state is not SourceState.OK:
+            return None
+        out: dict[str, int] = {}
+        for info in self.parsed("endpointslices").values():
+            if info.service:
+                out[info.service] = out.get(info.service, 0) + info.ready
         return out
 
     def _build_workloads(self) -> list[Row]:
@@ -351,6 +374,46 @@ class ClusterStore:
                 out.append(workload if app == workload.owner_app else replace(workload, owner_app=app))
         return out
 
+    def _build_pods(self) -> list[Row]:
+        deployment_of = dict(v for v in self.parsed("replicasets").values() if v)
+        apps = self.parsed("applications")
+        app_by_name = {app.name: key for key, app in apps.items()}
+        workload_app = {w.key: w.owner_app for w in cast("list[WorkloadRow]", self.rows("workloads"))}
+        memo = self._memos["pods"]
+        out: list[Row] = []
+        for key, pod in cast("dict[str, PodRow]", self.parsed("pods")).items():
+            owner = pod.owner
+            if pod.owner_kind == "ReplicaSet" and pod.controller_ref:
+                owner = deployment_of.get(pod.controller_ref.split("/", 1)[1], owner)
+            app = workload_app.get(owner or "")
+            if app not in apps:
+                app = app_by_name.get(app or pod.app or "")
+            out.append(pod if (owner, app) == (pod.owner, pod.app)
+                       else memo.get(key, (pod, owner, app), partial(evolve, pod, owner=owner, app=app)))
+        return out
+
+    def _build_events(self) -> list[Row]:
+        return list(aggregate(self.parsed("events").values()))
+
+    @property
+    def events_dropped(self) -> int:
+        """Events the cluster holds that the store let go (it keeps the newest `events_max`)."""
+        return self._events_bound.dropped
+
+    def events_for(self, ref: str) -> list[EventRow]:
+        """An object's aggregated events, newest first. ref is a row key: "ns/name" (any kind
+        of that name), "name" (cluster-scoped), or kind-qualified "Kind/ns/name"."""
+        version = self._kind_version["events"]
+        if self._events_index is None or self._events_index[0] != version:
+            self._events_index = (version, events_by_object(cast("list[EventRow]", self.rows("events"))))
+        return list(self._events_index[1].get(ref, ()))
+
+    def pods_of(self, layer: str, key: str) -> list[PodRow]:
+        """The pods of a row: on a node, of a workload or an app, mounting a volume, behind a
+        load balancer or a route. Unknown layers and keys have none."""
+        keys = self.impact().pods_of(layer, key)
+        return [pod for k in keys if isinstance(pod := self.row("pods", k), PodRow)]
+
     # -- health -------------------------------------------------------------------------------
 
     def health(self) -> dict[str, SourceHealth]:
@@ -364,7 +427,7 @@ class ClusterStore:
         """Health of the sources feeding a pane; takes a row layer or a pane name ("network")."""
         pane = PANE_OF_LAYER.get(layer, layer)
         health = self.health()
-        return [health[key] for key, kind in KINDS.items() if kind.layer == pane] + [
+        return [health[key] for key, kind in KINDS.items() if kind.pane == pane] + [
             health[key] for key, extra_pane in EXTRA_SOURCES.items() if extra_pane == pane and key in health]
 
     def synced(self) -> bool:
@@ -379,13 +442,3 @@ class ClusterStore:
             self._impact = (self.version, ImpactIndex.build(self))
         return self._impact[1]
 
-
-def _versions(bucket: dict[str, dict[str, Any]]) -> dict[str, str | None] | None:
-    """resourceVersions by key; None (never equal) when one is missing."""
-    out: dict[str, str | None] = {}
-    for key, obj in bucket.items():
-        rv = dig_str(obj, "metadata", "resourceVersion")
-        if rv is None:
-            return None
-        out[key] = rv
-    return out

@@ -13,10 +13,9 @@ import random
 import threading
 from typing import Any
 
-from .actions.base import ActionError
-from .actions.http_json import JsonHttp
 from .clock import Clock, SystemClock
 from .events import HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
+from .http_client import HttpClient, HttpFailure
 from .sources import Backoff, Deliver
 from .traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS
 
@@ -55,7 +54,8 @@ class TraefikPoller:
         self._deliver = deliver
         self._clock = clock or SystemClock()
         self._backoff = backoff or Backoff()
-        self._http = JsonHttp(self.url, timeout=timeout, name=self.NAME)
+        # one immediate retry on a refused connection; the poll loop has its own backoff after that
+        self._http = HttpClient(self.url, timeout=timeout, name=self.NAME, retries=1)
         self._rng = random.Random()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="poll-traefik", daemon=True)
@@ -114,7 +114,7 @@ class TraefikPoller:
     def _get(self, path: str, params: dict[str, str] | None = None, past_end_ok: bool = False) -> Any:
         try:
             answer = self._http.send("GET", path, params=params)
-        except ActionError as exc:
+        except HttpFailure as exc:
             raise TraefikTrouble(SourceState.STALE, str(exc).removeprefix(f"{self.NAME}: ")) from None
         if answer.status in (401, 403):
             raise TraefikTrouble(SourceState.FORBIDDEN, f"{self.url} refused us (HTTP {answer.status})")

@@ -6,6 +6,8 @@
   (attaching → attached), no tickets detach it (REFERENCE 1.4).
 - Argo CD refresh: the `argocd.argoproj.io/refresh` annotation is removed, reconciledAt set.
 - Deployment and StatefulSet rollouts: rollouts.py (mixed in here).
+- Pods, the kubelet, node lifecycle, EndpointSlices, PDB status: pods.py (started here).
+- Longhorn replica eviction (evictionRequested on a node or disk): longhorn_eviction.py.
 
 Every step is an ordinary store write, so watchers see each intermediate state. One task
 per object; a change to the object wakes its task early. Delays are divided by time_scale.
@@ -13,12 +15,16 @@ per object; a change to the object wakes its task early. Delays are divided by t
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
+from tui.emulator.gitops import objects_at
+from tui.emulator.longhorn_eviction import ReplicaEvictions
+from tui.emulator.pods import PodController
 from tui.emulator.resources import Resource
 from tui.emulator.rollouts import WorkloadRollouts
 from tui.emulator.store import ObjectStore, WatchEvent, as_map
@@ -50,21 +56,28 @@ class Controllers(WorkloadRollouts):
         self.apps, self.volumes = table.by_key("applications"), table.by_key("lh_volumes")
         self.attachments, self.deployments = table.by_key("lh_attachments"), table.by_key("deployments")
         self.replicasets, self.statefulsets = table.by_key("replicasets"), table.by_key("statefulsets")
-        self._handlers: dict[Resource | None, Callable[[str, str], Awaitable[None]]] = {
+        self.pods = PodController(store, self.scale, self._stamp)
+        self.replica_evictions = ReplicaEvictions(store, self.scale, self._stamp)
+        self._handlers: dict[Resource | None, Callable[[str, str], Coroutine[Any, Any, None]]] = {
             self.apps: self._run_app, self.attachments: self._run_attachment,
             self.deployments: self._run_deployment, self.statefulsets: self._run_statefulset,
         }
 
     def start(self) -> None:
         self.remember_templates()
+        self.pods.start()
+        self.replica_evictions.start()
         self.store.listeners.append(self._on_event)
         # An operation already pending in the seed starts right away; the rest waits for writes.
-        for app in self.store.list(self.apps) if self.apps else []:
+        apps = self.apps
+        for app in self.store.list(apps) if apps else []:
             phase = (as_map(app.get("status")).get("operationState") or {}).get("phase")
-            if app.get("operation") or phase == "Terminating":
-                self._schedule(self.apps, app["metadata"].get("namespace", ""), app["metadata"]["name"])
+            if apps and (app.get("operation") or phase == "Terminating"):
+                self._schedule(apps, app["metadata"].get("namespace", ""), app["metadata"]["name"])
 
     def stop(self) -> None:
+        self.pods.stop()
+        self.replica_evictions.stop()
         if self._on_event in self.store.listeners:
             self.store.listeners.remove(self._on_event)
         for task in self._tasks.values():
@@ -88,9 +101,9 @@ class Controllers(WorkloadRollouts):
             self._wake[key].set()
             return
         self._wake[key] = asyncio.Event()
-        task = asyncio.get_running_loop().create_task(self._handlers[res](namespace, name))
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(self._handlers[res](namespace, name))
         self._tasks[key] = task
-        task.add_done_callback(lambda t, k=key: self._forget(k, t))
+        task.add_done_callback(functools.partial(self._forget, key))
 
     def _forget(self, key: Key, task: asyncio.Task) -> None:
         if self._tasks.get(key) is task:  # a restarted rollout may already own the key
@@ -192,6 +205,8 @@ class Controllers(WorkloadRollouts):
                 entry["source"] = source
             history.append(entry)
             status["conditions"] = [c for c in status.get("conditions") or [] if c.get("type") != "SyncError"]
+            for obj in objects_at(name, revision):  # what that revision holds (gitops.py)
+                self.store.write(self.store.table.for_object_or_new(obj), obj)
         elif phase == "Failed":
             status.setdefault("health", {}).setdefault("status", "Unknown")
             if status["health"]["status"] == "Progressing":

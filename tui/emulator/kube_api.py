@@ -9,12 +9,14 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.eviction import Disruptions
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
+from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
 from tui.emulator.resources import VERBS, Resource, ResourceTable
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
@@ -53,6 +55,13 @@ class KubeApi:
         self.table: ResourceTable = store.table
         self.fault_for = faults
         self.closing = False  # set by Emulator.stop(): watches end at once, cleanly
+        # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...
+        self.subresources: dict[tuple[str, str], Callable[..., Awaitable[web.StreamResponse]]] = {
+            ("pods", "eviction"): self._evict}
+        # How DELETE of a pod goes: the pod controller's graceful deletion (the kubelet kills
+        # it), else at once (a still world has no kubelet). Set by the Emulator.
+        self.delete_pod: Callable[[dict[str, Any], int | None], Any] | None = None
+        self.disruptions = Disruptions(store, lambda: store.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     # ---- discovery ---------------------------------------------------------------------
     def _served(self) -> list[Resource]:
@@ -71,6 +80,9 @@ class KubeApi:
             if r.status_subresource:
                 resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": r.namespaced,
                                   "kind": r.kind, "verbs": ["get", "patch", "update"]})
+            if (r.group, r.plural) == ("", "pods"):  # kubectl drain looks for this before evicting
+                resources.append({"name": "pods/eviction", "singularName": "", "namespaced": True,
+                                  "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})
         gv = f"{group}/{version}" if group else version
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -133,6 +145,11 @@ class KubeApi:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) >= 2 else None
         sub = rest[2] if len(rest) == 3 else None
+        if sub == "log" and res.kind == "Pod" and namespace and name and request.method == "GET":
+            return await PodLogs(self.store).serve(request, namespace, name)  # pod_logs.py
+        handler = self.subresources.get((res.plural, sub)) if sub and not res.group else None
+        if handler is not None and name is not None:
+            return await handler(request, res, namespace, name)
         if sub is not None and (sub != "status" or not res.status_subresource):
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         return await self._serve(request, res, namespace, name, sub)
@@ -163,16 +180,17 @@ class KubeApi:
             if watching:
                 return await self._watch(request, res, namespace, matches, printing)
             return self._list(res, namespace, matches, params.get("resourceVersion"), printing)
+        dry = await _dry_run(request)
         if method == "POST" and name is None:
             body = await _json_body(request)
             body = self._place(body, res, namespace, None)
-            return web.json_response(self.store.write(res, body, create_only=True), status=201)
+            return web.json_response(self.store.write(res, body, create_only=True, dry_run=dry), status=201)
         if name is None:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
         if method == "PUT":
             body = self._place(await _json_body(request), res, namespace, name)
             return web.json_response(self.store.write(res, body, must_exist=True, subresource=sub,
-                                                      keep_status=sub is None))
+                                                      keep_status=sub is None, dry_run=dry))
         if method == "PATCH":
             old = self.store.get(res, namespace, name)
             if old is None:
@@ -190,10 +208,47 @@ class KubeApi:
                 raise ApiError(code, _REASONS.get(code, "UnsupportedMediaType"), str(exc)) from exc
             new = self._place(new, res, namespace, name)
             return web.json_response(self.store.write(res, new, must_exist=True, subresource=sub,
-                                                      keep_status=sub is None))
+                                                      keep_status=sub is None, dry_run=dry))
         if method == "DELETE":
+            if dry:
+                return web.json_response(self.store.delete(res, namespace, name, dry_run=True))
+            if (res.group, res.plural) == ("", "pods") and sub is None:
+                return web.json_response(await self._delete_pod(request, namespace, name))
             return web.json_response(self.store.delete(res, namespace, name))
         raise ApiError(405, "MethodNotAllowed", f"{method} is not supported")
+
+    async def _delete_pod(self, request: web.Request, namespace: str | None, name: str) -> dict[str, Any]:
+        """Graceful deletion: gracePeriodSeconds from the query or the DeleteOptions body."""
+        res = self.table.for_path("", "v1", "pods")
+        assert res is not None
+        pod = self.store.get(res, namespace, name)
+        if pod is None:
+            raise not_found(res, name)
+        grace: int | None = None
+        text = await request.text()
+        try:
+            options = json.loads(text) if text.strip() else {}
+        except ValueError:
+            options = {}
+        raw = request.query.get("gracePeriodSeconds", (options or {}).get("gracePeriodSeconds")
+                                if isinstance(options, dict) else None)
+        try:
+            grace = int(raw) if raw is not None else None
+        except (TypeError, ValueError):
+            raise ApiError(400, "BadRequest", f"invalid gracePeriodSeconds: {raw!r}") from None
+        if self.delete_pod is None:
+            return self.store.delete(res, namespace, name)
+        return self.delete_pod(pod, grace) or pod
+
+    async def _evict(self, request: web.Request, res: Resource, namespace: str | None,
+                     name: str) -> web.StreamResponse:
+        if request.method != "POST":
+            raise ApiError(405, "MethodNotAllowed", f"{request.method} is not supported on pods/eviction")
+        body = await _json_body(request)
+        if isinstance(body, dict) and body.get("kind") not in (None, "Eviction", "DeleteOptions"):
+            raise ApiError(400, "BadRequest", f"kind {body.get('kind')!r} is not an Eviction")
+        delete = self.delete_pod or (lambda pod, _grace: self.store.delete(res, namespace, name))
+        return web.json_response(self.disruptions.evict(namespace or "", name, body, delete), status=201)
 
     @staticmethod
     def _place(body: Any, res: Resource, namespace: str | None, name: str | None) -> dict[str, Any]:
@@ -329,6 +384,23 @@ def _parse_rv(value: str | None) -> int:
         return int(value)
     except ValueError:
         raise ApiError(400, "BadRequest", f"invalid resource version: {value!r}") from None
+
+
+async def _dry_run(request: web.Request) -> bool:
+    """`?dryRun=All` (POST, PUT, PATCH, DELETE) or DeleteOptions' `dryRun: ["All"]`: the request
+    is checked and answered as if done, and nothing is stored. "All" is the only value the API knows."""
+    values = list(request.query.getall("dryRun", []))
+    if request.method == "DELETE" and request.can_read_body:
+        try:
+            options = json.loads(await request.text() or "{}")
+        except ValueError:
+            options = {}
+        if isinstance(options, dict) and isinstance(options.get("dryRun"), list):
+            values += [str(v) for v in options["dryRun"]]
+    for value in values:
+        if value != "All":
+            raise ApiError(400, "BadRequest", f'dryRun: Unsupported value: "{value}": supported values: "All"')
+    return bool(values) and request.method in ("POST", "PUT", "PATCH", "DELETE")
 
 
 async def _json_body(request: web.Request) -> Any:

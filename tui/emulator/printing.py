@@ -226,6 +226,108 @@ def _count(path: str) -> Getter:
     return lambda o, _n: _int(o, path)
 
 
+def _restart_time(status: dict[str, Any]) -> str:
+    terminated = (status.get("lastState") or {}).get("terminated") or {}
+    return str(terminated.get("finishedAt") or "")
+
+
+def pod_summary(obj: dict[str, Any]) -> tuple[str, int, int, str]:
+    """(STATUS, ready containers, restarts, last restart time) as kubectl's pod printer computes them."""
+    found = obj.get("status")
+    status: dict[str, Any] = found if isinstance(found, dict) else {}
+    reason = str(status.get("reason") or status.get("phase") or "")
+    restarts, last, ready_count = 0, "", 0
+    inits = _maps(obj, ".status.initContainerStatuses")
+    init_specs = _list(obj, ".spec.initContainers")
+    initializing = False
+    for i, c in enumerate(inits):
+        restarts += c.get("restartCount") or 0
+        last = max(last, _restart_time(c))
+        state = c.get("state") or {}
+        term, wait = state.get("terminated") or {}, state.get("waiting") or {}
+        if term and term.get("exitCode") == 0:
+            continue
+        if term:
+            reason = "Init:" + (term.get("reason") or (f"Signal:{term['signal']}" if term.get("signal")
+                                                       else f"ExitCode:{term.get('exitCode')}"))
+        elif wait.get("reason") and wait["reason"] != "PodInitializing":
+            reason = "Init:" + wait["reason"]
+        else:
+            reason = f"Init:{i}/{len(init_specs)}"
+        initializing = True
+        break
+    initialized = field(obj, ".status.conditions[?(@.type=='Initialized')].status") == "True"
+    if not initializing or initialized:
+        restarts, running = 0, False
+        for c in reversed(_maps(obj, ".status.containerStatuses")):
+            restarts += c.get("restartCount") or 0
+            last = max(last, _restart_time(c))
+            state = c.get("state") or {}
+            term, wait = state.get("terminated") or {}, state.get("waiting") or {}
+            if wait.get("reason"):
+                reason = wait["reason"]
+            elif term.get("reason"):
+                reason = term["reason"]
+            elif term:
+                reason = f"Signal:{term['signal']}" if term.get("signal") else f"ExitCode:{term.get('exitCode')}"
+            elif c.get("ready") and "running" in state:
+                running = True
+                ready_count += 1
+        if reason == "Completed" and running:
+            ready = field(obj, ".status.conditions[?(@.type=='Ready')].status") == "True"
+            reason = "Running" if ready else "NotReady"
+    if field(obj, ".metadata.deletionTimestamp") and status.get("reason") == "NodeLost":
+        reason = "Unknown"
+    elif field(obj, ".metadata.deletionTimestamp") and reason not in ("Completed", "Succeeded", "Failed"):
+        reason = "Terminating"
+    return reason, ready_count, restarts, last
+
+
+def _pod_ready(obj: dict[str, Any], _now: datetime) -> str:
+    return f"{pod_summary(obj)[1]}/{len(_list(obj, '.spec.containers'))}"
+
+
+def _pod_restarts(obj: dict[str, Any], now: datetime) -> str:
+    _, _, restarts, last = pod_summary(obj)
+    return f"{restarts} ({human_age(last, now)} ago)" if last else str(restarts)
+
+
+def _event_last_seen(obj: dict[str, Any], now: datetime) -> str:
+    last = (field(obj, ".series.lastObservedTime") or field(obj, ".lastTimestamp")
+            or field(obj, ".deprecatedLastTimestamp") or field(obj, ".eventTime"))
+    return human_age(str(last).replace(".000000Z", "Z") if last else None, now)
+
+
+def _event_object(obj: dict[str, Any], _now: datetime) -> str:
+    ref = field(obj, ".involvedObject") or field(obj, ".regarding") or {}
+    return f"{str(ref.get('kind', '')).lower()}/{ref.get('name', '')}" if isinstance(ref, dict) else ""
+
+
+def _event_source(obj: dict[str, Any], _now: datetime) -> str:
+    src = field(obj, ".source") or field(obj, ".deprecatedSource") or {}
+    if not isinstance(src, dict):
+        return ""
+    return ", ".join(str(v) for v in (src.get("component"), src.get("host")) if v)
+
+
+def _event_columns(message: str, first: str, count: str) -> list[Column]:
+    return [
+        builtin("Last Seen", _event_last_seen), builtin("Type", lambda o, _n: _text(field(o, ".type"), "")),
+        builtin("Reason", lambda o, _n: _text(field(o, ".reason"), "")), builtin("Object", _event_object),
+        builtin("Subobject", lambda o, _n: _text(field(o, ".involvedObject.fieldPath")
+                                                  or field(o, ".regarding.fieldPath"), ""), 1),
+        builtin("Source", _event_source, 1),
+        builtin("Message", lambda o, _n: _text(field(o, message), "")),
+        builtin("First Seen", lambda o, now: human_age(field(o, first), now), 1),
+        builtin("Count", lambda o, _n: _int(o, count) or 1, 1, "integer"),
+        builtin("Name", lambda o, _n: _text(field(o, ".metadata.name"), ""), 1),
+    ]
+
+
+def _pdb_value(path: str) -> Getter:
+    return lambda o, _n: "N/A" if field(o, path) is None else str(field(o, path))
+
+
 _NODE = [
     builtin("Status", node_status), builtin("Roles", node_roles), AGE,
     builtin("Version", lambda o, _n: _text(field(o, ".status.nodeInfo.kubeletVersion"), "")),
@@ -252,6 +354,32 @@ COLUMNS: dict[tuple[str, str], list[Column]] = {
             f"{k}={v}" for k, v in (field(o, ".spec.selector") or {}).items())), 1),
     ],
     ("", "namespaces"): [builtin("Status", lambda o, _n: _text(field(o, ".status.phase"), "Active")), AGE],
+    ("", "pods"): [
+        builtin("Ready", _pod_ready), builtin("Status", lambda o, _n: pod_summary(o)[0]),
+        builtin("Restarts", _pod_restarts), AGE,
+        builtin("IP", lambda o, _n: _text(field(o, ".status.podIP")), 1),
+        builtin("Node", lambda o, _n: _text(field(o, ".spec.nodeName")), 1),
+        builtin("Nominated Node", lambda o, _n: _text(field(o, ".status.nominatedNodeName")), 1),
+        builtin("Readiness Gates", lambda o, _n: _text(",".join(
+            str(g.get("conditionType")) for g in _maps(o, ".spec.readinessGates"))), 1),
+    ],
+    ("", "events"): _event_columns(".message", ".firstTimestamp", ".count"),
+    ("events.k8s.io", "events"): _event_columns(".note", ".deprecatedFirstTimestamp", ".series.count"),
+    ("policy", "poddisruptionbudgets"): [
+        builtin("Min Available", _pdb_value(".spec.minAvailable")),
+        builtin("Max Unavailable", _pdb_value(".spec.maxUnavailable")),
+        builtin("Allowed Disruptions", _count(".status.disruptionsAllowed"), type_="integer"), AGE,
+    ],
+    ("apps", "daemonsets"): [
+        builtin("Desired", _count(".status.desiredNumberScheduled"), type_="integer"),
+        builtin("Current", _count(".status.currentNumberScheduled"), type_="integer"),
+        builtin("Ready", _count(".status.numberReady"), type_="integer"),
+        builtin("Up-to-date", _count(".status.updatedNumberScheduled"), type_="integer"),
+        builtin("Available", _count(".status.numberAvailable"), type_="integer"),
+        builtin("Node Selector", lambda o, _n: _text(",".join(
+            f"{k}={v}" for k, v in (field(o, ".spec.template.spec.nodeSelector") or {}).items())), type_="string"),
+        AGE, *_wide_containers(), builtin("Selector", _selector, 1),
+    ],
     ("apps", "deployments"): [
         builtin("Ready", _ready_of_desired),
         builtin("Up-to-date", _count(".status.updatedReplicas"), type_="integer"),
@@ -344,11 +472,15 @@ def table_version(accept: str) -> str | None:
     return None
 
 
+# Kinds whose printer has no leading Name column (an event is read by what it is about).
+NAMELESS = frozenset({("", "events"), ("events.k8s.io", "events")})
+
+
 def _row(obj: dict[str, Any], columns: list[Column], now: datetime, include: str,
-         version: str) -> dict[str, Any]:
+         version: str, named: bool = True) -> dict[str, Any]:
     found = obj.get("metadata")
     meta: dict[str, Any] = found if isinstance(found, dict) else {}
-    cells: list[Any] = [meta.get("name", "")]
+    cells: list[Any] = [meta.get("name", "")] if named else []
     for column in columns:
         try:
             cells.append(column.value(obj, now))
@@ -372,8 +504,9 @@ def to_table(res: Resource, objects: list[dict[str, Any]], now: datetime, *, ver
                              "metadata": {"resourceVersion": resource_version} if resource_version else {}}
     name = {"name": "Name", "type": "string", "format": "name", "priority": 0,
             "description": "Name must be unique within a namespace."}
-    table["columnDefinitions"] = [name] + [
+    named = (res.group, res.plural) not in NAMELESS
+    table["columnDefinitions"] = ([name] if named else []) + [
         {"name": c.name, "type": c.type, "format": c.format, "priority": c.priority, "description": ""}
         for c in columns]
-    table["rows"] = [_row(o, columns, now, include, version) for o in objects]
+    table["rows"] = [_row(o, columns, now, include, version, named) for o in objects]
     return table

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tui.core.kinds import KINDS
 
 # Groups compiled into the API server; everything else is a CRD (no strategic merge patch).
-BUILTIN_GROUPS = frozenset({"", "apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io",
+BUILTIN_GROUPS = frozenset({"", "apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io", "events.k8s.io",
                             "storage.k8s.io", "rbac.authorization.k8s.io", "autoscaling"})
 
 # Verbs advertised in discovery; kubectl checks them before `get -w`, `patch`, `delete`.
@@ -80,6 +80,8 @@ EXTRA_RESOURCES: tuple[Resource, ...] = (
     _extra("", "v1", "persistentvolumes", "PersistentVolume", False, ("pv",)),
     _extra("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",)),
     _extra("apps", "v1", "controllerrevisions", "ControllerRevision"),
+    _extra("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",)),
+    _extra("events.k8s.io", "v1", "events", "Event", True, ("ev",)),
     _extra("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",)),
     _extra("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
     _extra("longhorn.io", "v1beta2", "settings", "Setting", True, ("lhs",)),

@@ -2,7 +2,8 @@
 
 A changed pod template (restartedAt annotation, image) is what starts a rollout: the
 Deployment gets a ReplicaSet with revision + 1 (or reuses the one with the same template,
-as `rollout undo` needs) and replicas move over one step at a time; observedGeneration
+as `rollout undo` needs) and replicas move over one step at a time, each step waiting for
+the new ReplicaSet's pods to be Ready (counted by owner_status.py); observedGeneration
 catches up at the end (REFERENCE 5.1–5.3). A StatefulSet records each template in a
 ControllerRevision (what `rollout history/undo` read; revisions.py), replaces its pods one by one
 and ends with currentRevision == updateRevision. Mixed into Controllers (controllers.py).
@@ -40,10 +41,29 @@ class WorkloadRollouts(StatefulSetHistory):
         StatefulSet gets the ControllerRevision of its template, so undo has history."""
         self.record_seeded_revisions()
         for res in (self.deployments, self.statefulsets):
-            for obj in self.store.list(res) if res else []:
+            if res is None:
+                continue
+            for obj in self.store.list(res):
                 meta = obj["metadata"]
                 key = (res.key, meta.get("namespace", ""), meta["name"])
                 self._seen_templates[key] = template_hash(as_map(obj.get("spec")).get("template"))
+
+    def _revision_pods(self, sts: dict[str, Any], revision: str) -> tuple[int, int]:
+        """(pods of this revision, of which Ready) among the StatefulSet's live pods."""
+        pods = self.store.table.for_path("", "v1", "pods")
+        meta = sts["metadata"]
+        updated = ready = 0
+        for pod in self.store.list(pods, meta.get("namespace")) if pods else []:
+            pmeta = as_map(pod.get("metadata"))
+            refs = pmeta.get("ownerReferences") or []
+            if pmeta.get("deletionTimestamp") or not any(
+                    isinstance(r, dict) and r.get("kind") == "StatefulSet" and r.get("name") == meta["name"] for r in refs):
+                continue
+            if as_map(pmeta.get("labels")).get("controller-revision-hash") == revision:
+                updated += 1
+                ready += any(isinstance(c, dict) and c.get("type") == "Ready" and c.get("status") == "True"
+                             for c in as_map(pod.get("status")).get("conditions") or [])
+        return updated, ready
 
     def _owned_sets(self, namespace: str, name: str) -> list[dict[str, Any]]:
         assert self.replicasets is not None
@@ -125,27 +145,27 @@ class WorkloadRollouts(StatefulSetHistory):
             return True
         olds = [s for s in sets if s is not new and int(as_map(s.get("spec")).get("replicas", 0) or 0) > 0]
         new_count = int(new["spec"].get("replicas", 0) or 0)
-        if new_count < want:
+        # Ready/available counts are the pods' (owner_status.py): a step waits for the new pods.
+        new_ready = int(as_map(new.get("status")).get("readyReplicas") or 0)
+        if new_count < want and new_ready >= new_count:
             new_count += 1
             new["spec"]["replicas"] = new_count
-            new["status"] = {**as_map(new.get("status")), "replicas": new_count, "readyReplicas": new_count,
-                             "availableReplicas": new_count, "fullyLabeledReplicas": new_count,
-                             "observedGeneration": new["metadata"].get("generation", 1)}
+            new["status"] = {**as_map(new.get("status")), "observedGeneration": new["metadata"].get("generation", 1)}
             self.store.write(rs_res, new)
-        if olds:
+        if olds and new_ready >= min(new_count, want):
             old = olds[0]
-            left = int(old["spec"]["replicas"]) - 1
-            old["spec"]["replicas"] = left
-            old["status"] = {**as_map(old.get("status")), "replicas": left, "readyReplicas": left,
-                             "availableReplicas": left}
+            old["spec"]["replicas"] = int(old["spec"]["replicas"]) - 1
             self.store.write(rs_res, old)
-        old_total = sum(int(s["spec"].get("replicas", 0) or 0) for s in self._owned_sets(namespace, name)
-                        if s["metadata"]["name"] != new_name)
-        done = new_count >= want and old_total == 0
+        sets = self._owned_sets(namespace, name)
+        old_total = sum(int(s["spec"].get("replicas", 0) or 0) for s in sets if s["metadata"]["name"] != new_name)
+        ready_total = sum(int(as_map(s.get("status")).get("readyReplicas") or 0) for s in sets)
+        done = new_count >= want and old_total == 0 and new_ready >= want
+        dep = self.store.get(dep_res, namespace, name) or dep
         status = dep.setdefault("status", {})
         status.update(replicas=new_count + old_total, updatedReplicas=new_count,
-                      readyReplicas=new_count + old_total, availableReplicas=new_count + old_total)
-        status.pop("unavailableReplicas", None)
+                      readyReplicas=ready_total, availableReplicas=ready_total)
+        if ready_total >= want:
+            status.pop("unavailableReplicas", None)
         stamp = self._stamp()
         progressing = {"type": "Progressing", "status": "True", "lastUpdateTime": stamp, "lastTransitionTime": stamp,
                        "reason": "NewReplicaSetAvailable" if done else "ReplicaSetUpdated",
@@ -180,21 +200,21 @@ class WorkloadRollouts(StatefulSetHistory):
         revision = self.record_revision(sts)
         status.update(observedGeneration=meta.get("generation"), updateRevision=revision, updatedReplicas=0)
         self.store.write(res, sts)
-        for updated in range(1, want + 1):  # pods are replaced one at a time, highest ordinal first
-            for ready in (want - 1, want):
-                await asyncio.sleep(ROLL_STEP_SECONDS / 2 / self.scale)
-                sts = self.store.get(res, namespace, name)
-                if sts is None:
-                    return
-                if template_hash(as_map(sts.get("spec")).get("template")) != h:
-                    self._tasks.pop(key, None)
-                    self._schedule(res, namespace, name)  # changed again: roll to the newest
-                    return
-                done = updated if ready == want else updated - 1
-                sts.setdefault("status", {}).update(readyReplicas=ready, availableReplicas=ready,
-                                                     updatedReplicas=done, currentReplicas=want - done,
-                                                     replicas=want)
-                self.store.write(res, sts)
+        while True:  # the pod controller replaces pods one at a time, highest ordinal first
+            await asyncio.sleep(ROLL_STEP_SECONDS / 2 / self.scale)
+            sts = self.store.get(res, namespace, name)
+            if sts is None:
+                return
+            if template_hash(as_map(sts.get("spec")).get("template")) != h:
+                self._tasks.pop(key, None)
+                self._schedule(res, namespace, name)  # changed again: roll to the newest
+                return
+            updated, ready = self._revision_pods(sts, revision)
+            sts.setdefault("status", {}).update(updatedReplicas=updated, currentReplicas=want - updated,
+                                                 replicas=want)
+            self.store.write(res, sts)
+            if updated >= want and ready >= want:
+                break
         sts = self.store.get(res, namespace, name)
         if sts is not None:
             sts["status"].update(currentRevision=revision, currentReplicas=want, updatedReplicas=want)

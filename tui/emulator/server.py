@@ -92,6 +92,7 @@ class Emulator:
         if self.controllers_enabled:
             self._controllers = Controllers(self.store, self.time_scale, self.now)
             self._controllers.start()
+            kube.delete_pod = self._controllers.pods.delete_gracefully
         return int(runner.addresses[0][1])
 
     @web.middleware
@@ -106,6 +107,7 @@ class Emulator:
         if self._controllers is not None:
             self._controllers.stop()
             self._controllers = None
+            await asyncio.sleep(0)  # let the cancelled controller tasks unwind before the loop stops
         if self._kube is not None:
             self._kube.closing = True  # a watch arriving on a kept-alive connection ends at once
         if self._runner is not None:
@@ -176,7 +178,11 @@ class Emulator:
 
     def drop_watches(self) -> None:
         """End every open watch stream (clients must re-watch from their last resourceVersion)."""
-        self._call(lambda: [w.close() for w in list(self.store.watchers)])
+        def close_all() -> None:
+            for watcher in list(self.store.watchers):
+                watcher.close()
+
+        self._call(close_all)
 
     def compact(self) -> None:
         """Forget history: watches/lists from any older resourceVersion now get 410 Gone."""

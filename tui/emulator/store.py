@@ -6,6 +6,7 @@ from other threads), so there is no locking here.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import uuid
 from collections import deque
@@ -142,7 +143,7 @@ class ObjectStore:
             data = self._encoded[id(obj)] = json.dumps(obj, separators=(",", ":")).encode()
         return data
 
-    def events_since(self, res: Resource, rv: int) -> list[WatchEvent]:
+    def events_since(self, res: Resource, rv: int) -> builtins.list[WatchEvent]:  # `list` is a method here
         if rv < self.floor:
             raise expired(rv, self.floor)
         return [ev for ev in self._log if ev.rv > rv and ev.resource == res]
@@ -175,7 +176,7 @@ class ObjectStore:
 
     def _put(self, res: Resource, obj: dict[str, Any], *, create_only: bool = False,
              must_exist: bool = False, subresource: str | None = None,
-             keep_status: bool = False) -> dict[str, Any]:
+             keep_status: bool = False, dry_run: bool = False) -> dict[str, Any]:
         meta = obj.get("metadata") or {}
         name = meta.get("name")
         if not name or not isinstance(name, str):
@@ -207,6 +208,9 @@ class ObjectStore:
         new = self._stamp(res, new, old)
         if old is not None and _same_content(new, old):
             return old
+        if dry_run:  # every check above was made; what would be stored is answered, nothing is kept
+            new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"] if old else ""
+            return new
         self.rv += 1
         new["metadata"]["resourceVersion"] = str(self.rv)
         bucket[(ns, name)] = new
@@ -215,8 +219,13 @@ class ObjectStore:
         self._emit(WatchEvent(self.rv, res, "MODIFIED" if old else "ADDED", new, old))
         return new
 
-    def delete(self, res: Resource, namespace: str | None, name: str) -> dict[str, Any]:
+    def delete(self, res: Resource, namespace: str | None, name: str, dry_run: bool = False) -> dict[str, Any]:
         key = ((namespace or "") if res.namespaced else "", name)
+        if dry_run:
+            found = self._objects.get(res, {}).get(key)
+            if found is None:
+                raise not_found(res, name)
+            return clone(found)
         old = self._objects.get(res, {}).pop(key, None)
         if old is None:
             raise not_found(res, name)
@@ -236,7 +245,7 @@ class ObjectStore:
         for listener in list(self.listeners):
             listener(ev)
 
-    def seed(self, objects: list[dict[str, Any]]) -> None:
+    def seed(self, objects: builtins.list[dict[str, Any]]) -> None:
         """Load objects without logging events: a watch from before the seed answers 410."""
         for obj in objects:
             res = self.table.for_object_or_new(obj)

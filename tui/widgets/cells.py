@@ -9,6 +9,7 @@ from datetime import datetime
 from rich.text import Text
 
 from tui.core.clock import age, parse_time
+from tui.core.literal import has_controls, visible
 
 OK = "green"
 WARN = "yellow"
@@ -92,3 +93,95 @@ def first(values: tuple[str, ...], more: bool = True) -> str:
     if not values:
         return "-"
     return values[0] + (f" +{len(values) - 1}" if more and len(values) > 1 else "")
+
+
+# --- fitting a cell to its column ------------------------------------------------------------
+# How a column may shorten what it holds: "middle" cuts a name in the middle so two long names
+# stay distinct (`my-ip…-bgp`) and a `:port` suffix is never touched; "never" (IPs, ports,
+# ratios) makes the column as wide as its widest cell; "end" cuts prose at the end; "wrap"
+# wraps prose onto a second line and cuts only after that.
+CUTS = ("middle", "never", "end", "wrap")
+ELLIPSIS = "…"
+WRAP_LINES = 2
+
+
+def _port_suffix(value: str) -> int:
+    """Length of a trailing `:8096` (or `:http`) that must survive any cut; 0 when none."""
+    head, sep, port = value.rpartition(":")
+    if not sep or not head or not port or len(port) > 6 or "/" in port or " " in port:
+        return 0
+    return len(port) + 1
+
+
+def cut_middle(cell: Text, width: int) -> Text:
+    """`cell` at most `width` cells wide, cut in the middle with an ellipsis; a port suffix and
+    the tail (where names differ: `-bgp`, `-0`, `-218`) are kept."""
+    if cell.cell_len <= width or width < 1:
+        return cell
+    if width == 1:
+        return Text(ELLIPSIS, style=cell.style)
+    plain = cell.plain
+    slash = plain.find("/")
+    if 0 < slash < len(plain) - 1:  # "namespace/name": the name tells rows apart, the namespace gives way
+        room = width - (len(plain) - slash)
+        if room >= 3:
+            return cut_middle(cell[:slash], room) + cell[slash:]
+    keep = _port_suffix(plain)
+    if keep >= width - 1:  # only the port fits: the port is still the truth, the name goes
+        return Text(ELLIPSIS, style=cell.style) + cell[len(plain) - keep:]
+    room = width - 1 - keep  # for the name part around the ellipsis
+    tail = room // 2
+    head = room - tail
+    name_end = len(plain) - keep
+    out = cell[:head] + Text(ELLIPSIS, style=cell.style)
+    return out + cell[name_end - tail:] if tail or keep else out
+
+
+def cut_end(cell: Text, width: int) -> Text:
+    if cell.cell_len <= width or width < 1:
+        return cell
+    return cell[:max(0, width - 1)] + Text(ELLIPSIS, style=cell.style)
+
+
+def wrap(cell: Text, width: int, lines: int = WRAP_LINES) -> Text:
+    """`cell` wrapped at word boundaries onto at most `lines` lines of `width`, the last line cut
+    with an ellipsis when even that is not enough (the full text is one key away)."""
+    if cell.cell_len <= width or width < 2:
+        return cell
+    from rich.console import Console  # measuring only; nothing is printed
+
+    wrapped = cell.wrap(Console(width=width, no_color=True), width, overflow="fold")
+    parts = list(wrapped)[:lines]
+    if len(wrapped) > lines:
+        rest = Text(" ").join(list(wrapped)[lines - 1:])
+        parts[-1] = cut_end(rest, width)
+    for part in parts:
+        part.rstrip()
+    return Text("\n").join(parts)
+
+
+def literal(cell: Text) -> Text:
+    """`cell` with control characters made visible (an ESC from the cluster never reaches the
+    terminal); spans stay put, `visible` keeps the length."""
+    if not has_controls(cell.plain):
+        return cell
+    out = cell.copy()
+    out.plain = visible(cell.plain)
+    return out
+
+
+def fit(cell: Text, width: int | None, cut: str) -> Text:
+    """`cell` shortened for a column `width` wide, the way its column's `cut` says."""
+    cell = literal(cell)
+    if width is None or cut == "never":
+        return cell
+    if cut == "middle":
+        return cut_middle(cell, width)
+    if cut == "wrap":
+        return wrap(cell, width)
+    return cut_end(cell, width)
+
+
+def count(n: int, word: str, plural: str | None = None) -> str:
+    """`1 operation`, `2 operations`, `0 operations`: the number with its word agreeing."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"

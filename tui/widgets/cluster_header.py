@@ -14,17 +14,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Label
 
 from tui.core.events import SourceHealth, SourceState
+from tui.core.layers import TAB_PANES
 from tui.widgets.source_banner import pane_state
 
-PANES: tuple[tuple[str, str, str], ...] = (  # (pane id, key, title)
-    ("overview", "1", "Overview"),
-    ("nodes", "2", "Nodes"),
-    ("volumes", "3", "Volumes"),
-    ("network", "4", "Network"),
-    ("routes", "5", "Routes"),
-    ("apps", "6", "Apps"),
-    ("workloads", "7", "Workloads"),
-)
+# (pane id, default key, title): the tabs, from the vocabulary table
+PANES: tuple[tuple[str, str, str], ...] = tuple((p.id, p.digit, p.title) for p in TAB_PANES)
 # the mark after a tab's title, and the CSS class that colours it
 STATE_MARK = {
     SourceState.OK: ("", "-ok"),
@@ -54,7 +48,10 @@ class ClusterHeader(Vertical):
     ClusterHeader .tab.-error { color: $error; text-style: bold; }
     ClusterHeader .tab.-connecting, ClusterHeader .tab.-absent { color: $text-muted; }
     ClusterHeader .tab.-active.-stale, ClusterHeader .tab.-active.-error { color: $background; }
+    ClusterHeader.-compact .tab { padding: 0 1 0 0; }
+    ClusterHeader.-compact .tab.-active { padding: 0 1; }
     """
+    COMPACT_BELOW = 84  # eight tabs with padding on both sides need 82 columns
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -67,15 +64,21 @@ class ClusterHeader(Vertical):
             for pane, key, title in PANES:
                 yield Label(f"{key} {title}", id=f"tab-{pane}", classes="tab")
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.COMPACT_BELOW, "-compact")
+
     def show(self, *, context: str, production: bool, read_only: bool, origin: str,
-             active: str, health: Mapping[str, SourceHealth]) -> None:
+             active: str, health: Mapping[str, SourceHealth],
+             pane_keys: Mapping[str, str] | None = None) -> None:
+        """`pane_keys`: pane id -> the key the keymap binds to it (a remap shows truly)."""
         label = self.query_one("#context", Label)
         label.update(context or "(no context)")
         label.set_class(production, "-production")
         self.query_one("#production").display = production
         self.query_one("#readonly").display = read_only
         self.query_one("#origin", Label).update(origin)
-        for pane, key, title in PANES:
+        for pane, default_key, title in PANES:
+            key = (pane_keys or {}).get(pane, default_key)
             tab = self.query_one(f"#tab-{pane}", Label)
             mark, css = ("", "-ok") if pane == "overview" else STATE_MARK[pane_state(pane, health)]
             tab.update(f"{key} {title}{mark}")

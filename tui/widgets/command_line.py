@@ -3,21 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PANE_ALIASES = {
-    "overview": "overview", "ov": "overview", "home": "overview",
-    "nodes": "nodes", "node": "nodes", "no": "nodes",
-    "volumes": "volumes", "volume": "volumes", "vol": "volumes", "lhv": "volumes", "longhorn": "volumes",
-    "network": "network", "net": "network", "lb": "network", "metallb": "network", "svc": "network",
-    "routes": "routes", "route": "routes", "rt": "routes", "traefik": "routes", "ing": "routes",
-    "apps": "apps", "app": "apps", "argocd": "apps", "argo": "apps",
-    "workloads": "workloads", "workload": "workloads", "wl": "workloads", "deploy": "workloads",
-    "sts": "workloads",
-}
+from tui.core.layers import PANE_WORDS
+
+PANE_ALIASES = PANE_WORDS  # every pane's id and its aliases (tui/core/layers.py)
 
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # "pane", "ctx", "quit", "runs", "help", "error", "none"
+    verb: str  # "pane", "events", "ctx", "quit", "runs", "help", "error", "none"
     arg: str = ""  # pane id, context name, or the error message
     filter: str = ""
 
@@ -37,6 +30,8 @@ def parse_command(text: str) -> Command:
         return Command("runs")
     if head in ("help", "h", "?"):
         return Command("help")
+    if head in ("events", "event", "ev"):
+        return Command("events", filter=rest)
     if head in PANE_ALIASES:
         return Command("pane", PANE_ALIASES[head], rest)
-    return Command("error", f"unknown command: {head} (try :nodes, :volumes wiki, :ctx NAME, :q)")
+    return Command("error", f"unknown command: {head} (try :nodes, :pods wiki, :events, :ctx NAME, :q)")

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui.core.ports import Deck
 
 # (store layer, pane that lists it, what to call it)
 JUMP_LAYERS = (
@@ -38,8 +40,7 @@ class ObjectJumpProvider(Provider):
     """Objects by name: node, volume (and its PVC), pool, service (and IP), route (and host)..."""
 
     def _targets(self) -> list[tuple[str, str, str, str]]:
-        store = getattr(self.app, "store", None)
-        return list(jump_targets(store)) if store is not None else []
+        return list(jump_targets(cast("Deck", self.app).store))
 
     async def discover(self) -> Hits:
         for text, pane, key, label in self._targets()[:12]:
@@ -54,4 +55,4 @@ class ObjectJumpProvider(Provider):
                           text=text, help=f"open in {pane}")
 
     def _jump(self, pane: str, key: str) -> None:
-        self.app.run_worker(self.app.jump_to(pane, key), group="jump", exit_on_error=False)  # type: ignore[attr-defined]
+        self.app.run_worker(cast("Deck", self.app).jump_to(pane, key), group="jump", exit_on_error=False)

@@ -1,19 +1,25 @@
 """Source trouble, said once, in the pane that depends on the source.
 
-`pane_trouble(pane, health, clock)` turns the store's per-kind SourceHealth into the lines a pane
-shows ("stale since 14:03 (connection refused), retrying", "forbidden: cannot list
-volumes.longhorn.io", "Longhorn not installed"); `SourceBanner` renders them.
+`pane_trouble(pane, health, now)` turns the store's per-kind SourceHealth into the lines a pane
+shows ("stale since 14:03, 2m ago (connection refused), retrying in 4 s", "forbidden: cannot
+list volumes.longhorn.io", "Longhorn not installed"); `SourceBanner` renders them, and, while
+a source waits to retry, counts down once a second (`r`/`ctrl+r` retries at once).
+Without `now` the lines carry no age and no countdown (the overview's summaries, tests).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.core.clock import age
 from tui.core.events import SourceHealth, SourceState
 from tui.core.kinds import KINDS
+from tui.core.layers import PANES
 from tui.core.traefik_match import TRAEFIK_API
 
 # Which kinds each pane reads, and the add-on a missing CRD means.
@@ -24,11 +30,10 @@ PANE_KINDS: dict[str, tuple[str, ...]] = {
     "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses"),
     "apps": ("applications",),
     "workloads": ("deployments", "statefulsets", "replicasets", "endpointslices"),
+    "pods": ("pods",),
+    "events": ("events",),
 }
-PRODUCT = {
-    "nodes": "Kubernetes", "volumes": "Longhorn", "network": "MetalLB", "routes": "Traefik",
-    "apps": "Argo CD", "workloads": "Kubernetes",
-}
+PRODUCT = {p.id: p.product for p in PANES if p.id != "overview"}  # the add-on behind each pane
 # Kinds that are optional by design: absent is normal when a sibling kind is served.
 _ALTERNATIVES = {"ingressroutes": "ingressroutes_legacy", "ingressroutes_legacy": "ingressroutes"}
 
@@ -37,6 +42,7 @@ _ALTERNATIVES = {"ingressroutes": "ingressroutes_legacy", "ingressroutes_legacy"
 class Trouble:
     level: str  # "error" or "warning" or "info"
     text: str
+    countdown: bool = False  # the text says when the next attempt is (the banner adds the retry key)
 
 
 def _resource(key: str) -> str:
@@ -57,9 +63,13 @@ def pane_state(pane: str, health: Mapping[str, SourceHealth]) -> SourceState:
     return min(states, key=order.index)
 
 
+EVERY = "*"  # pseudo-pane: every kind of every pane (the overview's one-line summary)
+
+
 def _relevant(pane: str, health: Mapping[str, SourceHealth]) -> list[SourceHealth]:
     out = []
-    for key in PANE_KINDS.get(pane, ()):
+    keys = [k for kinds in PANE_KINDS.values() for k in kinds] if pane == EVERY else PANE_KINDS.get(pane, ())
+    for key in keys:
         h = health.get(key)
         if h is None:
             continue
@@ -71,33 +81,48 @@ def _relevant(pane: str, health: Mapping[str, SourceHealth]) -> list[SourceHealt
     return out
 
 
-def pane_trouble(pane: str, health: Mapping[str, SourceHealth]) -> list[Trouble]:
+def _retrying(sources: list[SourceHealth], now: datetime | None, word: str = "retrying") -> str:
+    """ "retrying in 4 s" (the soonest next attempt), or plain "retrying" when unknown."""
+    if now is None:
+        return word
+    due = [h.retry_at for h in sources if h.retry_at is not None]
+    if not due:
+        return word
+    seconds = max(0, math.ceil((min(due) - now).total_seconds()))
+    return f"{word} in {seconds} s" if seconds else f"{word} now"
+
+
+def pane_trouble(pane: str, health: Mapping[str, SourceHealth], now: datetime | None = None) -> list[Trouble]:
     if pane == "overview":
-        return overview_trouble(health)
+        return overview_trouble(health, now)
     relevant = _relevant(pane, health)
     lines: list[Trouble] = []
     absent = [h for h in relevant if h.state == SourceState.NOT_INSTALLED]
     if absent and len(absent) == len(relevant):
-        return [Trouble("info", f"{PRODUCT[pane]} not installed (no {_resource(absent[0].key)} API)")]
+        return [Trouble("info", f"{PRODUCT.get(pane, 'the add-on')} not installed (no {_resource(absent[0].key)} API)")]
     seen: set[str] = set()
 
-    def add(level: str, text: str) -> None:
+    def add(level: str, text: str, waiting: list[SourceHealth] | None = None) -> None:
         if text not in seen:
             seen.add(text)
-            lines.append(Trouble(level, text))
+            countdown = now is not None and any(h.retry_at is not None for h in waiting or [])
+            lines.append(Trouble(level, text, countdown))
 
     stale = [h for h in relevant if h.state == SourceState.STALE]
     if stale:  # one line for the whole pane: the sources lost the same API together
         first = min((h.since for h in stale if h.since), default=None)
         details = "; ".join(sorted({h.detail for h in stale if h.detail}))
         since = f" since {first:%H:%M}" if first else ""
-        add("warning", f"stale{since}" + (f" ({details})" if details else "") + ", retrying")
+        if first and now is not None:
+            since += f", {age(first, now)} ago"  # how old what the pane shows is
+        add("warning", f"stale{since}" + (f" ({details})" if details else "") + ", " + _retrying(stale, now), stale)
     for h in relevant:
         detail = f" ({h.detail})" if h.detail else ""
         if h.state == SourceState.FORBIDDEN:
-            add("error", f"forbidden: cannot list {_resource(h.key)}")
+            recheck = f", {_retrying([h], now, 'rechecking')}" if now is not None and h.retry_at else ""
+            add("error", f"forbidden: cannot list {_resource(h.key)}{recheck}", [h])
         elif h.state == SourceState.ERROR:
-            add("error", f"error reading {_resource(h.key)}{detail}, retrying")
+            add("error", f"error reading {_resource(h.key)}{detail}, {_retrying([h], now)}", [h])
         elif h.state == SourceState.NOT_INSTALLED:
             add("warning", f"{_resource(h.key)} not installed")
         elif h.state == SourceState.CONNECTING:
@@ -135,16 +160,18 @@ def traefik_trouble(health: SourceHealth | None) -> list[Trouble]:
     return []
 
 
-def overview_trouble(health: Mapping[str, SourceHealth]) -> list[Trouble]:
+def overview_trouble(health: Mapping[str, SourceHealth], now: datetime | None = None) -> list[Trouble]:
     """Every pane's trouble on one screen; one line when the whole API is in the same state."""
-    per_pane = {pane: pane_trouble(pane, health) for pane in PANE_KINDS}
+    per_pane = {pane: pane_trouble(pane, health) for pane in PANE_KINDS}  # no countdowns: for grouping
     troubled = {pane: t for pane, t in per_pane.items() if t and t[0].text != "loading…"}
     if not troubled:
         return []
     texts = {tuple(t.text for t in lines) for lines in troubled.values()}
     if len(troubled) == len(PANE_KINDS) and len(texts) == 1:
-        return [Trouble(t.level, f"every source: {t.text}") for t in next(iter(troubled.values()))]
-    return [Trouble(t.level, f"{PRODUCT[pane] if pane not in ('nodes', 'workloads') else pane}: {t.text}")
+        return [Trouble(t.level, f"every source: {t.text}", t.countdown) for t in pane_trouble(EVERY, health, now)]
+    if now is not None:
+        troubled = {pane: pane_trouble(pane, health, now) for pane in troubled}
+    return [Trouble(t.level, f"{PRODUCT[pane] if pane not in ('nodes', 'workloads') else pane}: {t.text}", t.countdown)
             for pane, lines in troubled.items() for t in lines]
 
 
@@ -160,6 +187,24 @@ class SourceBanner(Static):
     def __init__(self) -> None:
         super().__init__()
         self.troubles: list[Trouble] = []  # what is shown, for tests and the overview
+        self._follow: Callable[[], list[Trouble]] | None = None
+        self._retry_key = ""  # shown after a countdown: the key that retries now
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def follow(self, pane: str, health: Callable[[], Mapping[str, SourceHealth]],
+               now: Callable[[], datetime]) -> None:
+        """Show the pane's trouble now and recompute it every second while shown (countdown, age)."""
+        self._follow = lambda: pane_trouble(pane, health(), now())
+        self._retry_key = "ctrl+r" if pane == "apps" else "r"  # Apps: `r` is Argo CD's refresh
+        self.show_trouble(self._follow())
+
+    def _tick(self) -> None:
+        if self._follow is not None and self.troubles:
+            troubles = self._follow()
+            if troubles != self.troubles:
+                self.show_trouble(troubles)
 
     def show_trouble(self, troubles: list[Trouble]) -> None:
         self.troubles = list(troubles)
@@ -171,4 +216,6 @@ class SourceBanner(Static):
                 text.append("\n")
             mark = {"error": "✖ ", "warning": "! ", "info": "· "}[t.level]
             text.append(mark + t.text, style="bold" if t.level != "info" else "")
+            if self._retry_key and t.countdown:
+                text.append(f" · {self._retry_key}: retry now", style="dim")
         self.update(text)

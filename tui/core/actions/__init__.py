@@ -30,14 +30,17 @@ from .base import (
     Toggle,
 )
 from .catalog import Catalog, CatalogEntry, load_catalog
+from .longhorn_node import LonghornNodeMaintenance
+from .nodes import NodeCordon, NodeDrain
 from .playbook import PlaybookAction, catalog_for
+from .pods import PodDelete
 from .runner import ActionRunner
 from .volume_import import TICKET_ID, VolumeMount, VolumeUnmount
 from .workloads import WorkloadRestart, WorkloadUndo
 
 ACTION_CLASSES: dict[str, type[Action]] = {
     cls.id: cls for cls in (VolumeMount, VolumeUnmount, AppSync, AppRefresh, AppRollback, AppTerminate,
-                            WorkloadRestart, WorkloadUndo)
+                            WorkloadRestart, WorkloadUndo, NodeCordon, NodeDrain, PodDelete)
 }
 
 
@@ -67,12 +70,16 @@ __all__ = [
     "Choice",
     "Done",
     "HostResult",
+    "LonghornNodeMaintenance",
+    "NodeCordon",
+    "NodeDrain",
     "Note",
     "Option",
     "Plan",
     "PlayNode",
     "PlaybookAction",
     "PlaybookRun",
+    "PodDelete",
     "Progress",
     "ProgressEvent",
     "RunTree",

@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .ansible_config import our_defaults
 from .ansible_model import RunFolder, RunTree, write_meta
 from .base import ActionError, Done, ProgressEvent, RunUpdate
 from .catalog import CatalogEntry, count_tasks
 from .redact import is_secret_key, redact_text
+from .run_processes import MARKER, end_processes
 
 _END = object()
 
@@ -55,6 +57,7 @@ class PlaybookRun:
         self.forks = forks
         self.ssh_timeout = ssh_timeout
         self._cancel = threading.Event()
+        self._interrupted: str | None = None  # why the app is going away mid-run (SIGHUP, SIGTERM)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._status = "starting"
         self._thread: threading.Thread | None = None
@@ -66,6 +69,11 @@ class PlaybookRun:
 
     # -- control ---------------------------------------------------------------------------
     def cancel(self) -> None:
+        self._cancel.set()
+
+    def interrupt(self, reason: str) -> None:
+        """The app is ending (the operator's session dropped): stop, and record it as interrupted."""
+        self._interrupted = reason
         self._cancel.set()
 
     def tree(self) -> RunTree:
@@ -105,10 +113,11 @@ class PlaybookRun:
         # ansible-playbook sits next to our interpreter in a venv that may not be on PATH
         bin_dir = os.path.dirname(sys.executable)
         env["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
-        env["ANSIBLE_TIMEOUT"] = str(self.ssh_timeout)
-        env["ANSIBLE_HOST_KEY_CHECKING"] = "False"
-        env["ANSIBLE_NOCOLOR"] = "1"
-        env["ANSIBLE_RETRY_FILES_ENABLED"] = "False"
+        env[MARKER] = self.run_id  # inherited by every child, ssh masters too: how we end them all
+        # our defaults, each only where the operator's ANSIBLE_* env and ansible.cfg say nothing
+        env.update(our_defaults({"ANSIBLE_TIMEOUT": str(self.ssh_timeout), "ANSIBLE_HOST_KEY_CHECKING": "False",
+                                 "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "False"},
+                                self.entry.playbook.parent))
         return env
 
     def _on_event(self, event: dict[str, Any]) -> bool:
@@ -147,10 +156,15 @@ class PlaybookRun:
                 yield RunUpdate(self._folder.snapshot())
         if self._thread is not None:
             self._thread.join(timeout=30)
+        # ansible-runner kills ansible-playbook's process group; ssh masters live on in their
+        # own session, and a run that was cancelled is over only when its last process is
+        left = end_processes(self.run_id)
         rc = getattr(self._runner, "rc", None)
         status = getattr(self._runner, "status", None) or self._status
         if self._cancel.is_set():
-            status = "canceled"
+            status = "interrupted" if self._interrupted else "canceled"
+        if left and status in ("canceled", "interrupted"):
+            status = "failed"  # not "cancelled" while something of it still runs (pids in `left`)
         self._folder.finish(status, rc, _now())
         tree = self._folder.snapshot()
         write_meta(self.run_dir, tree, extravars=self.extravars)
@@ -166,6 +180,9 @@ def _done(tree: RunTree) -> Done:
         return Done("succeeded", f"{tree.title}: {mode} finished ({summary or 'nothing to do'})", tree.run_dir)
     if tree.status == "canceled":
         return Done("cancelled", f"{tree.title}: {mode} cancelled ({summary or 'no task finished'})", tree.run_dir)
+    if tree.status == "interrupted":
+        return Done("interrupted", f"{tree.title}: {mode} interrupted, every process ended "
+                                   f"({summary or 'no task finished'})", tree.run_dir)
     why = summary or _stdout_tail(Path(tree.run_dir), tree.run_id) or "no task ran"
     return Done("failed", f"{tree.title}: {mode} {tree.status} (rc {tree.rc}; {why}){_first_failure(tree)}",
                 tree.run_dir)

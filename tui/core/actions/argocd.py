@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..findings import Finding
 from ..kube_http import MERGE_PATCH
+from ..ports import StoreView
 from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
@@ -17,8 +19,8 @@ from .base import (
     Action,
     ActionContext,
     ActionError,
-    Danger,
     Choice,
+    Danger,
     Done,
     Note,
     Plan,
@@ -44,27 +46,28 @@ class _AppAction(Action):
             raise ActionError(f"{target!r} is not an Application key (namespace/name)")
         self.namespace, self.name = target.split("/", 1)
 
-    def _row(self, store: Any) -> Any:
+    def _row(self, store: StoreView) -> Any:
         return store.row("apps", self.target) if store is not None else None
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         if store is not None and self._row(store) is None:
             return [f"Application {self.target} is not in the cluster (any more)"]
         return []
 
-    def _affected(self, store: Any) -> tuple[str, ...]:
+    def _affected(self, store: StoreView) -> tuple[str | Finding, ...]:
         row = self._row(store)
-        out = [f"Application {self.target}"]
+        out: list[str | Finding] = [f"Application {self.target}"]
         if row is not None:
             out += list(row.resources[:20])
             if len(row.resources) > 20:
                 out.append(f"... and {len(row.resources) - 20} more resources")
         return tuple(out) + tuple(line for line in impact_lines(store, lambda i: i.for_app, self.target)
-                                  if not line.startswith("workload "))
+                                  if not (isinstance(line, str) and line.startswith("workload ")))
 
     def _rest(self, ctx: ActionContext) -> ArgoCDApi:
         assert ctx.argocd_url and ctx.argocd_token
-        return ArgoCDApi(ctx.argocd_url, ctx.argocd_token)
+        return ArgoCDApi(ctx.argocd_url, ctx.argocd_token, ca_file=ctx.argocd_ca_file,
+                         insecure=ctx.argocd_insecure)
 
     def _app_path(self) -> str:
         return kube_ops.object_path("applications", self.namespace, self.name)
@@ -88,17 +91,27 @@ class _AppAction(Action):
         return kube_ops.request(ctx, req)
 
     def _follow_operation(self, ctx: ActionContext, before: str | None, what: str) -> Iterator[ProgressEvent]:
-        """Follow status.operationState until a new operation (startedAt != before) completes."""
+        """Follow status.operationState until OUR operation completes.
+
+        Ours means: the pending ``operation`` we wrote, or an operationState that started after
+        ``before`` and was initiated by us (kube path: our user). An old finished state is never
+        ours: if the one we saw disappears (an API restored from older data), the end is unknown.
+        """
         seen_phase: list[str] = []
-        ours: list[bool] = []  # set once the state shows our operation (pending, running, or a new start)
+        seen_ours: list[bool] = []  # our operation was visible at least once
 
         def step(app: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
+            mine = _ours(app, before, ctx.user if not _use_rest(ctx) else None)
+            if mine:
+                seen_ours.append(True)
+            elif seen_ours:
+                return "lost", [Note("the Application no longer shows our operation", "warning")]
+            if not mine:
+                return None, [Progress(0, 1, "waiting for the application controller")]
             state = (app.get("status") or {}).get("operationState") or {}
-            phase = state.get("phase")
-            if app.get("operation") is not None or not phase or phase == "Running" or state.get("startedAt") != before:
-                ours.append(True)
+            phase = state.get("phase") if mine == "state" else None
             events: list[ProgressEvent] = []
-            if not phase or not ours:
+            if not phase:
                 return None, [Progress(0, 1, "waiting for the application controller")]
             if phase not in seen_phase:
                 seen_phase.append(phase)
@@ -116,10 +129,21 @@ class _AppAction(Action):
         health = ((app.get("status") or {}).get("health") or {}).get("status") if app else None
         message = ((app.get("status") or {}).get("operationState") or {}).get("message") if app else None
         tail = f" (sync {sync}, health {health})" if sync or health else ""
+        check = (f"check {self.name}'s sync status and history in Argo CD (argocd app get {self.name}) "
+                 "before acting again")
         if final == "succeeded":
             yield Done("succeeded", f"{what} succeeded{tail}")
         elif final == "cancelled":
             yield Done("cancelled", f"stopped following {what}; the operation goes on in Argo CD")
+        elif final == "lost":
+            yield Done("unknown", f"{what}: outcome unknown: the Application no longer shows the operation we "
+                                  f"sent (the API may have been restored from older data); {check}")
+        elif final == "unreachable":
+            yield Done("unknown", f"{what}: outcome unknown: the API stopped answering while we followed the "
+                                  f"operation; {check}")
+        elif final == "timeout" and not seen_ours:
+            yield Done("unknown", f"{what}: outcome unknown: our operation was never seen on the Application "
+                                  f"in {int(ctx.timeout)}s (API unreachable?); {check}")
         elif final == "timeout":
             yield Done("failed", f"{what}: not finished after {int(ctx.timeout)}s{tail}")
         else:
@@ -145,7 +169,7 @@ class AppSync(_AppAction):
     id = "app.sync"
     title = "Sync"
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Toggle, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Toggle, ...]:
         return (Toggle("prune", "Prune resources no longer in git", False), Toggle("dry_run", "Dry run", False))
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
@@ -193,7 +217,7 @@ class AppRollback(_AppAction):
     title = "Rollback"
     danger = "destructive"
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         problems = super().preconditions(store)
         row = self._row(store)
         if row is not None and row.auto_sync:
@@ -202,7 +226,7 @@ class AppRollback(_AppAction):
             problems.append(f"{self.name} has no earlier deployment in its history")
         return problems
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
         row = self._row(store)
         ids = tuple(str(i) for i in sorted(getattr(row, "history_ids", ()) or (), reverse=True)[1:])
         return (Choice("id", "History id to roll back to", ids or ("",)),)
@@ -254,7 +278,7 @@ class AppTerminate(_AppAction):
     id = "app.terminate"
     title = "Terminate operation"
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         problems = super().preconditions(store)
         row = self._row(store)
         if row is not None and row.operation not in ("Running", "Terminating"):
@@ -299,7 +323,7 @@ class AppRefresh(_AppAction):
     title = "Refresh"
     danger = "safe"
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
         return (Choice("mode", "Refresh", ("normal", "hard")),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
@@ -334,3 +358,26 @@ class AppRefresh(_AppAction):
                                            f"refresh of {self.name}")
         yield Done(final if final in ("succeeded", "cancelled") else "failed",  # type: ignore[arg-type]
                    f"refresh of {self.name}: {'done' if final == 'succeeded' else final}")
+
+
+def _ours(app: dict[str, Any], before: str | None, user: str | None) -> str | None:
+    """"pending" (our operation written, not started), "state" (operationState is ours), or None.
+
+    ``user``: who we initiated as (kube path); None when the Argo CD API names the initiator.
+    """
+    def by_us(operation: Any) -> bool:
+        if not isinstance(operation, dict):
+            return False
+        initiated = operation.get("initiatedBy") or {}
+        if not isinstance(initiated, dict) or initiated.get("automated"):
+            return False  # an automated sync is Argo CD's, never ours
+        return user is None or initiated.get("username") == user
+
+    state = (app.get("status") or {}).get("operationState") or {}
+    started = state.get("startedAt") if isinstance(state, dict) else None
+    if isinstance(state, dict) and state.get("phase") and started != before and \
+            (by_us(state.get("operation")) or (user is None and not state.get("operation"))):
+        return "state"
+    if app.get("operation") is not None and by_us(app.get("operation")):
+        return "pending"
+    return None

@@ -7,21 +7,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..http_client import HttpClient, HttpFailure
 from .base import ActionError
-from .http_json import JsonHttp
 
 
 class ArgoCDApi:
-    def __init__(self, url: str, token: str, *, verify: bool = False, timeout: float = 10.0) -> None:
-        # self-signed certificates are the norm for argocd-server inside a home cluster
-        self._http = JsonHttp(url, headers={"Authorization": f"Bearer {token}"}, verify=verify,
-                              timeout=timeout, name="Argo CD API")
+    def __init__(self, url: str, token: str, *, ca_file: str | None = None, insecure: bool = False,
+                 timeout: float = 10.0) -> None:
+        # a home cluster's self-signed argocd-server: give its CA (argocd_ca_file), or say
+        # argocd_insecure explicitly; the certificate is checked otherwise
+        try:
+            self._http = HttpClient(url, token=token, ca_file=ca_file, insecure=insecure, timeout=timeout,
+                                    name="Argo CD API")
+        except HttpFailure as exc:  # an unreadable CA file
+            raise ActionError(f"Argo CD API: {exc}") from None
 
     def close(self) -> None:
         self._http.close()
 
     def call(self, method: str, path: str, body: Any = None, params: dict[str, str] | None = None) -> Any:
-        answer = self._http.send(method, path, body, params)
+        try:
+            answer = self._http.send(method, path, body, params)
+        except HttpFailure as exc:
+            raise ActionError(str(exc)) from None
         if answer.status in (401, 403):
             raise ActionError(f"Argo CD API refused the token ({answer.status}): log in again or check RBAC")
         if answer.status >= 400:

@@ -15,15 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..findings import Finding
 from .redact import redact
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient
 
     from ..clock import Clock
+    from ..ports import StoreView
 
 Danger = Literal["safe", "disruptive", "destructive"]
-Outcome = Literal["succeeded", "failed", "cancelled", "refused"]
+# unknown: the action cannot tell whether its change happened (the API was lost mid-way)
+Outcome = Literal["succeeded", "failed", "cancelled", "refused", "unknown", "interrupted"]
 DANGER_ORDER: dict[str, int] = {"safe": 0, "disruptive": 1, "destructive": 2}
 
 
@@ -70,7 +73,8 @@ class Plan:
     danger: Danger
     lines: tuple[str, ...] = ()  # human preview text
     requests: tuple[dict[str, Any], ...] = ()  # exact requests {method, path, content_type, body}
-    affected: tuple[str, ...] = ()  # objects the change reaches (from the impact index)
+    # the objects the change reaches (lines) and what is at risk (Findings), from the impact index
+    affected: tuple[str | Finding, ...] = ()
     warnings: tuple[str, ...] = ()
     confirm_name: str | None = None  # the name the operator must type (destructive, or production)
     locks: tuple[str, ...] = ()  # targets held while it runs (default: just `target`)
@@ -83,7 +87,8 @@ class Plan:
         canonical: dict[str, Any] = redact({
             "action": self.action_id, "target": self.target, "danger": self.danger,
             "lines": list(self.lines), "requests": [dict(r) for r in self.requests],
-            "affected": list(self.affected), "warnings": list(self.warnings),
+            "affected": [a if isinstance(a, str) else f"! {a.text}" for a in self.affected],
+            "warnings": list(self.warnings),
             "confirm_name": self.confirm_name, "choices": dict(self.choices),
         })
         return canonical
@@ -136,13 +141,15 @@ class ActionContext:
     """Everything an action may touch. Built by the app (or a test) from the connection and config."""
 
     api_client: ApiClient | None
-    store: Any  # tui.core.store.ClusterStore (duck-typed: rows(), row(), get(), impact())
+    store: StoreView  # on a thread, a FrozenView taken on the loop (tui/core/frozen_view.py)
     clock: Clock
     state_dir: Path
     context: str = ""  # kube context name, for the audit log
     read_only: bool = False
     argocd_url: str | None = None
-    argocd_token: str | None = None
+    argocd_token: str | None = field(default=None, repr=False)  # never in a repr (crash output, logs)
+    argocd_ca_file: str | None = None  # the CA the Argo CD server's certificate is checked against
+    argocd_insecure: bool = False  # no certificate check: only when the operator set it
     longhorn_url: str | None = None
     inventory: Path | None = None
     playbook_dir: Path | None = None  # where catalog.yaml and the playbooks live
@@ -169,10 +176,10 @@ class Action:
         self._cancel = threading.Event()
 
     # Overridable -----------------------------------------------------------------------
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         return []
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Option, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Option, ...]:
         """What the confirm dialog offers; with ctx an action may ask the API (call it off the UI thread)."""
         return ()
 
@@ -190,17 +197,21 @@ class Action:
     def cancel(self) -> None:
         self._cancel.set()
 
+    def interrupt(self, reason: str) -> None:
+        """The app is going away (SIGHUP/SIGTERM): stop like cancel(); the runner records why."""
+        self.cancel()
+
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def default_choices(self, store: Any, ctx: ActionContext | None = None) -> dict[str, Any]:
+    def default_choices(self, store: StoreView, ctx: ActionContext | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for opt in self.options(store, ctx):
             out[opt.id] = opt.initial if isinstance(opt, Choice) else opt.default
         return out
 
-    def _choices(self, store: Any, choices: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _choices(self, store: StoreView, choices: Mapping[str, Any] | None) -> dict[str, Any]:
         merged = self.default_choices(store)  # without ctx: no API call, the caller's choices win
         merged.update(choices or {})
         return merged

@@ -39,6 +39,7 @@ class CatalogEntry:
     variables: tuple[CatalogVar, ...] = ()
     description: str = ""
     hidden: bool = False  # run by a flow (volume mount), not offered in the picker
+    drains: bool = False  # takes its nodes out of service (drain, reboot): the confirm shows the drain plan
 
     def defaults(self) -> dict[str, Any]:
         return {v.name: v.default for v in self.variables}
@@ -110,6 +111,7 @@ def _entry(item: Any, base: Path) -> CatalogEntry:
         id=entry_id, title=str(item.get("title") or entry_id), playbook=playbook, danger=danger,
         limits=tuple(limits), variables=_variables(item.get("variables", item.get("vars")), entry_id),
         description=str(item.get("description") or ""), hidden=bool(item.get("hidden", False)),
+        drains=bool(item.get("drains", False)),
     )
 
 

@@ -14,7 +14,7 @@ from kubernetes.client.exceptions import ApiException
 from ..errors import describe_error
 from ..kinds import KINDS
 from ..kube_http import MERGE_PATCH, api_error_message, request_json
-from .base import ActionContext, ActionError, Note, ProgressEvent
+from .base import ActionContext, ActionError, Note, Progress, ProgressEvent
 
 
 def object_path(kind_key: str, namespace: str | None, name: str) -> str:
@@ -62,27 +62,41 @@ def follow(ctx: ActionContext, fetch: Callable[[], dict[str, Any]],
            cancelled: Callable[[], bool], what: str) -> Generator[ProgressEvent, None, str]:
     """Poll ``fetch`` until ``step(obj)`` returns a final state ("succeeded"/"failed"); yield its events.
 
-    Its return value (``final = yield from follow(...)``): "succeeded", "failed", "cancelled" or "timeout".
-    A transient API error is reported once and retried until the timeout.
+    Its return value (``final = yield from follow(...)``): "succeeded", "failed", "cancelled",
+    "timeout", or "unreachable" (the timeout came while the API did not answer: outcome unknown).
+    A transient API error is reported once as a Note, and while it lasts the progress line says
+    the API is unreachable and for how long (not a silent "running").
     """
     deadline = time.monotonic() + ctx.timeout
     last_error = ""
+    failing_since: float | None = None
+    said_at = -1
+    progress = Progress(0, 1, "")
     while True:
         if cancelled():
             return "cancelled"
         try:
             obj = fetch()
-            last_error = ""
+            last_error, failing_since = "", None
         except ActionError as exc:
             if str(exc) != last_error:
                 last_error = str(exc)
                 yield Note(f"{what}: {exc} (retrying)", "warning")
+            failing_since = failing_since if failing_since is not None else time.monotonic()
             obj = None
+            waited = int(time.monotonic() - failing_since)
+            if waited != said_at:  # once a second: the screen shows the wait growing
+                said_at = waited
+                yield Progress(progress.done, progress.total,
+                               f"waiting: the API is unreachable for {waited}s ({exc}); retrying")
         if obj is not None:
             final, events = step(obj)
-            yield from events
+            for event in events:
+                if isinstance(event, Progress):
+                    progress = event
+                yield event
             if final is not None:
                 return final
         if time.monotonic() > deadline:
-            return "timeout"
+            return "unreachable" if failing_since is not None else "timeout"
         time.sleep(ctx.poll_interval)

@@ -6,10 +6,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..ports import StoreView
 from .ansible_model import load_run
 from .ansible_run import PlaybookRun, new_run_id
 from .base import Action, ActionContext, ActionError, Done, Plan, ProgressEvent, Text
 from .catalog import Catalog, check_limit, inventory_groups, load_catalog
+from .nodes import drain_warnings, other_nodes_not_ready
 
 
 def node_lock(host: str) -> str:
@@ -41,7 +43,7 @@ class PlaybookAction(Action):
     def lock_keys(self) -> tuple[str, ...]:
         return tuple(node_lock(h) for h in self.hosts)
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Text, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Text, ...]:
         return tuple(Text(v.name, v.description or v.name, "" if v.default is None else str(v.default))
                      for v in self.entry.variables)
 
@@ -67,11 +69,20 @@ class PlaybookAction(Action):
             lines.append(f"REAL RUN ({self.entry.danger}): hosts are changed.")
             lines += _preview_lines(preview_dir)
         danger = self.danger
+        warnings: list[str] = []
+        confirm_name = limit if danger == "destructive" else None
+        if self.entry.drains:
+            warnings = drain_warnings(ctx, self.hosts)
+            down = other_nodes_not_ready(ctx.store, self.hosts)
+            if down and not self.check:
+                warnings.insert(0, f"{', '.join(down)} NotReady already: taking {limit} out too leaves fewer "
+                                   "nodes than usual; type the target to go on")
+                confirm_name = limit
         return Plan(action_id=self.id, target=f"node:{limit}", title=self.title, danger=danger,
                     lines=tuple(lines), requests=({"playbook": str(self.entry.playbook), "limit": limit,
                                                    "extravars": extravars, "check": self.check},),
-                    affected=tuple(f"node {h}" for h in self.hosts),
-                    confirm_name=limit if danger == "destructive" else None,
+                    affected=tuple(f"node {h}" for h in self.hosts), warnings=tuple(warnings),
+                    confirm_name=confirm_name,
                     writes=not self.check, locks=self.lock_keys(),
                     choices={"entry": self.entry.id, **chosen},
                     data={"run_id": run_id, "artifact": str(Path(ctx.state_dir) / "runs" / run_id),
@@ -79,6 +90,9 @@ class PlaybookAction(Action):
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         assert ctx.inventory is not None
+        if not self.entry.playbook.is_file():  # removed since the preview: say so before anything runs
+            yield Done("failed", f"playbook {self.entry.playbook} does not exist any more. Nothing was changed.")
+            return
         self._run = PlaybookRun(self.entry, plan.data["limit"], plan.data["extravars"], self.check,
                                 ctx.state_dir, ctx.inventory, run_id=plan.data["run_id"])
         if self.cancelled:
@@ -90,6 +104,11 @@ class PlaybookAction(Action):
         super().cancel()
         if self._run is not None:
             self._run.cancel()
+
+    def interrupt(self, reason: str) -> None:
+        super().interrupt(reason)
+        if self._run is not None:
+            self._run.interrupt(reason)
 
 
 def _preview_lines(run_dir: Any) -> list[str]:

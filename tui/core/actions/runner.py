@@ -28,6 +28,8 @@ class ActionRunner:
         self._clock = clock
         self._running: dict[str, Action] = {}  # target -> the action holding it
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self.interrupted: str | None = None  # set by interrupt(): every later end record says so
 
     # -- questions the UI asks before offering a key ------------------------------------
     def refusal(self, action: Action, plan: Plan | None = None) -> str | None:
@@ -46,9 +48,23 @@ class ActionRunner:
         with self._lock:
             return dict(self._running)
 
+    def interrupt(self, reason: str) -> None:
+        """The app is ending (SIGHUP: the operator's SSH session is gone; SIGTERM): stop every
+        running action; their end records say `interrupted` and why. New actions are refused."""
+        self.interrupted = reason
+        for action in set(self.running().values()):
+            action.interrupt(reason)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """True once no action runs (each one's end record written), False after `timeout`."""
+        with self._idle:
+            return self._idle.wait_for(lambda: not self._running, timeout)
+
     # -- the one path --------------------------------------------------------------------
     def run(self, action: Action, ctx: ActionContext, plan: Plan, typed: str = "") -> Iterator[ProgressEvent]:
         reason = self.refusal(action, plan)
+        if self.interrupted:
+            reason = f"clusterdeck is shutting down ({self.interrupted})"
         if reason is None and plan.confirm_name and typed.strip() != plan.confirm_name:
             what = "destructive action" if plan.danger == "destructive" else "change"
             reason = f"type {plan.confirm_name!r} to confirm this {what}"
@@ -89,6 +105,8 @@ class ActionRunner:
             done = Done("failed", redact_text(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc)))
         finally:
             final = done or Done("failed", "interrupted")
+            if self.interrupted and final.outcome in ("cancelled", "failed", "unknown", "interrupted"):
+                final = Done("interrupted", f"interrupted ({self.interrupted}): {final.message}", final.artifact)
             self.audit.write({**base, "phase": "end", "time": self._now(), "outcome": final.outcome,
                               "message": final.message, "artifact": final.artifact})
             self._release(locks)
@@ -98,6 +116,7 @@ class ActionRunner:
         with self._lock:
             for key in locks:
                 self._running.pop(key, None)
+            self._idle.notify_all()
 
     def _base_record(self, run_id: str, action: Action, plan: Plan) -> dict[str, Any]:
         return {

@@ -4,14 +4,20 @@ Attach writes a Longhorn attachment ticket with our fixed id ``clusterdeck``: th
 Longhorn manager API when it is configured and answers, else straight into the
 VolumeAttachment's spec.attachmentTickets. Then playbooks/volume-mount.yml mounts the device
 on that node. Unmount runs volume-unmount.yml, then removes the same ticket.
+
+Both check everything their later steps need (catalog entries, playbook files, inventory and
+the node in it, the API they will call) before their first change, in plan() and again when
+they start. An import that fails after the attach undoes it: it unmounts (when the mount
+playbook ran), removes its ticket, says what it had changed, and writes an undo audit record.
 """
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
+from ..findings import Finding
 from ..kube_http import MERGE_PATCH
+from ..ports import StoreView
 from . import kube_ops
 from .affected import impact_lines
 from .ansible_run import PlaybookRun
@@ -19,8 +25,8 @@ from .base import (
     Action,
     ActionContext,
     ActionError,
-    Danger,
     Choice,
+    Danger,
     Done,
     Note,
     Plan,
@@ -28,20 +34,22 @@ from .base import (
     ProgressEvent,
     Toggle,
 )
-from .catalog import Catalog, CatalogEntry, load_catalog
+from .catalog import CatalogEntry
+from .copy_hint import copy_commands
+from .flow_checks import audit_undo, catalog_entries, inventory_problems, refuse_unless_ready
 from .longhorn_api import LonghornApi
 
 TICKET_ID = "clusterdeck"
 
 
+MOUNT_BOOK, UNMOUNT_BOOK = "volume-mount.yml", "volume-unmount.yml"
+
+
 def _catalog_entry(ctx: ActionContext, playbook_file: str) -> CatalogEntry:
-    if ctx.playbook_dir is None:
-        raise ActionError("no playbook directory configured")
-    catalog: Catalog = load_catalog(Path(ctx.playbook_dir) / "catalog.yaml")
-    for entry in catalog.entries:
-        if entry.playbook.name == playbook_file:
-            return entry
-    raise ActionError(f"{playbook_file} is not in the playbook catalog")
+    found, problems = catalog_entries(ctx, (playbook_file,))
+    if problems:
+        raise ActionError(problems[0])
+    return found[playbook_file]
 
 
 def _ticket(raw_va: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -61,7 +69,7 @@ def running_users(raw_volume: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def ready_nodes(store: Any) -> list[str]:
+def ready_nodes(store: StoreView) -> list[str]:
     """Kubernetes nodes that are Ready and whose Longhorn node is Ready (when we know it)."""
     if store is None:
         return []
@@ -76,7 +84,7 @@ class _VolumeAction(Action):
             raise ActionError(f"{target!r} is not a volume key (namespace/name)")
         self.namespace, self.name = target.split("/", 1)
 
-    def _raw(self, store: Any, kind_key: str) -> dict[str, Any] | None:
+    def _raw(self, store: StoreView, kind_key: str) -> dict[str, Any] | None:
         return store.get(kind_key, self.target) if store is not None else None
 
     def _va_path(self) -> str:
@@ -93,9 +101,30 @@ class _VolumeAction(Action):
         api.close()
         return None, f"through the kube API (Longhorn manager at {ctx.longhorn_url}: {why})"
 
-    def _affected(self, store: Any) -> tuple[str, ...]:
+    def _detach_request(self, via_longhorn: bool) -> dict[str, Any]:
+        """Remove our ticket: the unmount's last step, and the import's undo."""
+        if via_longhorn:
+            return {"api": "longhorn", "method": "POST", "path": f"/v1/volumes/{self.name}?action=detach",
+                    "action": "detach", "body": {"attachmentID": TICKET_ID, "hostId": "", "forceDetach": False}}
+        return {"method": "PATCH", "path": self._va_path(), "content_type": MERGE_PATCH,
+                "body": {"spec": {"attachmentTickets": {TICKET_ID: None}}}}
+
+    def _needs(self, ctx: ActionContext, books: tuple[str, ...], node: str, *, list_hosts: bool = True,
+               via_longhorn: bool = False) -> list[str]:
+        """What stops a later step: a catalog entry or playbook, the inventory, the API we call."""
+        problems = catalog_entries(ctx, books)[1] if books else []
+        if books:
+            problems += inventory_problems(ctx, node, list_hosts=list_hosts)
+        if not via_longhorn:  # the ticket is written into the VolumeAttachment through the kube API
+            try:
+                kube_ops.get(ctx, "lh_attachments", self.namespace, self.name)
+            except ActionError as exc:
+                problems.append(f"cannot read the VolumeAttachment {self.name}: {exc}")
+        return problems
+
+    def _affected(self, store: StoreView) -> tuple[str | Finding, ...]:
         row = store.row("volumes", self.target) if store is not None else None
-        out = [f"Longhorn volume {self.name}"]
+        out: list[str | Finding] = [f"Longhorn volume {self.name}"]
         if row is not None and row.pvc:
             out.append(f"PVC {row.pvc}")
         return tuple(out) + impact_lines(store, lambda i: i.for_volume, self.target)
@@ -159,7 +188,7 @@ class VolumeMount(_VolumeAction):
     title = "Attach + mount for import"
     danger = "disruptive"
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         vol = self._raw(store, "lh_volumes")
         if store is not None and vol is None:
             return [f"volume {self.target} is not in the cluster (any more)"]
@@ -178,7 +207,7 @@ class VolumeMount(_VolumeAction):
             problems.append("no Ready node to attach to")
         return problems
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice | Toggle, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Choice | Toggle, ...]:
         return (Choice("node", "Attach to node", tuple(ready_nodes(store)) or ("",)),
                 Toggle("maintenance", "Maintenance mode (no block device, nothing mounted)", False),
                 Toggle("format", "Format the device if it is blank (type the volume name)", False))
@@ -193,6 +222,9 @@ class VolumeMount(_VolumeAction):
             raise ActionError(f"{node or 'no node'} is not a Ready node (choose one of: {', '.join(ready_nodes(ctx.store))})")
         maintenance, fmt = bool(chosen.get("maintenance")), bool(chosen.get("format")) and not chosen.get("maintenance")
         api, path_line = self._longhorn(ctx)
+        books = () if maintenance else (MOUNT_BOOK, UNMOUNT_BOOK)  # unmount: the undo if the mount fails
+        refuse_unless_ready(self._needs(ctx, books, node, via_longhorn=api is not None),
+                            f"Cannot import into {self.name}")
         if api is not None:
             api.close()
             req = {"api": "longhorn", "method": "POST", "path": f"/v1/volumes/{self.name}?action=attach",
@@ -215,35 +247,99 @@ class VolumeMount(_VolumeAction):
             lines.append("   A device with a filesystem is never formatted.")
             lines.append("3. Show the rsync/scp command that copies the dump onto the node.")
         danger: Danger = "destructive" if fmt else "disruptive"
+        lines.append("If a step fails after the attach, the import unmounts and removes its ticket again.")
         return Plan(action_id=self.id, target=self.target, title=f"Import data into {self.name}", danger=danger,
-                    lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
-                    confirm_name=self.name if fmt else None,
-                    choices={"node": node, "maintenance": maintenance, "format": fmt})
+                    lines=tuple(lines), requests=(req, self._detach_request(api is not None)),
+                    affected=self._affected(ctx.store), confirm_name=self.name if fmt else None,
+                    choices={"node": node, "maintenance": maintenance, "format": fmt},
+                    data={"books": books, "via_longhorn": api is not None})
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         node = plan.choices["node"]
-        self._send_ticket(ctx, plan.requests[0])
+        books = tuple(plan.data.get("books", ()))
+        # time passed since the preview: the same checks again, before the first change
+        problems = self._needs(ctx, books, node, list_hosts=False, via_longhorn=bool(plan.data.get("via_longhorn")))
+        if problems:
+            yield Done("failed", "; ".join(problems) + ". Nothing was changed.")
+            return
+        try:
+            self._send_ticket(ctx, plan.requests[0])
+        except ActionError as exc:  # it may have landed all the same (a lost answer): undo it
+            yield from self._undo(ctx, plan, f"the attach request failed: {exc}", unmount=False)
+            return
         yield Note(f"ticket '{TICKET_ID}' written: attach {self.name} to {node}")
         final = yield from self._follow_volume(ctx, "attached", node)
         if final != "succeeded":
-            yield Done("cancelled" if final == "cancelled" else "failed",
-                       f"{self.name} did not attach to {node} ({final}); the ticket stays: u removes it")
+            yield from self._undo(ctx, plan, f"{self.name} did not attach to {node} ({final})", unmount=False,
+                                  outcome="cancelled" if final == "cancelled" else "failed")
             return
         if plan.choices.get("maintenance"):
             yield Done("succeeded", f"{self.name} is attached to {node} in maintenance mode (no block device)")
             return
-        entry = _catalog_entry(ctx, "volume-mount.yml")
-        extravars = {"volume": self.name, "confirm_format": self.name if plan.choices.get("format") else ""}
-        done = yield from self._playbook(ctx, entry, node, extravars, ctx.check_only)
+        try:
+            entry = _catalog_entry(ctx, MOUNT_BOOK)
+            extravars = {"volume": self.name, "confirm_format": self.name if plan.choices.get("format") else ""}
+            done = yield from self._playbook(ctx, entry, node, extravars, ctx.check_only)
+        except ActionError as exc:
+            yield from self._undo(ctx, plan, f"{MOUNT_BOOK} could not start: {exc}", unmount=False)
+            return
         if done is None or done.outcome != "succeeded":
             why = done.message if done else "the playbook did not finish"
-            yield Done(done.outcome if done and done.outcome == "cancelled" else "failed",
-                       f"{why}. {self.name} is still attached to {node}: u unmounts and detaches it.",
-                       done.artifact if done else None)
+            yield from self._undo(ctx, plan, why, unmount=True,
+                                  outcome="cancelled" if done and done.outcome == "cancelled" else "failed",
+                                  artifact=done.artifact if done else None)
             return
         copy_lines = _debug_lines(self._last_run.tree(), "Copy command")
-        yield Done("succeeded", "\n".join(copy_lines) or f"{self.name} mounted at {node}:/mnt/import/{self.name}",
-                   done.artifact)
+        if not copy_lines:  # the playbook stopped before printing it (a check run): say what is true
+            mount_point = f"/mnt/import/{self.name}"
+            head = (f"Check run only: {self.name} is attached to {node} but NOT mounted; a real run "
+                    f"mounts it at {node}:{mount_point}. Then copy the dump with:" if ctx.check_only else
+                    f"{self.name} is mounted at {node}:{mount_point}. Copy the dump with:")
+            copy_lines = [head, *copy_commands(ctx.inventory, node, mount_point)]
+        yield Done("succeeded", "\n".join(copy_lines), done.artifact)
+
+    def _ticket_gone(self, ctx: ActionContext) -> bool:
+        try:
+            return _ticket(kube_ops.get(ctx, "lh_attachments", self.namespace, self.name)) is None
+        except ActionError:
+            return False
+
+    def _undo(self, ctx: ActionContext, plan: Plan, why: str, *, unmount: bool, outcome: str = "failed",
+              artifact: str | None = None) -> Generator[ProgressEvent, None, None]:
+        """Take back what this import changed: unmount (if the mount playbook ran), remove our ticket."""
+        node = plan.choices["node"]
+        changed = f"it had attached {self.name} to {node} (ticket '{TICKET_ID}')"
+        yield Note(f"{why}: undoing the import ({changed})", "warning")
+        trouble, landed = None, True
+        if unmount:  # the mount may have got as far as mounting: never detach under a mounted device
+            try:
+                done = yield from self._playbook(ctx, _catalog_entry(ctx, UNMOUNT_BOOK), node,
+                                                 {"volume": self.name}, ctx.check_only)
+                if done is None or done.outcome != "succeeded":
+                    trouble = f"{UNMOUNT_BOOK}: {done.message if done else 'did not finish'}"
+            except ActionError as exc:
+                trouble = f"{UNMOUNT_BOOK}: {exc}"
+        if trouble is None:
+            try:
+                self._send_ticket(ctx, plan.requests[1])
+                if _ticket(kube_ops.get(ctx, "lh_attachments", self.namespace, self.name)) is not None:
+                    trouble = f"ticket '{TICKET_ID}' is still on the VolumeAttachment"
+            except ActionError as exc:
+                trouble = f"removing ticket '{TICKET_ID}': {exc}"
+                if self._ticket_gone(ctx):  # the attach never landed (its request was what failed)
+                    trouble, landed = None, False
+        if not landed:
+            message = f"{why}. Nothing is left attached: {self.name} carries no '{TICKET_ID}' ticket."
+        elif trouble is None:
+            message = (f"{why}. Undone: {changed}; the ticket is removed "
+                       f"{'and the device unmounted ' if unmount else ''}and {self.name} detaches.")
+        else:
+            message = (f"{why}. {changed[0].upper()}{changed[1:]}, and the undo failed ({trouble}): "
+                       f"{self.name} is still attached to {node}; u unmounts and detaches it.")
+        audit_undo(ctx, plan, "succeeded" if trouble is None else "failed", message)
+        yield Note("undo " + ("done" if trouble is None else f"failed: {trouble}"),
+                   "info" if trouble is None else "error")
+        yield Done("cancelled" if outcome == "cancelled" else "failed", message, artifact)
 
 
 class VolumeUnmount(_VolumeAction):
@@ -251,7 +347,7 @@ class VolumeUnmount(_VolumeAction):
     title = "Unmount + detach"
     danger = "disruptive"
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         if store is not None and self._raw(store, "lh_volumes") is None:
             return [f"volume {self.target} is not in the cluster (any more)"]
         if store is not None and _ticket(self._raw(store, "lh_attachments")) is None:
@@ -271,11 +367,10 @@ class VolumeUnmount(_VolumeAction):
         api, path_line = self._longhorn(ctx)
         if api is not None:
             api.close()
-            req = {"api": "longhorn", "method": "POST", "path": f"/v1/volumes/{self.name}?action=detach",
-                   "action": "detach", "body": {"attachmentID": TICKET_ID, "hostId": "", "forceDetach": False}}
-        else:
-            req = {"method": "PATCH", "path": self._va_path(), "content_type": MERGE_PATCH,
-                   "body": {"spec": {"attachmentTickets": {TICKET_ID: None}}}}
+        req = self._detach_request(api is not None)
+        books = () if maintenance else (UNMOUNT_BOOK,)
+        refuse_unless_ready(self._needs(ctx, books, node, via_longhorn=api is not None),
+                            f"Cannot unmount {self.name}")
         lines = []
         if not maintenance:
             lines.append(f"1. sync and unmount /mnt/import/{self.name} on {node} with volume-unmount.yml.")
@@ -283,13 +378,19 @@ class VolumeUnmount(_VolumeAction):
                      "the volume detaches unless another ticket holds it.")
         return Plan(action_id=self.id, target=self.target, title=f"Unmount and detach {self.name}",
                     danger=self.danger, lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
-                    choices={"node": node, "maintenance": maintenance})
+                    choices={"node": node, "maintenance": maintenance},
+                    data={"books": books, "via_longhorn": api is not None})
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         node = plan.choices["node"]
         artifact = None
+        problems = self._needs(ctx, tuple(plan.data.get("books", ())), node, list_hosts=False,
+                               via_longhorn=bool(plan.data.get("via_longhorn")))
+        if problems:  # checked again before the first change: time passed since the preview
+            yield Done("failed", "; ".join(problems) + ". Nothing was changed.")
+            return
         if not plan.choices.get("maintenance"):
-            entry = _catalog_entry(ctx, "volume-unmount.yml")
+            entry = _catalog_entry(ctx, UNMOUNT_BOOK)
             done = yield from self._playbook(ctx, entry, node, {"volume": self.name}, ctx.check_only)
             artifact = done.artifact if done else None
             if done is None or done.outcome != "succeeded":
@@ -297,7 +398,13 @@ class VolumeUnmount(_VolumeAction):
                            f"{done.message if done else 'unmount did not finish'}; the volume stays attached",
                            artifact)
                 return
-        self._send_ticket(ctx, plan.requests[0])
+        try:
+            self._send_ticket(ctx, plan.requests[0])
+        except ActionError as exc:
+            unmounted = "" if plan.choices.get("maintenance") else f"/mnt/import/{self.name} is unmounted on {node}, but "
+            yield Done("failed", f"{unmounted}removing ticket '{TICKET_ID}' failed ({exc}): {self.name} is still "
+                       "attached; u tries the detach again.", artifact)
+            return
         yield Note(f"ticket '{TICKET_ID}' removed")
         va = kube_ops.get(ctx, "lh_attachments", self.namespace, self.name)
         others = [t for t in ((va.get("spec") or {}).get("attachmentTickets") or {}) if t != TICKET_ID]

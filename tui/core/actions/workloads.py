@@ -13,6 +13,7 @@ from typing import Any
 
 from ..kube_http import JSON_PATCH, STRATEGIC_MERGE_PATCH
 from ..parsers.workloads import rollout_state
+from ..ports import StoreView
 from . import kube_ops
 from .base import (
     Action,
@@ -43,7 +44,7 @@ def split_workload_key(key: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def healing_app(store: Any, workload_key: str) -> Any:
+def healing_app(store: StoreView, workload_key: str) -> Any:
     """The AppRow of the Argo CD app with self-heal that owns this workload, or None."""
     if store is None:
         return None
@@ -65,7 +66,7 @@ class _WorkloadAction(Action):
         self.kind, self.namespace, self.name = split_workload_key(target)
         self.kind_key = _KIND_KEYS[self.kind]
 
-    def preconditions(self, store: Any) -> list[str]:
+    def preconditions(self, store: StoreView) -> list[str]:
         obj = store.get(self.kind_key, f"{self.namespace}/{self.name}") if store is not None else None
         if store is not None and obj is None:
             return [f"{self.kind} {self.namespace}/{self.name} is not in the cluster (any more)"]
@@ -73,7 +74,7 @@ class _WorkloadAction(Action):
             return [f"{self.kind} {self.namespace}/{self.name} is paused: resume it first"]
         return []
 
-    def _warnings(self, store: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    def _warnings(self, store: StoreView) -> tuple[tuple[str, ...], dict[str, Any]]:
         app = healing_app(store, self.target)
         if app is None:
             return (), {}
@@ -81,7 +82,7 @@ class _WorkloadAction(Action):
                  f"change to what git says. Sync {app.name} instead (Apps pane, s) to change it for good."),), \
             {"alternative": ("app.sync", app.key)}
 
-    def _affected(self, store: Any) -> tuple[str, ...]:
+    def _affected(self, store: StoreView) -> tuple[str, ...]:
         row = store.row("workloads", self.target) if store is not None else None
         out = [f"{self.kind} {self.namespace}/{self.name}: {getattr(row, 'replicas', '?')} pod(s) replaced"]
         out += [f"PVC {p}" for p in getattr(row, "pvcs", ())]
@@ -119,6 +120,10 @@ class _WorkloadAction(Action):
             yield Done("cancelled", f"stopped following {what}; the rollout goes on in the cluster")
         elif final == "timeout":
             yield Done("failed", f"{what}: rollout not finished after {int(ctx.timeout)}s")
+        elif final == "unreachable":
+            yield Done("unknown", f"{what}: outcome unknown: the API stopped answering while the rollout "
+                                  f"was followed; check `kubectl rollout status -n {self.namespace} "
+                                  f"{self.kind.lower()}/{self.name}` once it is back")
         else:
             yield Done("failed", f"{what}: rollout failed")
 
@@ -179,7 +184,7 @@ class WorkloadUndo(_WorkloadAction):
         out.sort(key=lambda pair: pair[0], reverse=True)
         return out
 
-    def options(self, store: Any, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
+    def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
         # the revisions come from the API: the store keeps no ControllerRevisions
         revisions: tuple[str, ...] = ()
         if ctx is not None:

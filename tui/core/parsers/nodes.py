@@ -16,6 +16,9 @@ from tui.core.parsers.access import (
 from tui.core.rows import NodeRow
 
 ROLE_PREFIX = "node-role.kubernetes.io/"
+# the kubelet's own conditions that mean trouble when True; distributions add others of either
+# polarity (k3s/RKE2 set EtcdIsVoter=True on healthy etcd members), so those are only shown
+PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 
 
 def parse_node(obj: Any) -> NodeRow:
@@ -26,10 +29,13 @@ def parse_node(obj: Any) -> NodeRow:
     roles = sorted(
         {key[len(ROLE_PREFIX):] for key in labels_of(obj) if key.startswith(ROLE_PREFIX)} - {""}
     )
-    # every node condition except Ready is bad when True (pressures, NetworkUnavailable)
     pressure = tuple(
         ctype for ctype, cond in conditions.items()
-        if ctype != "Ready" and condition_status(cond) is True
+        if ctype in PRESSURE_CONDITIONS and condition_status(cond) is True
+    )
+    other = tuple(
+        f"{ctype}={dig_str(cond, 'status') or '?'}" for ctype, cond in conditions.items()
+        if ctype != "Ready" and ctype not in PRESSURE_CONDITIONS
     )
     return NodeRow(
         name=name,
@@ -48,6 +54,7 @@ def parse_node(obj: Any) -> NodeRow:
         created=dig_str(obj, "metadata", "creationTimestamp"),
         ready_reason=dig_str(ready_cond, "reason"),
         ready_message=dig_str(ready_cond, "message"),
+        other_conditions=other,
     )
 
 

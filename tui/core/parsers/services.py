@@ -41,6 +41,7 @@ class SliceInfo:
     service: str | None  # "ns/name" from the kubernetes.io/service-name label
     nodes: tuple[str, ...]  # nodeName of endpoints that are not known to be unready
     pods: tuple[str, ...]  # "ns/pod" from targetRef
+    ready: int = 0  # endpoints not known to be unready (a missing `ready` means ready, as upstream says)
 
 
 def parse_service(obj: Any) -> ServiceInfo:
@@ -62,9 +63,11 @@ def parse_endpoint_slice(obj: Any) -> SliceInfo:
     service = labels_of(obj).get(SERVICE_NAME_LABEL)
     nodes: set[str] = set()
     pods = []
+    ready = 0
     for endpoint in dig_list(obj, "endpoints"):
         if dig(endpoint, "conditions", "ready") is False:
             continue
+        ready += 1
         node = dig_str(endpoint, "nodeName")
         if node:
             nodes.add(node)
@@ -74,4 +77,5 @@ def parse_endpoint_slice(obj: Any) -> SliceInfo:
         service=object_key(ns, service) if service else None,
         nodes=tuple(sorted(nodes)),
         pods=tuple(pods),
+        ready=ready,
     )

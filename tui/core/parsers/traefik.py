@@ -225,8 +225,11 @@ def split_backend(backend: str) -> tuple[str, str | None] | None:
     return (service, port) if sep else (backend, None)
 
 
-def check_backends(route: RouteRow, services: dict[str, ServiceInfo]) -> RouteRow:
-    """Flag backends Traefik would drop silently: a missing Service, or a port it lacks.
+def check_backends(route: RouteRow, services: dict[str, ServiceInfo],
+                   ready_endpoints: dict[str, int] | None = None) -> RouteRow:
+    """Flag backends Traefik would drop silently (a missing Service, or a port it lacks) and
+    backends that answer nothing (no ready endpoint). `ready_endpoints` (service key -> count)
+    is None when the EndpointSlices were not listed: then nothing is said about endpoints.
     (A missing TLS secret is not checkable: secrets are not watched.)"""
     problems = list(route.problems)
     for backend in route.backends:
@@ -239,5 +242,7 @@ def check_backends(route: RouteRow, services: dict[str, ServiceInfo]) -> RouteRo
             problems.append(f"backend service {service_key} not found (Traefik drops the route)")
         elif not svc.has_port(port):
             problems.append(f"service {service_key} has no port {port}")
+        elif ready_endpoints is not None and svc.type != "ExternalName" and not ready_endpoints.get(service_key):
+            problems.append(f"no ready endpoint for {backend}")
     return route if len(problems) == len(route.problems) else replace(route, problems=tuple(problems))
 

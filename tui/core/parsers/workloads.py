@@ -40,9 +40,9 @@ def parse_workload(obj: Any, kind: str | None = None) -> WorkloadRow:
         name=name,
         kind=kind,
         replicas=replicas,
-        ready=dig_int(obj, "status", "readyReplicas"),
-        updated=dig_int(obj, "status", "updatedReplicas"),
-        available=dig_int(obj, "status", "availableReplicas"),
+        ready=status_count(obj, "readyReplicas"),
+        updated=status_count(obj, "updatedReplicas"),
+        available=status_count(obj, "availableReplicas"),
         key=workload_key(kind, ns, name),
         images=tuple(dig_str(c, "image") or "?" for c in containers if isinstance(c, dict)),
         selector=_pairs(dig(obj, "spec", "selector", "matchLabels")),
@@ -55,6 +55,17 @@ def parse_workload(obj: Any, kind: str | None = None) -> WorkloadRow:
         template_labels=_pairs(dig(template, "metadata", "labels")),
         pvcs=_claims(obj, kind, ns, name, replicas),
     )
+
+
+def status_count(obj: Any, field: str) -> int | None:
+    """A replica count from status. The API omits these when zero (`omitempty`), so an absent
+    field in a status that exists is 0; no status at all, or a value of the wrong type, is unknown."""
+    status = dig(obj, "status")
+    if not isinstance(status, dict):
+        return None
+    if field not in status:
+        return 0
+    return dig_int(status, field)
 
 
 def _pairs(value: Any) -> tuple[str, ...]:

@@ -6,7 +6,8 @@ with the cluster-state files next to this module (nodes, Longhorn volumes, bindi
 statuses, ArgoCD's view). A state object with the same apiVersion/kind/namespace/name as a
 rendered one is deep-merged into it (its status, the metadata the API server adds, the odd
 field a person changed by hand); the others (Nodes, Longhorn volumes, EndpointSlices,
-ReplicaSets, ...) are added as they are. Nothing is random and every timestamp is fixed.
+ReplicaSets, ...) are added as they are. Pods and the last hour's Events come from
+demo/pods.py (the incident). Nothing is random and every timestamp is fixed.
 """
 from __future__ import annotations
 
@@ -15,11 +16,14 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from tui.core.bundle import manifests_dir
+from tui.emulator.demo.pods import demo_pods
 from tui.emulator.demo.render import RenderError, load_documents, render
 
 __all__ = ["MANIFESTS", "STATE_FILES", "DemoError", "ObjectId", "demo_objects", "object_id"]
 
-MANIFESTS = Path(__file__).resolve().parents[3] / "manifests"
+# the repository's manifests/, as installed with the package (a checkout reads its own folder)
+MANIFESTS = manifests_dir()
 # Add-on folders in the order the addons role applies them; apps come from the Applications.
 ADDON_FOLDERS = ("metallb", "traefik", "longhorn", "argocd")
 STATE_DIR = Path(__file__).resolve().parent
@@ -63,6 +67,7 @@ def _build() -> tuple[dict[str, Any], ...]:
                 by_id[object_id(state)] = state
             else:
                 _merge(target, state)
+    objects.extend(demo_pods(objects))  # pods, events, slices and PDB statuses that agree with them
     return tuple(objects)
 
 

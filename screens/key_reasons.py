@@ -1,0 +1,47 @@
+"""Why a dimmed key does not apply, said when it is pressed (instead of nothing happening).
+
+`R` on an app with auto-sync on says "R: … disable auto-sync first"; `m` on a volume in use says
+who uses it; a row key on an empty table says there is no row. The reasons are the actions' own
+preconditions (tui/core/actions), never a second copy of them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from tui.core.actions import ActionError, action_for
+from tui.keymap import key_label
+
+
+def dimmed_key_reason(screen: Any, key: str) -> str | None:
+    """The sentence for `key` on `screen` when its binding is shown dimmed; None when the key is
+    not a dimmed binding of this screen (it then goes on as usual)."""
+    active = screen.active_bindings.get(key)
+    if active is None or active.enabled or not active.binding.show:
+        return None
+    label = key_label(key)
+    action = active.binding.action
+    if action.startswith("run(") and action.endswith(")"):
+        return f"{label}: {_action_reason(screen, action[4:-1].strip(chr(39) + chr(34)))}"
+    if screen.cursor_row() is None:
+        return f"{label}: no row selected"
+    if action == "impact":
+        return f"{label}: no impact view for this kind of object"
+    if action == "row_logs":
+        return f"{label}: no pods"
+    return f"{label}: {active.binding.description.lower()} does not apply here"
+
+
+def _action_reason(screen: Any, action_id: str) -> str:
+    rows = screen.selected_rows()
+    if not rows:
+        return "no row selected"
+    if len(rows) != 1 and action_id != "playbook":
+        return "one target at a time (esc clears the marks)"
+    launcher = getattr(screen.app, "actions", None)
+    try:
+        action = action_for(action_id, rows[0].key)
+    except ActionError as exc:
+        return str(exc)
+    refusal = launcher.runner.refusal(action) if launcher is not None else None
+    problems = [refusal] if refusal else action.preconditions(screen.app.store)
+    return "; ".join(problems) if problems else "not available for this row"

@@ -1,0 +1,44 @@
+"""The store keeps only the newest N Event objects: a busy cluster writes thousands an hour,
+and an incident console must not grow without bound. It says how many it let go."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tui.core.parsers.access import dig_str
+from tui.core.parsers.events import api_time
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def last_seen(obj: Any) -> datetime:
+    """When an Event object last happened, in either API shape (the epoch when it says nothing)."""
+    for path in (("series", "lastObservedTime"), ("eventTime",), ("deprecatedLastTimestamp",),
+                 ("lastTimestamp",), ("metadata", "creationTimestamp")):
+        seen = api_time(dig_str(obj, *path))
+        if seen is not None:
+            return seen
+    return _EPOCH
+
+
+class EventsBound:
+    """Trims an events bucket (key -> object, oldest first) to `limit` objects."""
+
+    def __init__(self, limit: int = 5000) -> None:
+        self.limit = max(1, limit)
+        # events the API holds that the store does not: those cut from the last list, plus
+        # those evicted by newer ones since (a relist counts afresh, so nothing twice)
+        self.dropped = 0
+
+    def relisted(self, bucket: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """A fresh list, ordered oldest first and cut to the newest `limit`."""
+        ordered = sorted(bucket.items(), key=lambda item: last_seen(item[1]))
+        self.dropped = max(0, len(ordered) - self.limit)
+        return dict(ordered[self.dropped:])
+
+    def added(self, bucket: dict[str, dict[str, Any]], key: str) -> None:
+        """One event arrived or repeated: it is now the newest; the oldest go past the limit."""
+        bucket[key] = bucket.pop(key)
+        while len(bucket) > self.limit:
+            del bucket[next(iter(bucket))]
+            self.dropped += 1

@@ -1,0 +1,59 @@
+"""The one place that decides which sources feed a store: every kube kind's list+watch, and
+Traefik's own API when the cluster is a live one. The App and the `snapshot` command both
+build their sources here, so the two never disagree.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from tui.core.clock import Clock
+from tui.core.ports import Origin
+from tui.core.sources import Backoff, Deliver, SourceSet
+from tui.core.traefik_api import DEFAULT_INTERVAL, TraefikPoller
+
+if TYPE_CHECKING:
+    from kubernetes.client import ApiClient
+
+
+class Source(Protocol):
+    """A thread that feeds the store: a kind's watch or a polled HTTP API."""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def join(self, timeout: float | None = None) -> None: ...
+
+
+class Sources:
+    """Every source of one connection, started and stopped together."""
+
+    def __init__(self, members: list[Source]) -> None:
+        self.members = members
+
+    def start(self) -> None:
+        for source in self.members:
+            source.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        for source in self.members:
+            source.stop()
+        for source in self.members:
+            source.join(timeout / max(1, len(self.members)))
+
+
+def traefik_api_for(origin: Origin, configured: str | None) -> str | None:
+    """The Traefik API to poll: the configured one, and only for a live cluster (the demo and
+    a dump are not the cluster that Traefik serves)."""
+    return configured if origin is Origin.KUBECONFIG else None
+
+
+def build_sources(api_client: ApiClient, deliver: Deliver, clock: Clock, *, origin: Origin,
+                  traefik_api_url: str | None = None, traefik_poll_seconds: float = DEFAULT_INTERVAL,
+                  backoff: Backoff | None = None, force_traefik_api: bool = False) -> Sources:
+    """Not started yet. `force_traefik_api` polls `traefik_api_url` whatever the origin (the
+    snapshot command's explicit `traefik_api_url` argument)."""
+    kube = SourceSet(api_client, deliver, clock, backoff=backoff) if backoff else SourceSet(api_client, deliver, clock)
+    members: list[Source] = list(kube.sources)
+    url = traefik_api_url if force_traefik_api else traefik_api_for(origin, traefik_api_url)
+    if url:
+        members.append(TraefikPoller(url, deliver, clock, traefik_poll_seconds, backoff=backoff))
+    return Sources(members)
