@@ -107,6 +107,8 @@ def events_problem(store: Any) -> str | None:
         return "events unavailable: forbidden: cannot list events"
     if state is SourceState.NOT_INSTALLED:
         return "events unavailable: events not served"
+    if state is SourceState.NOT_IN_DUMP:
+        return "events unknown: the dump holds none"
     return None
 
 

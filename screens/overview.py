@@ -18,12 +18,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.core.clock import age
-from tui.core.events import SourceState
+from tui.core.events import ABSENT_STATES, SourceState
 from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.cluster_header import PANES
 from tui.widgets.resource_table import Column, ResourceTable
-from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_state
+from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_label, pane_state
 
 from .pane import PaneScreen
 from .volumes import volume_label
@@ -199,11 +199,12 @@ class OverviewScreen(PaneScreen):
             line.append_text(c.bar(p.used, p.total, width=10))
             line.append(f" {p.used}/{p.total if p.total is not None else '∞'}  ")
         line.append(f"{c.count(len(lbs), 'LB service')}, {pending} pending", style=c.WARN if pending else "")
-        grid.add_row("MetalLB", line)
+        grid.add_row("MetalLB", line if pools or lbs else self.nothing("network", "LB services"))
         routes = store.rows("routes")
         broken = sum(1 for r in routes if r.problems)
         grid.add_row("Traefik", Text(f"{c.count(len(routes), 'route')}, ") + Text(
-            f"{broken} with problems", style=c.BAD if broken else c.OK))
+            f"{broken} with problems", style=c.BAD if broken else c.OK)
+            if routes else self.nothing("routes", "routes"))
         apps = store.rows("apps")
         running = sum(1 for a in apps if a.operation == "Running")
         grid.add_row("Argo CD", Text(
@@ -218,8 +219,9 @@ class OverviewScreen(PaneScreen):
         state = pane_state(pane, self.deck.store.health())
         if state == SourceState.OK:
             return Text(f"no {what}")
-        style = c.DIM if state in (SourceState.CONNECTING, SourceState.NOT_INSTALLED) else c.BAD
+        style = c.DIM if state in (SourceState.CONNECTING, *ABSENT_STATES) else c.BAD
         word = {SourceState.NOT_INSTALLED: f"{PRODUCT[pane]} not installed",
+                SourceState.NOT_IN_DUMP: f"{what}: not in the dump",
                 SourceState.CONNECTING: "connecting…"}.get(state, f"{what}: {state.value.replace('_', ' ')}")
         return Text(word, style=style)
 
@@ -266,17 +268,17 @@ class OverviewScreen(PaneScreen):
         panes = [pane for pane, _, _ in PANES if pane in PANE_KINDS]  # a pane without sources has no chip
         for pane in panes:
             state = pane_state(pane, health)
-            label = PRODUCT.get(pane, pane) if pane not in ("nodes", "workloads") else pane
+            label = pane_label(pane)
             if state == SourceState.OK:
                 fine.append(label)
                 continue
             since = [h.since for k, h in health.items()
                      if k in PANE_KINDS[pane] and h.since and h.state == state]
             style = {SourceState.OK: c.OK, SourceState.CONNECTING: c.DIM,
-                     SourceState.NOT_INSTALLED: c.DIM}.get(state, c.BAD)
+                     SourceState.NOT_INSTALLED: c.DIM, SourceState.NOT_IN_DUMP: c.DIM}.get(state, c.BAD)
             text.append(f"{label}:", style="")
             text.append(state.value.replace("_", " "), style=style)
-            if since:  # an OK source was skipped above
+            if since and state not in ABSENT_STATES:  # how long a fault lasts; an absent kind has no age
                 text.append(f" {age(min(since), now)}", style=c.DIM)
             text.append("  ")
         if fine:  # one word for the sources that are fine: the line stays one line at 80 columns

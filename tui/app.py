@@ -99,6 +99,7 @@ class ClusterDeckApp(App[int]):
         self.sources = build_sources(
             self.connection.api_client, self.bridge.deliver_for_now(), self.clock,
             origin=self.connection.origin, traefik_api_url=self.config.traefik_api_url,
+            present=self.connection.dump_kinds,
             traefik_poll_seconds=self.config.traefik_poll_seconds, backoff=self.source_backoff)
         self.sources.start()
 
@@ -153,7 +154,7 @@ class ClusterDeckApp(App[int]):
             "context": context,
             "production": self.config.is_production(context),
             "read_only": self.read_only,
-            "origin": self.connection.origin.label,
+            "origin": self.connection.origin_label,
             "active": active,
             "pane_keys": {p.id: shown_key(p.binding_id, self.config.keymap) for p in TAB_PANES},
         }

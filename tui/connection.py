@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ from kubernetes import config as kube_config
 from kubernetes.client import ApiClient, Configuration
 
 from tui.core import kube_http
+from tui.core.kinds import keys_present
 from tui.core.ports import Origin
 
 if TYPE_CHECKING:
@@ -41,6 +43,14 @@ class ClusterConnection:
     contexts: tuple[str, ...] = ()  # other contexts of the kubeconfig, for `:ctx`
     kubeconfig: str | None = None
     origin: Origin = Origin.KUBECONFIG  # where the data comes from: decides what else may be polled
+    dump_kinds: frozenset[str] | None = None  # a dump's KINDS keys: the others are "not in the dump"
+    taken_at: str | None = None  # a dump's time (newest object timestamp, else the file's mtime)
+
+    @property
+    def origin_label(self) -> str:
+        """The header's word for where the data comes from ("offline dump, 2026-11-30 14:05")."""
+        label = self.origin.label
+        return f"{label}, {self.taken_at}" if label and self.taken_at else label
 
     def close(self) -> None:
         try:
@@ -132,5 +142,37 @@ def connect_dump(path: str, port: int = 0) -> ClusterConnection:
     """A dump (`kubectl get -o yaml` output, or multi-document YAML) browsed offline, read-only."""
     from tui.emulator import load_seed
 
-    emulator = start_emulator(load_seed(path), controllers=False, port=port)
-    return connect_emulator(emulator, f"dump:{Path(path).name}", read_only=True, origin=Origin.DUMP)
+    objects = load_seed(path)
+    emulator = start_emulator(objects, controllers=False, port=port)
+    conn = connect_emulator(emulator, f"dump:{Path(path).name}", read_only=True, origin=Origin.DUMP)
+    conn.dump_kinds = keys_present(objects)
+    conn.taken_at = dump_time(objects, Path(path))
+    return conn
+
+
+# the object timestamps that say when the objects last changed (newest wins)
+_STAMPS = (("metadata", "creationTimestamp"), ("lastTimestamp",), ("eventTime",), ("deprecatedLastTimestamp",))
+
+
+def dump_time(objects: list[dict[str, Any]], path: Path) -> str:
+    """When a dump was taken, as near as it says: the newest timestamp among its objects and
+    their conditions, else the file's modification time. UTC, to the minute."""
+    newest = ""
+    for obj in objects:
+        for where in _STAMPS:
+            value: Any = obj
+            for step in where:
+                value = value.get(step) if isinstance(value, dict) else None
+            if isinstance(value, str) and value > newest:
+                newest = value
+        for cond in (obj.get("status") or {}).get("conditions") or [] if isinstance(obj.get("status"), dict) else []:
+            stamp = cond.get("lastTransitionTime") if isinstance(cond, dict) else None
+            if isinstance(stamp, str) and stamp > newest:
+                newest = stamp
+    try:
+        moment = datetime.fromisoformat(newest.replace("Z", "+00:00")) if newest else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        moment = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+    return f"{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC"

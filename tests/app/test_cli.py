@@ -87,7 +87,10 @@ def test_snapshot_json_contract(snapshot):
 
     app = by_name(snapshot["apps"], "jellyfin")
     assert (app["sync"], app["health"]) == ("OutOfSync", "Degraded")
-    assert all(h["state"] in ("ok", "not_installed") for h in snapshot["sources"].values())
+    # a kind the dump does not hold is unknown ("not in the dump"), never "ok, there are none"
+    assert all(h["state"] in ("ok", "not_in_dump") for h in snapshot["sources"].values())
+    assert snapshot["sources"]["nodes"]["state"] == "ok"
+    assert snapshot["sources"]["endpointslices"]["state"] == "not_in_dump"
 
 
 def test_snapshot_text_is_a_table_per_layer(reference_dump):

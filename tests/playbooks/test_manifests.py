@@ -27,7 +27,7 @@ KUBECTL = Path(sys.executable).parent / "kubectl"
 
 KNOWN_KINDS = {
     ("v1", "Namespace"), ("v1", "Service"), ("v1", "ConfigMap"), ("v1", "PersistentVolumeClaim"),
-    ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"),
+    ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"), ("policy/v1", "PodDisruptionBudget"),
     ("storage.k8s.io/v1", "StorageClass"),
     ("traefik.io/v1alpha1", "IngressRoute"),
     ("metallb.io/v1beta1", "IPAddressPool"), ("metallb.io/v1beta1", "L2Advertisement"),

@@ -18,6 +18,11 @@ class SourceState(str, Enum):
     FORBIDDEN = "forbidden"  # 403: RBAC does not let us list/watch it
     NOT_INSTALLED = "not_installed"  # 404 on the collection: the CRD (add-on) is absent
     ERROR = "error"  # anything else (500, bad JSON); retried like stale
+    NOT_IN_DUMP = "not_in_dump"  # an offline dump without this kind: unknown, never "none"
+
+
+# the states in which a source has nothing to show and nothing is wrong with it
+ABSENT_STATES = frozenset({SourceState.NOT_INSTALLED, SourceState.NOT_IN_DUMP})
 
 
 @dataclass(frozen=True)

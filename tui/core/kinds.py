@@ -5,7 +5,9 @@ object lands in) and the emulator (which kinds to serve and advertise in discove
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,16 @@ _ALL = (
 )
 
 KINDS: dict[str, Kind] = {k.key: k for k in _ALL}
+
+
+def keys_present(objects: Iterable[Mapping[str, Any]]) -> frozenset[str]:
+    """The KINDS keys that a set of objects (a dump) holds at least one object of."""
+    found: set[str] = set()
+    for obj in objects:
+        match = kind_for(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+        if match is not None:
+            found.add(match.key)
+    return frozenset(found)
 
 
 def kind_for(api_version: str, kind: str) -> Kind | None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from tui.core.clock import Clock
+from tui.core.events import HealthChanged, SourceHealth, SourceState
+from tui.core.kinds import KINDS
 from tui.core.ports import Origin
 from tui.core.sources import Backoff, Deliver, SourceSet
 from tui.core.traefik_api import DEFAULT_INTERVAL, TraefikPoller
@@ -21,6 +23,24 @@ class Source(Protocol):
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def join(self, timeout: float | None = None) -> None: ...
+
+
+class AbsentKind:
+    """A kind that an offline dump does not hold. Its collection would list empty, which reads
+    as "there are none"; the truth is "not in the dump", said once."""
+
+    def __init__(self, key: str, deliver: Deliver, clock: Clock) -> None:
+        self.key, self._deliver, self._clock = key, deliver, clock
+
+    def start(self) -> None:
+        self._deliver(HealthChanged(SourceHealth(self.key, SourceState.NOT_IN_DUMP, self._clock.now(),
+                                                 "not in the dump")))
+
+    def stop(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
 
 
 class Sources:
@@ -48,11 +68,17 @@ def traefik_api_for(origin: Origin, configured: str | None) -> str | None:
 
 def build_sources(api_client: ApiClient, deliver: Deliver, clock: Clock, *, origin: Origin,
                   traefik_api_url: str | None = None, traefik_poll_seconds: float = DEFAULT_INTERVAL,
-                  backoff: Backoff | None = None, force_traefik_api: bool = False) -> Sources:
+                  backoff: Backoff | None = None, force_traefik_api: bool = False,
+                  present: frozenset[str] | None = None) -> Sources:
     """Not started yet. `force_traefik_api` polls `traefik_api_url` whatever the origin (the
-    snapshot command's explicit `traefik_api_url` argument)."""
-    kube = SourceSet(api_client, deliver, clock, backoff=backoff) if backoff else SourceSet(api_client, deliver, clock)
+    snapshot command's explicit `traefik_api_url` argument). `present`: the KINDS keys a dump
+    holds (None for a live cluster); every other kind says "not in the dump"."""
+    watched = [k for k in KINDS.values() if present is None or k.key in present]
+    kube = (SourceSet(api_client, deliver, clock, kinds=watched, backoff=backoff) if backoff
+            else SourceSet(api_client, deliver, clock, kinds=watched))
     members: list[Source] = list(kube.sources)
+    if present is not None:
+        members += [AbsentKind(key, deliver, clock) for key in KINDS if key not in present]
     url = traefik_api_url if force_traefik_api else traefik_api_for(origin, traefik_api_url)
     if url:
         members.append(TraefikPoller(url, deliver, clock, traefik_poll_seconds, backoff=backoff))

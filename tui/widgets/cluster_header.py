@@ -27,6 +27,7 @@ STATE_MARK = {
     SourceState.ERROR: ("!", "-error"),
     SourceState.FORBIDDEN: ("✖", "-error"),
     SourceState.NOT_INSTALLED: ("-", "-absent"),
+    SourceState.NOT_IN_DUMP: ("-", "-absent"),
 }
 _STATE_CLASSES = ("-ok", "-connecting", "-stale", "-error", "-absent")
 

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from tui.core.clock import age
-from tui.core.events import SourceHealth, SourceState
+from tui.core.events import ABSENT_STATES, SourceHealth, SourceState
 from tui.core.kinds import KINDS
 from tui.core.layers import PANES
 from tui.core.traefik_match import TRAEFIK_API
@@ -45,6 +45,15 @@ class Trouble:
     countdown: bool = False  # the text says when the next attempt is (the banner adds the retry key)
 
 
+NOT_DUMPED = " not in the dump (unknown, not none)"
+
+
+def pane_label(pane: str) -> str:
+    """The add-on behind a pane (Longhorn, Argo CD), or the pane's own name for Kubernetes' kinds."""
+    product = PRODUCT.get(pane, pane)
+    return pane if product == "Kubernetes" else product
+
+
 def _resource(key: str) -> str:
     kind = KINDS.get(key)
     if kind is None:
@@ -55,7 +64,7 @@ def _resource(key: str) -> str:
 def pane_state(pane: str, health: Mapping[str, SourceHealth]) -> SourceState:
     """The worst state among the pane's sources (what the header chip shows)."""
     order = [SourceState.FORBIDDEN, SourceState.STALE, SourceState.ERROR,
-             SourceState.NOT_INSTALLED, SourceState.CONNECTING, SourceState.OK]
+             SourceState.NOT_INSTALLED, SourceState.NOT_IN_DUMP, SourceState.CONNECTING, SourceState.OK]
     states = [h.state for h in _relevant(pane, health)]
     states += [health[key].state for key in POLLED_SOURCES.get(pane, ()) if key in health]
     if not states:
@@ -74,8 +83,8 @@ def _relevant(pane: str, health: Mapping[str, SourceHealth]) -> list[SourceHealt
         if h is None:
             continue
         alt = _ALTERNATIVES.get(key)
-        if h.state == SourceState.NOT_INSTALLED and alt and health.get(alt) is not None \
-                and health[alt].state != SourceState.NOT_INSTALLED:
+        if h.state in ABSENT_STATES and alt and health.get(alt) is not None \
+                and health[alt].state not in ABSENT_STATES:
             continue  # Traefik v3 served, the v2 group absent: nothing wrong
         out.append(h)
     return out
@@ -100,6 +109,9 @@ def pane_trouble(pane: str, health: Mapping[str, SourceHealth], now: datetime | 
     absent = [h for h in relevant if h.state == SourceState.NOT_INSTALLED]
     if absent and len(absent) == len(relevant):
         return [Trouble("info", f"{PRODUCT.get(pane, 'the add-on')} not installed (no {_resource(absent[0].key)} API)")]
+    undumped = [h for h in relevant if h.state == SourceState.NOT_IN_DUMP]
+    if undumped and len(undumped) == len(relevant):
+        return [Trouble("info", f"{PRODUCT.get(pane, pane)}{NOT_DUMPED}")]
     seen: set[str] = set()
 
     def add(level: str, text: str, waiting: list[SourceHealth] | None = None) -> None:
@@ -125,6 +137,8 @@ def pane_trouble(pane: str, health: Mapping[str, SourceHealth], now: datetime | 
             add("error", f"error reading {_resource(h.key)}{detail}, {_retrying([h], now)}", [h])
         elif h.state == SourceState.NOT_INSTALLED:
             add("warning", f"{_resource(h.key)} not installed")
+        elif h.state == SourceState.NOT_IN_DUMP:
+            add("info", f"{_resource(h.key)} not in the dump (unknown, not none)")
         elif h.state == SourceState.CONNECTING:
             add("info", "loading…")
     for extra in polled_trouble(pane, health):
@@ -166,12 +180,25 @@ def overview_trouble(health: Mapping[str, SourceHealth], now: datetime | None = 
     troubled = {pane: t for pane, t in per_pane.items() if t and t[0].text != "loading…"}
     if not troubled:
         return []
+    # a dump without whole layers: one line naming them, not one line per pane
+    undumped = [pane for pane in troubled
+                if all(h.state is SourceState.NOT_IN_DUMP for h in _relevant(pane, health))]
+    if len(undumped) > 1:
+        named = ", ".join(pane_label(pane) for pane in undumped)
+        rest = {pane: lines for pane, lines in troubled.items() if pane not in undumped}
+        return [Trouble("info", f"not in the dump: {named} (unknown, not none)"),
+                *overview_lines(rest, health, now)]
+    return overview_lines(troubled, health, now)
+
+
+def overview_lines(troubled: dict[str, list[Trouble]], health: Mapping[str, SourceHealth],
+                   now: datetime | None) -> list[Trouble]:
     texts = {tuple(t.text for t in lines) for lines in troubled.values()}
     if len(troubled) == len(PANE_KINDS) and len(texts) == 1:
         return [Trouble(t.level, f"every source: {t.text}", t.countdown) for t in pane_trouble(EVERY, health, now)]
     if now is not None:
         troubled = {pane: pane_trouble(pane, health, now) for pane in troubled}
-    return [Trouble(t.level, f"{PRODUCT[pane] if pane not in ('nodes', 'workloads') else pane}: {t.text}", t.countdown)
+    return [Trouble(t.level, f"{pane_label(pane)}: {t.text}", t.countdown)
             for pane, lines in troubled.items() for t in lines]
 
 
