@@ -17,7 +17,10 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.core.attention import LAYER_RANK
+from tui.core.attention import attention as core_attention
 from tui.core.clock import age
+from tui.core.findings import Finding
 from tui.core.events import ABSENT_STATES, SourceState
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -26,61 +29,50 @@ from tui.widgets.resource_table import Column, ResourceTable
 from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_label, pane_state
 
 from .pane import PaneScreen
-from .volumes import volume_label
+
+
+LOG_LAYERS = frozenset({"pods", "workloads", "apps"})  # rows whose `l` opens logs (screens/logs.py)
 
 
 @dataclass(frozen=True)
 class Attention:
-    layer: str  # store layer of `row`
-    row: Any
-    severity: int  # 0 broken, 1 degraded/warning
-    what: str  # "volume", "node", ...
-    name: str
-    problem: str
+    """One of core's findings as a table row: the row it links to, and KIND / OBJECT / PROBLEM."""
+
+    finding: Finding
+    row: Any  # the store row of the finding's first link (None when it is gone)
+
+    @property
+    def layer(self) -> str:
+        return self.finding.links[0].split("|", 1)[0] if self.finding.links else ""
 
     @property
     def key(self) -> str:
-        return f"{self.layer}|{self.row.key}"
+        return self.finding.links[0] if self.finding.links else f"finding|{self.finding.subject}"
 
+    @property
+    def severity(self) -> int:
+        return int(self.finding.severity)
 
-LAYER_RANK = {"nodes": 0, "volumes": 1, "load_balancers": 2, "routes": 3, "apps": 4, "workloads": 5}
+    @property
+    def what(self) -> str:  # "pod" of "pod wiki/wiki-db-0"
+        return self.finding.subject.partition(" ")[0]
+
+    @property
+    def name(self) -> str:
+        return self.finding.subject.partition(" ")[2] or self.finding.subject
+
+    @property
+    def problem(self) -> str:
+        return self.finding.text
 
 
 def attention(store: Any) -> list[Attention]:
-    """Everything that is not fine, worst first."""
-    out: list[Attention] = []
-    for n in store.rows("nodes"):
-        if n.ready is not True:
-            out.append(Attention("nodes", n, 0, "node", n.name, "NotReady" if n.ready is False else "Unknown"))
-        elif n.pressure:
-            out.append(Attention("nodes", n, 1, "node", n.name, ",".join(n.pressure)))
-        elif n.unschedulable:
-            out.append(Attention("nodes", n, 1, "node", n.name, "cordoned"))
-    for v in store.rows("volumes"):
-        if v.robustness in ("faulted", "degraded"):
-            where = f" on {v.node}" if v.node else " detached"
-            repl = f" {v.replicas_healthy}/{v.replicas_wanted} replicas" if v.replicas_healthy is not None else ""
-            out.append(Attention("volumes", v, 0 if v.robustness == "faulted" else 1, "volume",
-                                 volume_label(v), f"{v.robustness}{repl}{where}"))
-    for lb in store.rows("load_balancers"):
-        if lb.pending:
-            out.append(Attention("load_balancers", lb, 1, "service", lb.key, "LoadBalancer IP pending"))
-        elif lb.ips and not lb.announcing_node and store.parsed("l2_statuses"):
-            # without any ServiceL2Status (older MetalLB, forbidden) nobody knows: not a finding
-            out.append(Attention("load_balancers", lb, 0, "service", lb.key, "IP not announced by any node"))
-    for r in store.rows("routes"):
-        if r.problems:
-            out.append(Attention("routes", r, 1, "route", c.first(r.hosts), r.problems[0]))
-    for a in store.rows("apps"):
-        if a.health in ("Degraded", "Missing"):
-            out.append(Attention("apps", a, 0, "app", a.name, f"{a.health} {a.message or ''}".strip()))
-        elif a.sync not in ("Synced", None) or a.health not in ("Healthy", None):
-            out.append(Attention("apps", a, 1, "app", a.name, f"{a.sync} {a.health}"))
-    for w in store.rows("workloads"):
-        if w.rollout and not w.rollout.startswith("done"):
-            out.append(Attention("workloads", w, 0 if w.rollout.startswith("failed") else 1,
-                                 w.kind.lower(), f"{w.namespace}/{w.name}", w.rollout))
-    return sorted(out, key=lambda a: (a.severity, LAYER_RANK.get(a.layer, 9), a.name))
+    """Everything that is not fine, worst first, as core judges it (tui/core/attention.py)."""
+    out = []
+    for finding in core_attention(store):
+        layer, _, key = finding.links[0].partition("|") if finding.links else ("", "", "")
+        out.append(Attention(finding, store.row(layer, key) if layer else None))
+    return out
 
 
 def _counts(values: Iterable[str | None]) -> str:
@@ -99,7 +91,7 @@ class OverviewScreen(PaneScreen):
         Column("name", "OBJECT", 20),
         Column("problem", "PROBLEM", 30, flex=True, cut="wrap"),  # the cause: wrapped, not cut
     )
-    BINDINGS = [*PaneScreen.BINDINGS, *bindings("overview.full_text")]
+    BINDINGS = [*PaneScreen.BINDINGS, *bindings("rows.logs", "overview.full_text")]
 
     def __init__(self) -> None:
         super().__init__()
@@ -158,6 +150,8 @@ class OverviewScreen(PaneScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "impact" and self._cursor_layer() == "workloads":
             return None
+        if action == "row_logs":  # the broken pod's (or its workload's, its app's) logs, one key away
+            return True if self._cursor_layer() in LOG_LAYERS else None
         if action == "full_text":
             return True if self._items.get(self.table.cursor_key or "") else None
         return super().check_action(action, parameters)
@@ -166,7 +160,7 @@ class OverviewScreen(PaneScreen):
         """The whole finding, however long: the table wraps it to two lines at most."""
         item = self._items.get(self.table.cursor_key or "")
         if item is not None:
-            self.notify(f"{item.what} {item.name}: {item.problem}", title="Needs attention",
+            self.notify(f"{item.finding.subject}: {item.finding.detail or item.problem}", title="Needs attention",
                         severity="error" if item.severity == 0 else "warning", timeout=20, markup=False)
 
     # --- the summary blocks -----------------------------------------------------------------

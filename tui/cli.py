@@ -171,9 +171,11 @@ def cmd_emulate(args: argparse.Namespace) -> int:
     if args.dump:
         objects, what = load_seed(args.dump), args.dump
     else:
-        from tui.emulator.demo import demo_objects
+        from datetime import UTC, datetime
 
-        objects, what = demo_objects(), "the Emberforge demo cluster"
+        from tui.emulator.demo import demo_objects_at
+
+        objects, what = demo_objects_at(datetime.now(UTC)), "the Emberforge demo cluster"
     emulator = Emulator(objects, controllers=not args.no_controllers)
     try:
         url = emulator.start(port=args.port)

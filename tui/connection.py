@@ -131,10 +131,11 @@ def start_emulator(objects: list[dict[str, Any]], controllers: bool, port: int =
 
 def connect_demo(read_only: bool = False, port: int = 0) -> ClusterConnection:
     """The embedded demo cluster: Emberforge's seven servers, with live simulated controllers."""
-    from tui.emulator.demo import demo_objects
+    from tui.emulator.demo import demo_objects_at
 
     token = secrets.token_urlsafe(24)
-    emulator = start_emulator(demo_objects(), controllers=True, port=port, argocd_token=token)
+    objects = demo_objects_at(datetime.now(timezone.utc))  # the incident is happening now
+    emulator = start_emulator(objects, controllers=True, port=port, argocd_token=token)
     return connect_emulator(emulator, DEMO_CONTEXT, read_only, argocd_token=token, origin=Origin.DEMO)
 
 

@@ -169,3 +169,22 @@ async def test_container_picker_on_a_two_container_pod(world: Any) -> None:
         assert screen.session.options.container == "php"
         await wait_until(pilot, lambda: view(app).lines and all(l.source == "wiki-web-5f6c7d9b4-x2k9p"
                                                                 for l in view(app).lines), what="php only")
+
+
+async def test_from_the_overview_the_broken_pod_row_then_l_p_shows_mariadbs_refusal(emulator_factory: Any) -> None:
+    """Issue 10's done-when: the Overview names the broken pod and its reason in one line that
+    fits 80 columns; from that row, `l` then `p` (2 keys of the 4 allowed) shows the line."""
+    app = make_app(emulator_factory(demo_objects(), controllers=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)
+        await press(pilot, "1")
+        row = next(line for line in screen_text(app).splitlines() if "wiki/wiki-db-0" in line)
+        assert "pod" in row and "CrashLoopBackOff ×14, last" in row and "ago" in row, row
+        assert len(row) <= 80
+        assert app.screen.select_key("pods|wiki/wiki-db-0")
+        await press(pilot, "l")
+        assert isinstance(app.screen, LogScreen)
+        await press(pilot, "p")
+        await wait_until(pilot, lambda: any(INCIDENT_LINE in l.text for l in view(app).lines), what="the line")
+        await settle(pilot)
+        assert "/usr/sbin/mariadbd: unknown variable" in screen_text(app)

@@ -80,3 +80,16 @@ def test_newcomer_finds_the_degraded_volume_its_node_and_what_else_it_carries(tm
     while time.monotonic() < deadline and "deck" in tmux("list-sessions"):
         time.sleep(0.2)
     assert "deck" not in tmux("list-sessions")  # q quit the app, the session ended with it
+
+
+def test_incident_path_from_the_overview_to_mariadbs_refusal_in_three_keys(tmux: Tmux) -> None:
+    """Issue 10's done-when at 80x24 over a real terminal: the Overview names the crash-looping
+    pod; `j` selects it, `l` opens its logs, `p` its previous run, where mariadbd says why."""
+    screen = tmux.wait_for("CrashLoopBackOff ×14")
+    rows = [line for line in screen.splitlines() if "│    " in line and "KIND" not in line]
+    assert "wiki/wiki-db-0" in rows[1], screen  # second, under the NotReady node
+    for key in ("j", "l", "p"):
+        tmux("send-keys", "-t", "deck", key)
+        time.sleep(0.4)
+    screen = tmux.wait_for("unknown variable")
+    assert "previous run" in screen and "'innodb_buffer_pool_szie=1G'" in screen

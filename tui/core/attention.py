@@ -57,7 +57,9 @@ def attention(store: ClusterStore) -> list[Finding]:
     out = [
         *_nodes(cast("list[NodeRow]", store.rows("nodes")), pods),
         *_volumes(cast("list[VolumeRow]", store.rows("volumes"))),
-        *_load_balancers(cast("list[LoadBalancerRow]", store.rows("load_balancers"))),
+        # with no ServiceL2Status at all (older MetalLB, forbidden) nobody knows who announces
+        *_load_balancers(cast("list[LoadBalancerRow]", store.rows("load_balancers")),
+                         announcers_known=bool(store.parsed("l2_statuses"))),
         *_routes(cast("list[RouteRow]", store.rows("routes"))),
         *_apps(cast("list[AppRow]", store.rows("apps"))),
         *_workloads(cast("list[WorkloadRow]", store.rows("workloads"))),
@@ -115,12 +117,12 @@ def _volumes(rows: Iterable[VolumeRow]) -> Iterable[Finding]:
                            f"{v.robustness}{repl}{where}")
 
 
-def _load_balancers(rows: Iterable[LoadBalancerRow]) -> Iterable[Finding]:
+def _load_balancers(rows: Iterable[LoadBalancerRow], announcers_known: bool) -> Iterable[Finding]:
     for lb in rows:
         if lb.pending:
             yield _finding(Severity.WARNING, "load_balancers", lb.key, f"service {lb.key}",
                            "LoadBalancer IP pending")
-        elif lb.ips and not lb.announcing_node:
+        elif lb.ips and not lb.announcing_node and announcers_known:
             yield _finding(Severity.PROBLEM, "load_balancers", lb.key, f"service {lb.key}",
                            "IP not announced by any node")
 
@@ -128,8 +130,9 @@ def _load_balancers(rows: Iterable[LoadBalancerRow]) -> Iterable[Finding]:
 def _routes(rows: Iterable[RouteRow]) -> Iterable[Finding]:
     for r in rows:
         if r.problems:
-            host = r.hosts[0] + (f" +{len(r.hosts) - 1}" if len(r.hosts) > 1 else "") if r.hosts else "-"
-            yield _finding(Severity.WARNING, "routes", r.key, f"route {host}", r.problems[0],
+            # named as the Routes pane names it: two routes may share a host
+            name = f"{r.namespace}/{r.name}" if r.namespace else r.name
+            yield _finding(Severity.WARNING, "routes", r.key, f"route {name}", r.problems[0],
                            "; ".join(r.problems))
 
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tui.core.bundle import manifests_dir
+from tui.emulator.demo.pods import NOW as DEMO_NOW
 from tui.emulator.demo.pods import demo_pods
 from tui.emulator.demo.render import RenderError, load_documents, render
 
@@ -46,6 +49,27 @@ def object_id(obj: dict[str, Any]) -> ObjectId:
 def demo_objects() -> list[dict[str, Any]]:
     """Every object of the demo cluster (a fresh copy: callers may mutate it)."""
     return copy.deepcopy(list(_build()))
+
+
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def demo_objects_at(now: datetime) -> list[dict[str, Any]]:
+    """The demo as if its clock (pods.NOW) were `now`: every timestamp moved by the same amount,
+    so a person running `--demo` today sees "last restart 95s ago", not "7d ago"."""
+    delta = now - datetime.fromisoformat(DEMO_NOW.replace("Z", "+00:00"))
+
+    def move(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: move(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [move(v) for v in value]
+        if isinstance(value, str) and _STAMP.fullmatch(value):
+            moved = datetime.fromisoformat(value.replace("Z", "+00:00")) + delta
+            return moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value
+
+    return [move(obj) for obj in _build()]
 
 
 @functools.lru_cache(maxsize=1)
