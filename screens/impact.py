@@ -106,8 +106,10 @@ def links_of(store: Any, impact: Impact, prefix: str = "", subject: Any = None) 
         add(section, "volumes", key, volume_label,
             lambda r: c.status(r.robustness), lambda r, k=key: k in last or r.robustness != "healthy")
     for key in impact.load_balancers:
-        add("LB IP", "load_balancers", key, lambda r: f"{c.first(r.ips)} {r.key}",
-            lambda r: c.status("pending") if r.pending else c.plain(r.announcing_node, "unannounced"),
+        # the IP alone in the name column (an IP is never cut); its Service goes with the state
+        add("LB IP", "load_balancers", key, lambda r: c.first(r.ips) or r.key,
+            lambda r: Text.assemble(c.status("pending") if r.pending else c.plain(r.announcing_node, "unannounced"),
+                                    (f" · {r.key}", c.DIM)),
             lambda r: r.pending or not r.announcing_node)
     for key in impact.routes:
         add("route", "routes", key, lambda r: c.first(r.hosts),
@@ -120,7 +122,9 @@ def links_of(store: Any, impact: Impact, prefix: str = "", subject: Any = None) 
         add("app", "apps", key, lambda r: r.name,
             lambda r: c.status(r.health), lambda r: r.health not in ("Healthy", None))
     for key in getattr(impact, "pods", ()):
-        add("pod", "pods", key, lambda r: r.key, pod_status, lambda r: r.broken)
+        # "Running" alone would hide that it is not ready: READY goes with it
+        add("pod", "pods", key, lambda r: r.key,
+            lambda r: Text.assemble(pod_status(r), f" {r.ready}" if r.ready else ""), lambda r: r.broken)
     return out
 
 
@@ -146,7 +150,7 @@ class ImpactScreen(RowKeys, Screen[None]):
         yield ResourceTable((
             Column("section", "LINK", 14),
             Column("name", "OBJECT", 28),
-            Column("state", "STATE", 20, flex=True),
+            Column("state", "STATE", 20, flex=True, cut="wrap"),  # prose: a node name or port never cut
             Column("key", "KEY", 40, min_screen=120),
         ), id="links")
         yield Footer()
@@ -223,9 +227,12 @@ class ImpactScreen(RowKeys, Screen[None]):
         for link in links:
             if link.risk and not link.section.startswith("node: ") and link.key != self.subject.key:
                 what = LAYER_WORD.get(link.layer, link.layer)
-                state = f"has {link.state.plain} pods ready" if link.layer == "workloads" \
-                    else f"is {link.state.plain}"
-                sentence = f"{what} {link.name} {state}"
+                if link.layer == "workloads":
+                    sentence = f"{what} {link.name} has {link.state.plain} pods ready"
+                elif link.layer == "routes":  # its state is its first problem, not an adjective
+                    sentence = f"{what} {link.name}: {link.state.plain}"
+                else:
+                    sentence = f"{what} {link.name} is {link.state.plain}"
                 if not any(f.text.startswith(sentence) for f in findings):  # the index said it already
                     findings.append(Finding(Severity.WARNING, f"{what} {link.name}", sentence,
                                             (f"{link.layer}|{link.key}",)))

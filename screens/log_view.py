@@ -72,8 +72,10 @@ def label_style(label: str) -> str:
 
 
 class LogView(ScrollView, can_focus=True):
+    # the vertical scrollbar's column is always reserved: lines are wrapped to a width that
+    # does not shrink when the scrollbar appears (else a horizontal bar would hide the last row)
     DEFAULT_CSS = """
-    LogView { background: $surface; }
+    LogView { background: $surface; scrollbar-gutter: stable; overflow-x: hidden; }
     """
 
     def __init__(self, label_of: Callable[[str], str], *, id: str | None = None) -> None:
@@ -148,10 +150,14 @@ class LogView(ScrollView, can_focus=True):
         return head
 
     def _reindex(self) -> None:
-        """Lay every line out again (wrap, timestamps, width changed); bodies are not re-read."""
+        """Lay every line out again (wrap, timestamps, width changed); bodies are not re-read.
+        A view that was following stays on the newest line (its wrapped rows may have grown)."""
+        follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
         self._cache.clear()
         self._widths, self._row_start, self._cuts, self._hits, self._max_width = [], [], [], [], 0
         self._extend(0, keep_plain=True)
+        if follow:
+            self.scroll_y = self.max_scroll_y
 
     def _extend(self, start: int, keep_plain: bool = False) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width or 80)
@@ -180,6 +186,7 @@ class LogView(ScrollView, can_focus=True):
 
     def restyle(self) -> None:
         """After wrap, timestamps or search changed: the same lines, shown anew."""
+        self.styles.overflow_x = "hidden" if self.wrap else "auto"  # wrapped lines never need it
         self._reindex()
 
     def on_resize(self) -> None:

@@ -39,7 +39,7 @@ class WorkloadsScreen(PaneScreen):
         Column("name", "WORKLOAD", 22),
         Column("kind", "KIND", 6),
         Column("ready", "READY", 5),
-        Column("rollout", "ROLLOUT", 20, flex=True),
+        Column("rollout", "ROLLOUT", 20, flex=True, cut="wrap"),  # prose: wrapped, never cut mid-word
         Column("app", "APP", 9),
         Column("updated", "UP-TO-DATE", 10, min_screen=100),
         Column("image", "IMAGE", 24, min_screen=120),

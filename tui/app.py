@@ -24,8 +24,8 @@ from screens.pods import PodsScreen
 from screens.routes import RoutesScreen
 from screens.volumes import VolumesScreen
 from screens.workloads import WorkloadsScreen
-from tui.action_bridge import ActionLauncher
-from tui.bridge import StoreBridge, StoreChanged
+from tui.action_launcher import ActionLauncher
+from tui.store_bridge import StoreBridge, StoreChanged
 from tui.config import Config
 from tui.connection import ClusterConnection
 from tui.core.clock import Clock, SystemClock

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.bridge import StoreBridge
+from tui.store_bridge import StoreBridge
 from tui.core.clock import FrozenClock
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.store import ClusterStore
@@ -104,7 +104,7 @@ def test_banner_wording_per_state() -> None:
 
 
 def test_a_newer_store_message_supersedes_a_queued_one_and_keeps_what_it_said() -> None:
-    from tui.bridge import StoreChanged
+    from tui.store_bridge import StoreChanged
 
     queued = StoreChanged(1, frozenset({"nodes"}), health=True)
     newer = StoreChanged(2, frozenset({"volumes"}), health=False)

@@ -473,13 +473,13 @@ def test_kubectl_style_status_of_the_demo_pods(objects):
     from datetime import datetime
 
     from tui.emulator.printing import pod_summary, to_table
-    from tui.emulator.resources import ResourceTable
+    from tui.emulator.resources import ServedResources
 
     statuses = {p["metadata"]["name"]: pod_summary(p)[0] for p in pods_of(objects)}
     assert statuses["wiki-db-0"] == "CrashLoopBackOff"
     assert {statuses[p["metadata"]["name"]] for p in pods_of(objects) if p["spec"]["nodeName"] == "hel-wk-03"} == {"Unknown"}
     assert {s for n, s in statuses.items() if n.startswith("wiki-web-")} == {"Running"}
-    res = ResourceTable().for_path("", "v1", "pods")
+    res = ServedResources().for_path("", "v1", "pods")
     table = to_table(res, [one(objects, "v1", "Pod", "wiki", "wiki-db-0")], datetime.fromisoformat("2026-11-26T14:05:00Z"))
     assert [c["name"] for c in table["columnDefinitions"]][:5] == ["Name", "Ready", "Status", "Restarts", "Age"]
     assert table["rows"][0]["cells"][:5] == ["wiki-db-0", "0/1", "CrashLoopBackOff", "14 (3m53s ago)", "2d5h"]

@@ -423,10 +423,8 @@ class ImpactIndex:
         workloads = self._follow(self.service_workloads, services)
         volumes = self._follow(self.workload_volumes, workloads)
         nodes = self._follow(self.service_nodes, services)
+        # the route's own problems already name a backend without ready endpoints (check_backends)
         findings = [_warning(f"route {key}", problem) for problem in route.problems]
-        if self.endpoints_known:
-            findings += [_problem(f"service {s}", f"backend {s} has no ready endpoints") for s in sorted(services)
-                         if s in self.services and not self.service_nodes.get(s)]
         return Impact(
             subject=f"route {key}",
             nodes=_keys(nodes),

@@ -18,7 +18,7 @@ from tui.emulator.eviction import Disruptions
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
-from tui.emulator.resources import VERBS, Resource, ResourceTable
+from tui.emulator.resources import VERBS, Resource, ServedResources
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
 
@@ -52,7 +52,7 @@ def fault_error(code: int, res: Resource, verb: str) -> ApiError:
 class KubeApi:
     def __init__(self, store: ObjectStore, faults: Callable[[Resource], int | None]) -> None:
         self.store = store
-        self.table: ResourceTable = store.table
+        self.table: ServedResources = store.table
         self.fault_for = faults
         self.closing = False  # set by Emulator.stop(): watches end at once, cleanly
         # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...

@@ -111,7 +111,7 @@ def _guess_plural(kind: str) -> str:
     return low + "s"
 
 
-class ResourceTable:
+class ServedResources:
     """Lookup by (apiVersion, kind), by (group, version, plural) and by key or plural."""
 
     def __init__(self) -> None:

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from tui.emulator.argocd_api import ArgoCdApi
+from tui.emulator.argocd_server import ArgoCdApi
 from tui.emulator.controllers import Controllers
 from tui.emulator.kube_api import KubeApi
-from tui.emulator.resources import Resource, ResourceTable
+from tui.emulator.resources import Resource, ServedResources
 from tui.emulator.store import ObjectStore
 
 T = TypeVar("T")
@@ -37,7 +37,7 @@ class Emulator:
     def __init__(self, objects: list[dict[str, Any]], *, controllers: bool = True,
                  time_scale: float = 1.0, argocd_token: str | None = None,
                  now: Callable[[], datetime] | None = None) -> None:
-        self.table = ResourceTable()
+        self.table = ServedResources()
         self.now = now or _utcnow
         self.store = ObjectStore(self.table, self.now)
         self.store.seed(objects)

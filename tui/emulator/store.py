@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tui.emulator.resources import Resource, ResourceTable
+from tui.emulator.resources import Resource, ServedResources
 
 LOG_LIMIT = 50_000  # events kept for watch replay; older resourceVersions answer 410
 _UID_NAMESPACE = uuid.UUID("6f1c2a52-3d5e-4a8e-9b0c-2d7f4c1e9a10")
@@ -110,7 +110,7 @@ def _same_content(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 class ObjectStore:
-    def __init__(self, table: ResourceTable, now: Callable[[], datetime]) -> None:
+    def __init__(self, table: ServedResources, now: Callable[[], datetime]) -> None:
         self.table = table
         self.now = now
         self.rv = 0
