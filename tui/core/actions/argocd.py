@@ -173,9 +173,7 @@ class AppSync(_AppAction):
         return (Toggle("prune", "Prune resources no longer in git", False), Toggle("dry_run", "Dry run", False))
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         prune, dry_run = bool(chosen.get("prune")), bool(chosen.get("dry_run"))
         row = self._row(ctx.store)
@@ -232,9 +230,7 @@ class AppRollback(_AppAction):
         return (Choice("id", "History id to roll back to", ids or ("",)),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         try:
             history_id = int(str(chosen.get("id")))
@@ -286,9 +282,7 @@ class AppTerminate(_AppAction):
         return problems
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         if _use_rest(ctx):
             req = {"api": "argocd", "method": "DELETE", "path": f"/api/v1/applications/{self.name}/operation",
                    "params": {"appNamespace": self.namespace}}
@@ -327,9 +321,7 @@ class AppRefresh(_AppAction):
         return (Choice("mode", "Refresh", ("normal", "hard")),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         mode = str(self._choices(ctx.store, choices).get("mode") or "normal")
         if mode not in ("normal", "hard"):
             raise ActionError("refresh is normal or hard")

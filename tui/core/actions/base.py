@@ -186,6 +186,12 @@ class Action:
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
         raise NotImplementedError
 
+    def require_preconditions(self, ctx: ActionContext) -> None:
+        """A plan starts here: the first unmet precondition, as the ActionError the screen shows."""
+        problems = self.preconditions(ctx.store)
+        if problems:
+            raise ActionError(problems[0])
+
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         raise NotImplementedError
 

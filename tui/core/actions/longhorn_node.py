@@ -14,7 +14,7 @@ from ..kube_http import MERGE_PATCH
 from ..parsers.access import dig
 from ..rows import LonghornNodeRow, ReplicaRow, VolumeRow
 from . import kube_ops
-from .base import Action, ActionContext, ActionError, Done, Note, Plan, Progress, ProgressEvent
+from .base import Action, ActionContext, Done, Note, Plan, Progress, ProgressEvent
 
 LONGHORN_NS = "longhorn-system"
 
@@ -58,9 +58,7 @@ class LonghornNodeMaintenance(Action):
         return (f"node:{self.target}",)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         obj = self._object(ctx.store) or {}
         entering = dig(obj, "spec", "allowScheduling") is not False or not dig(obj, "spec", "evictionRequested")
         path = f"/apis/longhorn.io/v1beta2/namespaces/{LONGHORN_NS}/nodes/{self.target}"

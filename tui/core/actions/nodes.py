@@ -61,9 +61,7 @@ class NodeCordon(Action):
         return []
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         row = ctx.store.row("nodes", self.target)
         cordon = not bool(getattr(row, "unschedulable", False))
         body = {"spec": {"unschedulable": True if cordon else None}}
@@ -136,9 +134,7 @@ class NodeDrain(Action):
         )
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         drain = self.drain_plan(ctx, chosen)
         delete = bool(chosen.get("disable_eviction", False))

@@ -78,9 +78,7 @@ class PodDelete(Action):
         return []
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         pod = kube_ops.get(ctx, "pods", self.namespace, self.name)
         row = parse_pod(pod)
         stored = ctx.store.row("pods", self.target) if ctx.store is not None else None

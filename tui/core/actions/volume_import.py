@@ -213,9 +213,7 @@ class VolumeMount(_VolumeAction):
                 Toggle("format", "Format the device if it is blank (type the volume name)", False))
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         node = str(chosen.get("node") or "")
         if node not in ready_nodes(ctx.store):
@@ -355,9 +353,7 @@ class VolumeUnmount(_VolumeAction):
         return []
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         ticket = _ticket(self._raw(ctx.store, "lh_attachments")) or \
             _ticket(kube_ops.get(ctx, "lh_attachments", self.namespace, self.name))
         if ticket is None:

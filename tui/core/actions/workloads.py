@@ -133,9 +133,7 @@ class WorkloadRestart(_WorkloadAction):
     title = "Rollout restart"
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         stamp = ctx.clock.now().astimezone().isoformat(timespec="seconds")
         body = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
         path = kube_ops.object_path(self.kind_key, self.namespace, self.name)
@@ -195,9 +193,7 @@ class WorkloadUndo(_WorkloadAction):
         return (Choice("revision", "Roll back to revision", revisions or ("0",)),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
-        problems = self.preconditions(ctx.store)
-        if problems:
-            raise ActionError(problems[0])
+        self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         history = self.revisions(ctx)
         if len(history) < 2 and str(chosen.get("revision", "0")) == "0":
