@@ -113,7 +113,7 @@ class LogView(ScrollView, can_focus=True):
         if excess > limit // 20:  # trim in batches: a list delete is O(n)
             self._trim(excess)
         if follow:
-            self.scroll_y = self.max_scroll_y  # follow: stay on the newest line
+            self._stay_at_end()  # follow: stay on the newest line
 
     def _trim(self, count: int) -> None:
         """Drop the oldest `count` lines; what stays keeps its layout (rows shift up)."""
@@ -140,7 +140,17 @@ class LogView(ScrollView, can_focus=True):
         self._plain, self.current = [], None
         self._reindex()
         if follow:
-            self.scroll_y = self.max_scroll_y
+            self._stay_at_end()
+
+    def _stay_at_end(self) -> None:
+        """Follow: the newest line in view, and the scrollbar's thumb with it. The bar may only
+        appear at the next layout, after scroll_y was set, and would then show the top."""
+        self.scroll_y = self.max_scroll_y
+        self.call_after_refresh(self._sync_thumb)
+
+    def _sync_thumb(self) -> None:
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.position = self.scroll_y
 
     def _head(self, line: LogLine) -> str:
         label = self.label_of(line.source)
@@ -157,7 +167,7 @@ class LogView(ScrollView, can_focus=True):
         self._widths, self._row_start, self._cuts, self._hits, self._max_width = [], [], [], [], 0
         self._extend(0, keep_plain=True)
         if follow:
-            self.scroll_y = self.max_scroll_y
+            self._stay_at_end()
 
     def _extend(self, start: int, keep_plain: bool = False) -> None:
         width = max(1, self.scrollable_content_region.width or self.size.width or 80)

@@ -6,6 +6,7 @@ modes (1-7), so switching never rebuilds a pane or restarts a watch.
 """
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -55,6 +56,21 @@ PANE_SCREENS = {
 }
 
 
+_frozen = False
+
+
+def freeze_startup_objects() -> None:
+    """Everything built by start-up (modules, the client's model classes, the widget tree) lives
+    as long as the process: out of the collector's sight, a full collection under a busy log or
+    watch stream walks only what came since (pauses of ~100 ms went under 50 ms). Once per
+    process, after a collection, so no garbage is frozen with it (tests start many apps)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 class ClusterDeckApp(App[int]):
     TITLE = "clusterdeck"
     MODES: ClassVar[dict[str, Any]] = dict(PANE_SCREENS)
@@ -94,6 +110,7 @@ class ClusterDeckApp(App[int]):
         if self.start_sources:
             self.start_source_set()
         self.bridge.start_ticker()
+        freeze_startup_objects()
 
     def start_source_set(self) -> None:
         self.sources = build_sources(

@@ -35,8 +35,13 @@ def log_screen_of(pane: str, name: str, *keys: str, streams_done: str) -> Any:
                          and screen.view.lines, what="every stream read")
         await pilot.pause(0.3)  # the drain timer hands the last lines over
         await settle(pilot)
-        screen.query_one(LogView).refresh()
+        view = screen.query_one(LogView)
+        view.refresh()
+        # the scrollbar is its own widget: let it repaint for the final scroll position too,
+        # or the capture can catch its thumb one frame behind the lines
+        view.vertical_scrollbar.refresh()
         await settle(pilot)
+        await pilot.pause(0.1)
 
     return run_before
 
