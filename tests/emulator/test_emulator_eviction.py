@@ -12,6 +12,7 @@ import kubernetes.config
 import pytest
 
 from tests.emulator.test_emulator_pods import active, ready, wait_for, world
+from tests.support.emulate_process import emulate_demo
 from tui.emulator.demo import demo_objects
 
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
@@ -114,18 +115,7 @@ def test_kubectl_drain_evicts_through_the_eviction_api_and_a_pdb_blocks(emulator
 
 def test_kubectl_drain_against_clusterdeck_emulate_demo(tmp_path):
     """The command a user runs: `clusterdeck emulate --demo`, then kubectl drain (real time)."""
-    import signal
-    import time
-
-    kc = tmp_path / "kubeconfig"
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "clusterdeck"), "emulate", "--demo",
-                             "--kubeconfig-out", str(kc)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while not (kc.exists() and kc.stat().st_size):
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            assert time.monotonic() < deadline, "emulate wrote no kubeconfig"
-            time.sleep(0.1)
+    with emulate_demo(tmp_path) as kc:
         done = kubectl(kc, "drain", "hel-wk-02", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=60s")
         assert done.returncode == 0, done.stderr
         assert "evicting pod wiki/wiki-db-0" in done.stderr + done.stdout
@@ -134,9 +124,3 @@ def test_kubectl_drain_against_clusterdeck_emulate_demo(tmp_path):
         assert pods.returncode == 0 and pods.stdout.strip() == ""
         nodes = kubectl(kc, "get", "node", "hel-wk-02")
         assert "Ready,SchedulingDisabled" in nodes.stdout
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()

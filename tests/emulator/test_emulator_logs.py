@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.emulate_process import emulate_demo
 from tests.support.log_pods import INCIDENT_LINE, NOW, literal_pod, log_world
 
 KUBECTL = str(Path(sys.executable).parent / "kubectl")
@@ -121,3 +122,12 @@ def test_limit_bytes_and_bad_parameters(cluster):
     assert httpx.get(base, params={"tailLines": "-1"}).status_code == 422
     literal = httpx.get(f"{emu.url}/api/v1/namespaces/wiki/pods/quiet/log")
     assert literal.text == "[red]boot[/red]\n\x1b[31mred\x1b[0m\n"  # bytes as written, never interpreted
+
+
+def test_kubectl_logs_previous_against_clusterdeck_emulate_demo(tmp_path):
+    """Issue 10's done-when, as a user runs it: the demo's crash-looping database, its previous
+    run, the same line the console shows."""
+    with emulate_demo(tmp_path) as kc:
+        done = kubectl(kc, "logs", "-n", "wiki", "wiki-db-0", "--previous")
+    assert done.returncode == 0, done.stderr
+    assert INCIDENT_LINE in done.stdout
