@@ -27,6 +27,7 @@ from .base import (
     Progress,
     ProgressEvent,
     Toggle,
+    gone,
 )
 
 REFRESH = "argocd.argoproj.io/refresh"
@@ -51,7 +52,7 @@ class _AppAction(Action):
 
     def preconditions(self, store: StoreView) -> list[str]:
         if store is not None and self._row(store) is None:
-            return [f"Application {self.target} is not in the cluster (any more)"]
+            return [gone(f"Application {self.target}")]
         return []
 
     def _affected(self, store: StoreView) -> tuple[str | Finding, ...]:

@@ -159,6 +159,11 @@ class ActionContext:
     poll_interval: float = 0.25
 
 
+def gone(what: str) -> str:
+    """The precondition every action has: its target still exists."""
+    return f"{what} is not in the cluster (any more)"
+
+
 class ActionError(Exception):
     """A clear, user-facing reason an action cannot plan or continue."""
 

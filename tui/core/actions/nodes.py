@@ -33,6 +33,7 @@ from .base import (
     Progress,
     ProgressEvent,
     Toggle,
+    gone,
 )
 
 LONGHORN_NS = "longhorn-system"
@@ -48,6 +49,10 @@ def _pod_path(key: str) -> str:
     return f"/api/v1/namespaces/{namespace}/pods/{name}"
 
 
+def node_exists(store: StoreView, name: str) -> list[str]:
+    return [gone(f"node {name}")] if store is not None and store.row("nodes", name) is None else []
+
+
 class NodeCordon(Action):
     """Toggle: cordon a schedulable node, uncordon a cordoned one."""
 
@@ -56,9 +61,7 @@ class NodeCordon(Action):
     danger = "safe"
 
     def preconditions(self, store: StoreView) -> list[str]:
-        if store is not None and store.row("nodes", self.target) is None:
-            return [f"node {self.target} is not in the cluster (any more)"]
-        return []
+        return node_exists(store, self.target)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
         self.require_preconditions(ctx)
@@ -103,9 +106,7 @@ class NodeDrain(Action):
     danger = "disruptive"
 
     def preconditions(self, store: StoreView) -> list[str]:
-        if store is not None and store.row("nodes", self.target) is None:
-            return [f"node {self.target} is not in the cluster (any more)"]
-        return []
+        return node_exists(store, self.target)
 
     def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Toggle | Choice, ...]:
         return (

@@ -21,6 +21,7 @@ from .base import (
     Plan,
     Progress,
     ProgressEvent,
+    gone,
 )
 
 # a replacement in one of these states will not become Ready by waiting: say so, stop following
@@ -72,7 +73,7 @@ class PodDelete(Action):
     def preconditions(self, store: Any) -> list[str]:
         row = store.row("pods", self.target) if store is not None else None
         if store is not None and row is None:
-            return [f"pod {self.target} is not in the cluster (any more)"]
+            return [gone(f"pod {self.target}")]
         if getattr(row, "deleting", False):
             return [f"pod {self.target} is already terminating"]
         return []

@@ -33,6 +33,7 @@ from .base import (
     Progress,
     ProgressEvent,
     Toggle,
+    gone,
 )
 from .catalog import CatalogEntry
 from .copy_hint import copy_commands
@@ -191,7 +192,7 @@ class VolumeMount(_VolumeAction):
     def preconditions(self, store: StoreView) -> list[str]:
         vol = self._raw(store, "lh_volumes")
         if store is not None and vol is None:
-            return [f"volume {self.target} is not in the cluster (any more)"]
+            return [gone(f"volume {self.target}")]
         problems = []
         users = running_users(vol)
         if users:
@@ -347,7 +348,7 @@ class VolumeUnmount(_VolumeAction):
 
     def preconditions(self, store: StoreView) -> list[str]:
         if store is not None and self._raw(store, "lh_volumes") is None:
-            return [f"volume {self.target} is not in the cluster (any more)"]
+            return [gone(f"volume {self.target}")]
         if store is not None and _ticket(self._raw(store, "lh_attachments")) is None:
             return [f"{self.name} has no '{TICKET_ID}' attachment: nothing to unmount or detach"]
         return []

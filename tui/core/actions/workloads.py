@@ -25,6 +25,7 @@ from .base import (
     Plan,
     Progress,
     ProgressEvent,
+    gone,
 )
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
@@ -69,7 +70,7 @@ class _WorkloadAction(Action):
     def preconditions(self, store: StoreView) -> list[str]:
         obj = store.get(self.kind_key, f"{self.namespace}/{self.name}") if store is not None else None
         if store is not None and obj is None:
-            return [f"{self.kind} {self.namespace}/{self.name} is not in the cluster (any more)"]
+            return [gone(f"{self.kind} {self.namespace}/{self.name}")]
         if obj and (obj.get("spec") or {}).get("paused"):
             return [f"{self.kind} {self.namespace}/{self.name} is paused: resume it first"]
         return []
