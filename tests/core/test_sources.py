@@ -82,8 +82,11 @@ def running(emulator_factory):
     """Start sources for some kinds over an emulator; stop them at teardown."""
     started: list[SourceSet] = []
 
-    def start(objects: list[dict], keys: tuple[str, ...]):
-        emu = emulator_factory(objects)
+    def start(objects: list[dict], keys: tuple[str, ...], *, controllers: bool = True,
+              faults: dict[str, int] | None = None):
+        emu = emulator_factory(objects, controllers=controllers)
+        for resource, status in (faults or {}).items():  # set before the first list
+            emu.fault(resource, status)
         collector = Collector()
         client = kube_http.client_for(emu.url)
         sources = SourceSet(client, collector.deliver, kinds=[KINDS[k] for k in keys], backoff=FAST)

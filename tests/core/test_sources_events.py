@@ -8,12 +8,9 @@ import copy
 import pytest
 
 from tests.core.test_parse_events import EVENTS
-from tests.core.test_sources import FAST, Collector
-from tui.core import kube_http
+from tests.core.test_sources import running  # noqa: F401 - the fixture, shared
 from tui.core.clock import FrozenClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceState
-from tui.core.kinds import KINDS
-from tui.core.sources import SourceSet
 from tui.core.store import ClusterStore
 
 CORE_V1 = [e for e in EVENTS if e["apiVersion"] == "v1"]
@@ -21,23 +18,13 @@ EVENTS_V1 = [e for e in EVENTS if e["apiVersion"] == "events.k8s.io/v1"]
 
 
 @pytest.fixture
-def watch_events(emulator_factory):
-    started: list[SourceSet] = []
-
+def watch_events(running):  # noqa: F811 - the shared fixture
     def start(objects: list[dict], group_missing: bool = False):
-        emu = emulator_factory(copy.deepcopy(objects), controllers=False)
-        if group_missing:
-            emu.fault("events.events.k8s.io", 404)  # what a cluster without the group answers
-        collector = Collector()
-        sources = SourceSet(kube_http.client_for(emu.url), collector.deliver,
-                            kinds=[KINDS["events"]], backoff=FAST)
-        sources.start()
-        started.append(sources)
-        return emu, collector
+        # a cluster without the events.k8s.io group answers 404 on it
+        faults = {"events.events.k8s.io": 404} if group_missing else None
+        return running(copy.deepcopy(objects), ("events",), controllers=False, faults=faults)
 
-    yield start
-    for sources in started:
-        sources.stop()
+    return start
 
 
 def test_events_come_from_the_events_group_when_it_is_served(watch_events):
@@ -80,23 +67,16 @@ def test_neither_collection_served_is_not_installed(watch_events):
     assert "not installed" in (health.health.detail or "")
 
 
-def test_forbidden_pods_are_named_in_the_pods_pane_only(emulator_factory):
+def test_forbidden_pods_are_named_in_the_pods_pane_only(running):  # noqa: F811 - the shared fixture
     from tests.core.test_parse_pods import PODS
     from tests.core.test_sources import node
 
-    emu = emulator_factory([node("hel-wk-01"), copy.deepcopy(PODS["wiki-db-0"])], controllers=False)
-    emu.fault("pods", 403)
-    collector = Collector()
-    sources = SourceSet(kube_http.client_for(emu.url), collector.deliver,
-                        kinds=[KINDS["pods"], KINDS["nodes"]], backoff=FAST)
-    sources.start()
-    try:
-        collector.health("pods", SourceState.FORBIDDEN)
-        collector.health("nodes", SourceState.OK)
-    finally:
-        sources.stop()
+    _, collector = running([node("hel-wk-01"), copy.deepcopy(PODS["wiki-db-0"])], ("pods", "nodes"),
+                           controllers=False, faults={"pods": 403})
+    collector.health("pods", SourceState.FORBIDDEN)
+    collector.health("nodes", SourceState.OK)
     store = ClusterStore(FrozenClock())
-    for event in collector.seen:
+    for event in list(collector.seen):
         store.handle(event)
     assert [h.state for h in store.layer_health("pods")] == [SourceState.FORBIDDEN]
     assert "cannot list pods (403)" in (store.layer_health("pods")[0].detail or "")

@@ -218,18 +218,24 @@ async def test_checkbox_state_is_a_character_not_a_colour() -> None:
 
 # -- quit while an action runs ------------------------------------------------------------------
 
-async def test_quit_while_an_action_runs_asks_and_exits_within_two_seconds(emulator_factory: Any,
-                                                                             tmp_path: Path) -> None:
+async def open_import_confirm(pilot: Any) -> None:
+    """Volumes pane, the detached import volume, `m`: its confirm dialog is up."""
     from screens.confirm import ConfirmScreen
 
+    app = pilot.app
+    await press(pilot, "3")
+    assert app.screen.select_key("longhorn-system/import-wiki-legacy")
+    await press(pilot, "m")
+    await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the confirm dialog")
+
+
+async def test_quit_while_an_action_runs_asks_and_exits_within_two_seconds(emulator_factory: Any,
+                                                                             tmp_path: Path) -> None:
     emu = emulator_factory(demo_objects(), time_scale=0.001)  # attaching takes ages: the run goes on
     app = make_app(emu)
     async with app.run_test(size=(80, 24)) as pilot:
         await synced(pilot)
-        await press(pilot, "3")
-        assert app.screen.select_key("longhorn-system/import-wiki-legacy")
-        await press(pilot, "m")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the confirm dialog")
+        await open_import_confirm(pilot)
         # from here on plain key presses: settle() would wait for the running action's worker
         await pilot.press("ctrl+y")
         await wait_until(pilot, lambda: isinstance(app.screen, ProgressScreen), 10, "the progress screen")
@@ -284,15 +290,10 @@ def test_copy_hint_uses_the_inventory_user_and_address() -> None:
 
 
 async def test_a_check_mode_import_says_it_was_a_check(emulator_factory: Any) -> None:
-    from screens.confirm import ConfirmScreen
-
     app = make_app(emulator_factory(demo_objects(), time_scale=30))
     async with app.run_test(size=(80, 24)) as pilot:
         await synced(pilot)
-        await press(pilot, "3")
-        assert app.screen.select_key("longhorn-system/import-wiki-legacy")
-        await press(pilot, "m")
-        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the confirm dialog")
+        await open_import_confirm(pilot)
         await pilot.press("ctrl+y")
         await wait_until(pilot, lambda: getattr(app.screen, "outcome", None) is not None, 120, "the import")
         message = app.screen.outcome.message
