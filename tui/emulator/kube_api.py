@@ -19,6 +19,7 @@ from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, appl
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
 from tui.emulator.resources import VERBS, Resource, ServedResources
+from tui.emulator.schemas import Schemas, stored_crds
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
 
@@ -54,6 +55,7 @@ class KubeApi:
         self.store = store
         self.table: ServedResources = store.table
         self.fault_for = faults
+        self.schemas = Schemas(self.table, stored_crds(self.table, lambda res: store.list(res)))
         self.closing = False  # set by Emulator.stop(): watches end at once, cleanly
         # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...
         self.subresources: dict[tuple[str, str], Callable[..., Awaitable[web.StreamResponse]]] = {
@@ -202,7 +204,7 @@ class KubeApi:
                                f"the body of the request was in an unknown format - accepted media types "
                                f"include: {JSON_PATCH}, {MERGE}, application/apply-patch+yaml")
             try:
-                new = apply_patch(old, patch, request.headers.get("Content-Type", ""))
+                new = apply_patch(old, patch, ctype, self.schemas.for_resource(res) if ctype == STRATEGIC else ({}, {}))
             except PatchError as exc:
                 code = 415 if "unsupported" in str(exc) else 422
                 raise ApiError(code, _REASONS.get(code, "UnsupportedMediaType"), str(exc)) from exc

@@ -1,9 +1,7 @@
 """The three PATCH flavours kubectl and clients send, applied to a plain dict.
 
-Strategic merge patch is treated as JSON merge patch with lists replaced wholesale: we
-have no Go struct tags telling which lists merge by key, and our callers (kubectl rollout
-restart, cordon) only touch maps and scalars. Like the real API, the server refuses it
-for custom resources (kube_api.py), so code that works here works on a cluster.
+Strategic merge patch follows the kind's schema (strategic_merge.py); like the real API, the
+server refuses it for custom resources (kube_api.py), so code that works here works on a cluster.
 """
 from __future__ import annotations
 
@@ -11,6 +9,8 @@ import copy
 from typing import Any
 
 import jsonpatch
+
+from tui.emulator.strategic_merge import StrategicMergeError, strategic_merge
 
 MERGE = "application/merge-patch+json"
 STRATEGIC = "application/strategic-merge-patch+json"
@@ -22,31 +22,32 @@ class PatchError(ValueError):
     """A patch that cannot be applied (422 in the real API)."""
 
 
-def merge_patch(target: Any, patch: Any, strategic: bool = False) -> Any:
-    """RFC 7386: maps merge recursively, null deletes, everything else replaces. Strategic merge
-    also honours a map's `$patch: replace` (the map replaces the target's wholesale, as
-    `kubectl rollout undo` of a StatefulSet sends) and `$patch: delete`; lists replace."""
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386: maps merge recursively, null deletes, everything else replaces."""
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
-    if strategic and patch.get("$patch") == "replace":
-        target = {}
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
-        if isinstance(key, str) and key.startswith("$"):  # strategic-merge directives
-            continue
-        if value is None or (strategic and isinstance(value, dict) and value.get("$patch") == "delete"):
+        if value is None:
             result.pop(key, None)
         else:
-            result[key] = merge_patch(result.get(key), value, strategic)
+            result[key] = merge_patch(result.get(key), value)
     return result
 
 
-def apply_patch(obj: dict[str, Any], patch: Any, content_type: str) -> dict[str, Any]:
+def apply_patch(obj: dict[str, Any], patch: Any, content_type: str,
+                schema: tuple[dict[str, Any], dict[str, dict[str, Any]]] = ({}, {})) -> dict[str, Any]:
+    """`schema` (root schema, definitions) tells strategic merge which lists merge by key."""
     ctype = content_type.split(";")[0].strip().lower()
     if ctype in (MERGE, STRATEGIC):
         if not isinstance(patch, dict):
             raise PatchError("merge patch body must be a JSON object")
-        return merge_patch(obj, patch, strategic=ctype == STRATEGIC)
+        if ctype == MERGE:
+            return merge_patch(obj, patch)
+        try:
+            return strategic_merge(obj, patch, *schema)
+        except StrategicMergeError as exc:
+            raise PatchError(str(exc)) from exc
     if ctype == JSON_PATCH:
         if not isinstance(patch, list):
             raise PatchError("json patch body must be a JSON array of operations")
