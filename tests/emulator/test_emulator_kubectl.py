@@ -279,7 +279,7 @@ def test_resource_version_is_one_global_counter(world):
 
 @pytest.mark.parametrize("path", [
     "/apis/nope.example.com/v1/things", "/api/v1/widgets", "/api/v1/namespaces/web/services/x/bogus",
-    "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/volumes/absent", "/openapi/v2",
+    "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/volumes/absent", "/openapi/v3/apis/nope.example.com/v1",
 ])
 def test_unknown_paths_answer_status_404(world, path):
     emu, kc = world

@@ -15,13 +15,16 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.eviction import Disruptions
+from tui.emulator.openapi import OpenApi
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
 from tui.emulator.resources import VERBS, Resource, ServedResources
 from tui.emulator.schemas import Schemas, stored_crds
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
+from tui.emulator.server_side_apply import APPLY_PATCH, ServerSideApply
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
+from tui.emulator.validation import check as check_schema
 
 SERVER_VERSION = {
     "major": "1", "minor": "31", "gitVersion": "v1.31.9+k3s1", "gitCommit": "emulator",
@@ -56,6 +59,8 @@ class KubeApi:
         self.table: ServedResources = store.table
         self.fault_for = faults
         self.schemas = Schemas(self.table, stored_crds(self.table, lambda res: store.list(res)))
+        self.openapi = OpenApi(self.schemas)
+        self.ssa = ServerSideApply(store, self.schemas, self._place)
         self.closing = False  # set by Emulator.stop(): watches end at once, cleanly
         # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...
         self.subresources: dict[tuple[str, str], Callable[..., Awaitable[web.StreamResponse]]] = {
@@ -129,6 +134,8 @@ class KubeApi:
         parts = [p for p in request.path.split("/") if p]
         if parts == ["version"]:
             return web.json_response(SERVER_VERSION)
+        if parts[:1] == ["openapi"] and request.method == "GET":
+            return self.openapi.answer(parts[1:], request.headers.get("Accept", ""))  # openapi.py
         if request.method == "GET":
             doc = self._discovery(parts)
             if doc is not None:
@@ -186,19 +193,26 @@ class KubeApi:
         if method == "POST" and name is None:
             body = await _json_body(request)
             body = self._place(body, res, namespace, None)
+            check_schema(body, res, self.schemas, params.get("fieldValidation"))  # validation.py
+            self.ssa.record_update(res, None, body, params.get("fieldManager"))  # server_side_apply.py
             return web.json_response(self.store.write(res, body, create_only=True, dry_run=dry), status=201)
         if name is None:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
         if method == "PUT":
             body = self._place(await _json_body(request), res, namespace, name)
+            if sub is None:
+                check_schema(body, res, self.schemas, params.get("fieldValidation"))
+                self.ssa.record_update(res, self.store.get(res, namespace, name), body, params.get("fieldManager"))
             return web.json_response(self.store.write(res, body, must_exist=True, subresource=sub,
                                                       keep_status=sub is None, dry_run=dry))
+        if method == "PATCH" and sub is None and _content_type(request) == APPLY_PATCH:
+            return await self.ssa.serve(request, res, namespace, name, dry)
         if method == "PATCH":
             old = self.store.get(res, namespace, name)
             if old is None:
                 raise not_found(res, name)
             patch = await _json_body(request)
-            ctype = request.headers.get("Content-Type", "").split(";")[0].strip()
+            ctype = _content_type(request)
             if res.is_crd and ctype == STRATEGIC:  # as the real API: CRDs have no patch strategy
                 raise ApiError(415, "UnsupportedMediaType",
                                f"the body of the request was in an unknown format - accepted media types "
@@ -209,6 +223,9 @@ class KubeApi:
                 code = 415 if "unsupported" in str(exc) else 422
                 raise ApiError(code, _REASONS.get(code, "UnsupportedMediaType"), str(exc)) from exc
             new = self._place(new, res, namespace, name)
+            if sub is None:
+                check_schema(new, res, self.schemas, params.get("fieldValidation"))
+                self.ssa.record_update(res, old, new, params.get("fieldManager"))
             return web.json_response(self.store.write(res, new, must_exist=True, subresource=sub,
                                                       keep_status=sub is None, dry_run=dry))
         if method == "DELETE":
@@ -403,6 +420,10 @@ async def _dry_run(request: web.Request) -> bool:
         if value != "All":
             raise ApiError(400, "BadRequest", f'dryRun: Unsupported value: "{value}": supported values: "All"')
     return bool(values) and request.method in ("POST", "PUT", "PATCH", "DELETE")
+
+
+def _content_type(request: web.Request) -> str:
+    return request.headers.get("Content-Type", "").split(";")[0].strip().lower()
 
 
 async def _json_body(request: web.Request) -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-import kubernetes.client.models as models
+from kubernetes.client import models
 
 from tui.emulator.merge_keys import PATCH_TAGS
 from tui.emulator.resources import Resource, ServedResources
