@@ -76,3 +76,33 @@ def test_dynamic_client_server_side_apply_creates_conflicts_and_drops_unapplied_
     live = emu.get("deployments", "shop", "web")
     assert [c["name"] for c in live["spec"]["template"]["spec"]["containers"]] == ["web"]
     assert live["spec"]["replicas"] == 4  # owned by the autoscaler now, so it stays
+
+
+def test_server_side_apply_merges_a_crd_list_map_by_its_keys_per_manager(emulator_factory, kubeconfig):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "middlewares.traefik.io"},
+           "spec": {"group": "traefik.io", "scope": "Namespaced", "names": {"kind": "Middleware", "plural": "middlewares"},
+                    "versions": [{"name": "v1alpha1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "properties": {"spec": {"type": "object", "properties": {"headers": {
+                            "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                            "items": {"type": "object", "properties": {"name": {"type": "string"},
+                                                                       "value": {"type": "string"}}}}}}}}}}]}}
+    emu = emulator_factory([NS, crd], controllers=False)
+    middlewares = dynamic_client(kubeconfig(emu)).resources.get(api_version="traefik.io/v1alpha1", kind="Middleware")
+
+    def headers(*pairs: tuple[str, str]) -> dict:
+        return {"apiVersion": "traefik.io/v1alpha1", "kind": "Middleware",
+                "metadata": {"name": "secure", "namespace": "shop"},
+                "spec": {"headers": [{"name": n, "value": v} for n, v in pairs]}}
+
+    middlewares.server_side_apply(body=headers(("X-Frame", "DENY")), name="secure", namespace="shop",
+                                  field_manager="security")
+    middlewares.server_side_apply(body=headers(("X-Team", "shop")), name="secure", namespace="shop",
+                                  field_manager="shop")
+    live = emu.get("middlewares.traefik.io", "shop", "secure")
+    assert live["spec"]["headers"] == [{"name": "X-Frame", "value": "DENY"}, {"name": "X-Team", "value": "shop"}]
+    owned = _managers(live)["shop"]["fieldsV1"]["f:spec"]["f:headers"]
+    assert list(owned) == ['k:{"name":"X-Team"}']
+    with pytest.raises(ConflictError):
+        middlewares.server_side_apply(body=headers(("X-Frame", "SAMEORIGIN")), name="secure", namespace="shop",
+                                      field_manager="shop")

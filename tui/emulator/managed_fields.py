@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from tui.emulator.schemas import resolve
-from tui.emulator.strategic_merge import child_schema
+from tui.emulator.strategic_merge import child_schema, list_keys
 
 Defs = dict[str, dict[str, Any]]
 Path = tuple[str, ...]
@@ -21,17 +21,9 @@ _SKIP_META = {"name", "namespace", "uid", "resourceVersion", "generation", "crea
               "managedFields", "selfLink", "deletionTimestamp"}
 
 
-def _list_keys(field: dict[str, Any]) -> list[str]:
-    keys = field.get("x-kubernetes-list-map-keys")
-    if isinstance(keys, list) and keys:
-        return [str(k) for k in keys]
-    key = field.get("x-kubernetes-patch-merge-key")
-    return [str(key)] if key else []
-
-
 def _is_set(field: dict[str, Any]) -> bool:
     return field.get("x-kubernetes-list-type") == "set" or (
-        "merge" in str(field.get("x-kubernetes-patch-strategy", "")).split(",") and not _list_keys(field))
+        "merge" in str(field.get("x-kubernetes-patch-strategy", "")).split(",") and not list_keys(field))
 
 
 def item_key(item: dict[str, Any], keys: list[str]) -> str:
@@ -62,7 +54,7 @@ def _node(value: Any, field: dict[str, Any], defs: Defs, owned_self: bool = Fals
         for key, item in value.items():
             node[f"f:{key}"] = _node(item, child_schema(field, key, defs), defs)
     elif isinstance(value, list) and value:
-        keys = _list_keys(field)
+        keys = list_keys(field)
         items = resolve(field.get("items"), defs)
         if keys and all(isinstance(i, dict) for i in value):
             for item in value:

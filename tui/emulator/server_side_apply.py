@@ -30,7 +30,7 @@ from tui.emulator.managed_fields import (
 from tui.emulator.resources import Resource
 from tui.emulator.schemas import Schemas, resolve
 from tui.emulator.store import ApiError, ObjectStore, clone
-from tui.emulator.strategic_merge import strategic_merge
+from tui.emulator.strategic_merge import StrategicMergeError, strategic_merge
 from tui.emulator.validation import check as check_schema
 
 APPLY_PATCH = "application/apply-patch+yaml"
@@ -120,7 +120,10 @@ class ServerSideApply:
         if live is None:
             new = clone(applied)
         else:
-            new = strategic_merge(live, applied, schema, defs)
+            try:
+                new = strategic_merge(live, applied, schema, defs)
+            except StrategicMergeError as exc:
+                raise ApiError(422, "Invalid", str(exc)) from exc
             kept = set().union(*(_owned(e) for e in others)) if others else set()
             for path in sorted((_owned(own) if own else set()) - mine - kept, key=len):  # items before their fields
                 remove_at(new, path)

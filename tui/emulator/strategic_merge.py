@@ -75,19 +75,23 @@ def _merge_map(original: Any, patch: dict[str, Any], schema: dict[str, Any], def
 
 
 def _merge_list(original: Any, patch: list[Any], field: dict[str, Any], defs: Defs) -> list[Any]:
+    """A list merges by key when its field says so: patch tags (built-in kinds) or
+    `x-kubernetes-list-type: map|set` (CRD schemas, reached through server-side apply)."""
     items = resolve(field.get("items"), defs)
-    strategies = str(field.get("x-kubernetes-patch-strategy", "")).split(",")
-    merge_key = str(field.get("x-kubernetes-patch-merge-key", ""))
+    list_type = field.get("x-kubernetes-list-type")
+    merging = "merge" in str(field.get("x-kubernetes-patch-strategy", "")).split(",") or list_type in ("map", "set")
+    keys = list_keys(field)
     replace = any(isinstance(x, dict) and x.get("$patch") == "replace" for x in patch)
-    if "merge" not in strategies or replace or not isinstance(original, list):
+    if not merging or replace or not isinstance(original, list):
         return [_clean(x, items, defs) for x in patch if not (isinstance(x, dict) and x.get("$patch") == "replace")]
     out = clone(original)
-    if not merge_key:  # a set of primitives (finalizers, podCIDRs)
+    if not keys:  # a set of primitives (finalizers, podCIDRs)
         return out + [v for i, v in enumerate(patch) if v not in out and v not in patch[:i]]
     for item in patch:
-        if not isinstance(item, dict) or merge_key not in item:
-            raise StrategicMergeError(f"map: {item!r} does not contain declared merge key: {merge_key}")
-        at = next((i for i, x in enumerate(out) if isinstance(x, dict) and x.get(merge_key) == item[merge_key]), None)
+        if not isinstance(item, dict) or any(k not in item for k in keys):
+            raise StrategicMergeError(f"map: {item!r} does not contain declared merge key: {', '.join(keys)}")
+        at = next((i for i, x in enumerate(out)
+                   if isinstance(x, dict) and all(x.get(k) == item[k] for k in keys)), None)
         if item.get("$patch") == "delete":
             if at is not None:
                 del out[at]
@@ -96,6 +100,15 @@ def _merge_list(original: Any, patch: list[Any], field: dict[str, Any], defs: De
         else:
             out[at] = _merge_map(out[at], item, items, defs)
     return out
+
+
+def list_keys(field: dict[str, Any]) -> list[str]:
+    """The keys that identify an item of a list: its patch merge key, or a CRD's list-map-keys."""
+    key = field.get("x-kubernetes-patch-merge-key")
+    if key:
+        return [str(key)]
+    found = field.get("x-kubernetes-list-map-keys")
+    return [str(k) for k in found] if isinstance(found, list) and field.get("x-kubernetes-list-type") == "map" else []
 
 
 def _clean(value: Any, schema: dict[str, Any], defs: Defs) -> Any:
