@@ -205,6 +205,9 @@ class Schemas:
 
     def for_resource(self, res: Resource) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         """(root schema, definitions its refs point into)."""
+        builtin, _ = self._builtin()
+        if self.root_name(res) in builtin:  # every built-in definition: no need to pick the reachable ones
+            return builtin[self.root_name(res)], builtin
         defs = self.components([res])
         return defs[self.root_name(res)], defs
 
