@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from kubernetes import client, config
+from kubernetes import config
 from kubernetes.dynamic import DynamicClient
 
 
@@ -38,7 +38,3 @@ def write_yaml(path: Path, obj: dict[str, Any]) -> Path:
 
 def dynamic_client(kc: Path) -> DynamicClient:
     return DynamicClient(config.new_client_from_config(str(kc)))
-
-
-def api_client(kc: Path) -> client.ApiClient:
-    return config.new_client_from_config(str(kc))

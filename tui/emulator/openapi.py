@@ -18,8 +18,6 @@ from aiohttp import web
 from tui.emulator.resources import Resource
 from tui.emulator.schemas import REF, Schemas, gvk
 
-V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2"
-V3_PROTOBUF = "application/com.github.proto-openapi.spec.v3"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", "application/apply-patch+yaml")
 _INFO = {"title": "Kubernetes", "version": "v1.31.9+k3s1"}
@@ -132,9 +130,8 @@ class OpenApi:
         paths: dict[str, Any] = {}
         for res in resources:
             paths.update(_paths(res, "#/definitions/" + self.schemas.root_name(res)))
-        doc = {"swagger": "2.0", "info": _INFO, "paths": _to_v2(paths),
-               "definitions": _to_v2(self.schemas.components(resources))}
-        return doc
+        return {"swagger": "2.0", "info": _INFO, "paths": _to_v2(paths),
+                "definitions": _to_v2(self.schemas.components(resources))}
 
 
 def _to_v2(value: Any) -> Any:
