@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.eviction import Disruptions
+from tui.emulator.paging import Page, Pager
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
@@ -61,6 +62,7 @@ class KubeApi:
         # How DELETE of a pod goes: the pod controller's graceful deletion (the kubelet kills
         # it), else at once (a still world has no kubelet). Set by the Emulator.
         self.delete_pod: Callable[[dict[str, Any], int | None], Any] | None = None
+        self.pager = Pager(store)
         self.disruptions = Disruptions(store, lambda: store.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     # ---- discovery ---------------------------------------------------------------------
@@ -179,6 +181,9 @@ class KubeApi:
                 raise ApiError(400, "BadRequest", str(exc)) from exc
             if watching:
                 return await self._watch(request, res, namespace, matches, printing)
+            if params.get("limit") or params.get("continue"):  # paging.py
+                selecting = bool(params.get("labelSelector") or params.get("fieldSelector"))
+                return self._page(self.pager.page(res, namespace, matches, params, selecting), res, printing)
             return self._list(res, namespace, matches, params.get("resourceVersion"), printing)
         dry = await _dry_run(request)
         if method == "POST" and name is None:
@@ -291,6 +296,16 @@ class KubeApi:
         # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
         body = b"".join((head[:-1].encode(), b',"items":[',
                          b",".join(self.store.encoded(o) for o in items), b"]}"))
+        return web.Response(body=body, content_type="application/json")
+
+    def _page(self, page: Page, res: Resource, printing: tuple[str, str] | None) -> web.Response:
+        if printing:
+            table = self._table(res, page.items, printing, str(page.resource_version))
+            table["metadata"].update(page.meta)
+            return web.json_response(table)
+        head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
+                           "metadata": {"resourceVersion": str(page.resource_version), **page.meta}})
+        body = b"".join((head[:-1].encode(), b',"items":[', b",".join(page.encoded), b"]}"))
         return web.Response(body=body, content_type="application/json")
 
     async def _watch(self, request: web.Request, res: Resource, namespace: str | None,

@@ -41,9 +41,10 @@ class ApiError(Exception):
     def __init__(self, code: int, reason: str, message: str, details: dict | None = None) -> None:
         super().__init__(message)
         self.code, self.reason, self.message, self.details = code, reason, message, details or {}
+        self.list_meta: dict[str, Any] = {}  # e.g. the `continue` an expired page's 410 carries
 
     def status(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+        out: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": dict(self.list_meta),
                                "status": "Failure", "message": self.message,
                                "reason": self.reason, "code": self.code}
         if self.details:
@@ -135,6 +136,10 @@ class ObjectStore:
             if matches is None or matches(obj):
                 out.append(obj)
         return out  # not copied: callers serialise or copy
+
+    def bucket(self, res: Resource) -> dict[tuple[str, str], dict[str, Any]]:
+        """The live objects of `res` by (namespace, name): read-only for callers."""
+        return self._objects.get(res, {})
 
     def encoded(self, obj: dict[str, Any]) -> bytes:
         """JSON of a stored object (as returned by list()), cached until the object is replaced."""
