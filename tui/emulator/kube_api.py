@@ -14,13 +14,16 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.deletion import Deletions, parse_options
 from tui.emulator.eviction import Disruptions
+from tui.emulator.namespace_lifecycle import refuse_create_in_terminating
 from tui.emulator.paging import Page, Pager
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
 from tui.emulator.resources import VERBS, Resource, ServedResources
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
+from tui.emulator.unsupported import refuse_protobuf
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
 
 SERVER_VERSION = {
@@ -62,6 +65,7 @@ class KubeApi:
         # How DELETE of a pod goes: the pod controller's graceful deletion (the kubelet kills
         # it), else at once (a still world has no kubelet). Set by the Emulator.
         self.delete_pod: Callable[[dict[str, Any], int | None], Any] | None = None
+        self.deletions = Deletions(store)  # DELETE with DeleteOptions and finalizers
         self.pager = Pager(store)
         self.disruptions = Disruptions(store, lambda: store.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
@@ -189,6 +193,7 @@ class KubeApi:
         if method == "POST" and name is None:
             body = await _json_body(request)
             body = self._place(body, res, namespace, None)
+            refuse_create_in_terminating(self.store, res, body["metadata"].get("namespace"))
             return web.json_response(self.store.write(res, body, create_only=True, dry_run=dry), status=201)
         if name is None:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
@@ -217,33 +222,10 @@ class KubeApi:
         if method == "DELETE":
             if dry:
                 return web.json_response(self.store.delete(res, namespace, name, dry_run=True))
-            if (res.group, res.plural) == ("", "pods") and sub is None:
-                return web.json_response(await self._delete_pod(request, namespace, name))
-            return web.json_response(self.store.delete(res, namespace, name))
+            options = parse_options(request.query, await request.text())
+            obj, gone = self.deletions.delete(res, namespace, name, options)  # deletion.py
+            return web.json_response(obj, status=200 if gone else 202)  # 202: finalizers or grace hold it
         raise ApiError(405, "MethodNotAllowed", f"{method} is not supported")
-
-    async def _delete_pod(self, request: web.Request, namespace: str | None, name: str) -> dict[str, Any]:
-        """Graceful deletion: gracePeriodSeconds from the query or the DeleteOptions body."""
-        res = self.table.for_path("", "v1", "pods")
-        assert res is not None
-        pod = self.store.get(res, namespace, name)
-        if pod is None:
-            raise not_found(res, name)
-        grace: int | None = None
-        text = await request.text()
-        try:
-            options = json.loads(text) if text.strip() else {}
-        except ValueError:
-            options = {}
-        raw = request.query.get("gracePeriodSeconds", (options or {}).get("gracePeriodSeconds")
-                                if isinstance(options, dict) else None)
-        try:
-            grace = int(raw) if raw is not None else None
-        except (TypeError, ValueError):
-            raise ApiError(400, "BadRequest", f"invalid gracePeriodSeconds: {raw!r}") from None
-        if self.delete_pod is None:
-            return self.store.delete(res, namespace, name)
-        return self.delete_pod(pod, grace) or pod
 
     async def _evict(self, request: web.Request, res: Resource, namespace: str | None,
                      name: str) -> web.StreamResponse:
@@ -419,6 +401,7 @@ async def _dry_run(request: web.Request) -> bool:
 
 
 async def _json_body(request: web.Request) -> Any:
+    refuse_protobuf(request.headers.get("Content-Type", ""))  # unsupported.py
     try:
         return json.loads(await request.text())
     except (ValueError, UnicodeDecodeError) as exc:

@@ -19,7 +19,9 @@ from aiohttp import web
 
 from tui.emulator.argocd_server import ArgoCdApi
 from tui.emulator.controllers import Controllers
+from tui.emulator.garbage_collector import GarbageCollector
 from tui.emulator.kube_api import KubeApi
+from tui.emulator.namespace_lifecycle import NamespaceController
 from tui.emulator.resources import Resource, ServedResources
 from tui.emulator.store import ObjectStore
 
@@ -52,6 +54,7 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._controllers: Controllers | None = None
         self._kube: KubeApi | None = None
+        self._gc: GarbageCollector | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
     @property
@@ -92,7 +95,11 @@ class Emulator:
         if self.controllers_enabled:
             self._controllers = Controllers(self.store, self.time_scale, self.now)
             self._controllers.start()
-            kube.delete_pod = self._controllers.pods.delete_gracefully
+            kube.delete_pod = kube.deletions.delete_pod = self._controllers.pods.delete_gracefully
+        # The API server's own part of deletion runs with or without the simulated workloads.
+        self._gc = GarbageCollector(self.store, kube.deletions)
+        self._gc.start()  # after the controllers: it is the last listener, so events stay in order
+        NamespaceController(self.store, kube.deletions, self._gc).start()
         return int(runner.addresses[0][1])
 
     @web.middleware
@@ -104,6 +111,9 @@ class Emulator:
         return await handler(request)
 
     async def _shutdown(self) -> None:
+        if self._gc is not None:
+            self._gc.stop()
+            self._gc = None
         if self._controllers is not None:
             self._controllers.stop()
             self._controllers = None
@@ -224,13 +234,15 @@ class Emulator:
 
         return self._call(write)
 
-    def delete(self, key: str, namespace: str | None, name: str) -> dict[str, Any] | None:
+    def delete(self, key: str, namespace: str | None, name: str, finalize: bool = False) -> dict[str, Any] | None:
+        """Remove an object at once, as if it vanished (finalize=True: as DELETE, finalizers hold it);
+        dependents and a namespace's content follow through the garbage collector."""
         res = self._resource(key)
 
         def remove() -> dict[str, Any] | None:
             if self.store.get(res, namespace, name) is None:
                 return None
-            return self.store.delete(res, namespace, name)
+            return self.store.delete(res, namespace, name, finalize=finalize)
 
         return self._call(remove)
 
