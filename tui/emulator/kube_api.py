@@ -14,6 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.access_review import REVIEWS, AccessReviews
 from tui.emulator.deletion import Deletions, parse_options
 from tui.emulator.eviction import Disruptions
 from tui.emulator.namespace_lifecycle import refuse_create_in_terminating
@@ -21,10 +22,13 @@ from tui.emulator.paging import Page, Pager
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
+from tui.emulator.request_bodies import read_body
 from tui.emulator.resources import VERBS, Resource, ServedResources
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
-from tui.emulator.unsupported import refuse_protobuf
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
+from tui.emulator.subresources import SCALABLE, ScaleSubresource
+from tui.emulator.subresources import discovery_entries as subresource_entries
+from tui.emulator.unsupported import refusals, refuse_metrics
 
 SERVER_VERSION = {
     "major": "1", "minor": "31", "gitVersion": "v1.31.9+k3s1", "gitCommit": "emulator",
@@ -62,6 +66,10 @@ class KubeApi:
         # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...
         self.subresources: dict[tuple[str, str], Callable[..., Awaitable[web.StreamResponse]]] = {
             ("pods", "eviction"): self._evict}
+        scale = ScaleSubresource(store).serve  # subresources.py
+        self.subresources.update({(plural, "scale"): scale for _, plural in SCALABLE})
+        self.access = AccessReviews(self.table, faults)  # access_review.py
+        self.subresources.update(refusals())  # unsupported.py: exec, attach, port-forward
         # How DELETE of a pod goes: the pod controller's graceful deletion (the kubelet kills
         # it), else at once (a still world has no kubelet). Set by the Emulator.
         self.delete_pod: Callable[[dict[str, Any], int | None], Any] | None = None
@@ -81,7 +89,7 @@ class KubeApi:
         resources = []
         for r in served:
             resources.append({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
-                              "kind": r.kind, "verbs": VERBS, "shortNames": list(r.short_names),
+                              "kind": r.kind, "verbs": list(r.verbs) or VERBS, "shortNames": list(r.short_names),
                               "storageVersionHash": ""})
             if r.status_subresource:
                 resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": r.namespaced,
@@ -89,6 +97,7 @@ class KubeApi:
             if (r.group, r.plural) == ("", "pods"):  # kubectl drain looks for this before evicting
                 resources.append({"name": "pods/eviction", "singularName": "", "namespaced": True,
                                   "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})
+            resources.extend(subresource_entries(r))
         gv = f"{group}/{version}" if group else version
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -137,6 +146,8 @@ class KubeApi:
             doc = self._discovery(parts)
             if doc is not None:
                 return web.json_response(doc)
+        if parts[:2] == ["apis", "metrics.k8s.io"]:
+            raise refuse_metrics(parts)
         if parts[:1] == ["api"] and len(parts) >= 3:
             group, version, rest = "", parts[1], parts[2:]
         elif parts[:1] == ["apis"] and len(parts) >= 4:
@@ -151,9 +162,11 @@ class KubeApi:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) >= 2 else None
         sub = rest[2] if len(rest) == 3 else None
+        if res is REVIEWS and name is None:
+            return await self.access.serve(request)
         if sub == "log" and res.kind == "Pod" and namespace and name and request.method == "GET":
             return await PodLogs(self.store).serve(request, namespace, name)  # pod_logs.py
-        handler = self.subresources.get((res.plural, sub)) if sub and not res.group else None
+        handler = self.subresources.get((res.plural, sub)) if sub and not res.is_crd else None
         if handler is not None and name is not None:
             return await handler(request, res, namespace, name)
         if sub is not None and (sub != "status" or not res.status_subresource):
@@ -401,11 +414,7 @@ async def _dry_run(request: web.Request) -> bool:
 
 
 async def _json_body(request: web.Request) -> Any:
-    refuse_protobuf(request.headers.get("Content-Type", ""))  # unsupported.py
-    try:
-        return json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "BadRequest", f"the request body is not valid JSON: {exc}") from exc
+    return await read_body(request)  # request_bodies.py: JSON, or protobuf of a few kinds (else 415)
 
 
 async def _send(resp: web.StreamResponse, event: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from tui.emulator.argocd_server import ArgoCdApi
 from tui.emulator.controllers import Controllers
+from tui.emulator.crds import CRDS, crd_objects
 from tui.emulator.garbage_collector import GarbageCollector
 from tui.emulator.kube_api import KubeApi
 from tui.emulator.namespace_lifecycle import NamespaceController
@@ -43,6 +44,9 @@ class Emulator:
         self.now = now or _utcnow
         self.store = ObjectStore(self.table, self.now)
         self.store.seed(objects)
+        created = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # CRDs a dump brought are kept as they are
+        self.store.seed([c for c in crd_objects(self.table, created)
+                         if self.store.get(CRDS, None, c["metadata"]["name"]) is None])
         self.controllers_enabled = controllers
         self.time_scale = time_scale
         self.argocd_token = argocd_token
