@@ -195,3 +195,16 @@ def test_kubectl_delete_deployment_against_emulate_demo_takes_its_pods(tmp_path)
             return out
 
         wait_for(lambda: not leftovers(), f"{ns}/{name}'s ReplicaSets and pods", timeout=30)
+
+
+def test_longhorn_finalizer_is_lifted_by_the_simulated_manager(emulator_factory, kubeconfig):
+    volume = {"apiVersion": "longhorn.io/v1beta2", "kind": "Volume",
+              "metadata": {"name": "scratch", "namespace": "longhorn-system", "finalizers": ["longhorn.io"]},
+              "spec": {"numberOfReplicas": 1}}
+    still = emulator_factory([copy.deepcopy(volume)], controllers=False)
+    kubectl(kubeconfig(still), "delete", "lhv", "scratch", "-n", "longhorn-system", "--wait=false")
+    assert still.get("lh_volumes", "longhorn-system", "scratch")["metadata"]["deletionTimestamp"]  # no manager: held
+    live = emulator_factory([copy.deepcopy(volume)], controllers=True)
+    done = kubectl(kubeconfig(live), "delete", "lhv", "scratch", "-n", "longhorn-system")
+    assert done.returncode == 0, done.stderr
+    assert live.get("lh_volumes", "longhorn-system", "scratch") is None

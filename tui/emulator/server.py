@@ -23,6 +23,7 @@ from tui.emulator.crds import CRDS, crd_objects
 from tui.emulator.garbage_collector import GarbageCollector
 from tui.emulator.kube_api import KubeApi
 from tui.emulator.namespace_lifecycle import NamespaceController
+from tui.emulator.operator_finalizers import OperatorFinalizers
 from tui.emulator.resources import Resource, ServedResources
 from tui.emulator.store import ObjectStore
 
@@ -104,6 +105,8 @@ class Emulator:
         self._gc = GarbageCollector(self.store, kube.deletions)
         self._gc.start()  # after the controllers: it is the last listener, so events stay in order
         NamespaceController(self.store, kube.deletions, self._gc).start()
+        if self.controllers_enabled:
+            self._gc.handlers.append(OperatorFinalizers(self.store).on_event)
         return int(runner.addresses[0][1])
 
     @web.middleware
