@@ -284,23 +284,19 @@ class KubeApi:
         if rv and rv < self.store.floor:
             raise ApiError(410, "Expired", f"too old resource version: {rv} ({self.store.floor})")
         items = self.store.list(res, namespace, matches)
-        if printing:
-            return web.json_response(self._table(res, items, printing, str(self.store.rv)))
-        head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
-                           "metadata": {"resourceVersion": str(self.store.rv)}})
-        # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
-        body = b"".join((head[:-1].encode(), b',"items":[',
-                         b",".join(self.store.encoded(o) for o in items), b"]}"))
-        return web.Response(body=body, content_type="application/json")
+        return self._page(Page(items, [], self.store.rv, {}), res, printing)
 
     def _page(self, page: Page, res: Resource, printing: tuple[str, str] | None) -> web.Response:
+        """A list response: a whole list or one page (paging.py), as a Table when asked."""
         if printing:
             table = self._table(res, page.items, printing, str(page.resource_version))
             table["metadata"].update(page.meta)
             return web.json_response(table)
         head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
                            "metadata": {"resourceVersion": str(page.resource_version), **page.meta}})
-        body = b"".join((head[:-1].encode(), b',"items":[', b",".join(page.encoded), b"]}"))
+        # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
+        encoded = page.encoded or [self.store.encoded(o) for o in page.items]
+        body = b"".join((head[:-1].encode(), b',"items":[', b",".join(encoded), b"]}"))
         return web.Response(body=body, content_type="application/json")
 
     async def _watch(self, request: web.Request, res: Resource, namespace: str | None,
