@@ -208,3 +208,25 @@ def test_longhorn_finalizer_is_lifted_by_the_simulated_manager(emulator_factory,
     done = kubectl(kubeconfig(live), "delete", "lhv", "scratch", "-n", "longhorn-system")
     assert done.returncode == 0, done.stderr
     assert live.get("lh_volumes", "longhorn-system", "scratch") is None
+
+
+def test_kubectl_delete_namespace_against_emulate_demo(tmp_path):
+    """The demo's wiki namespace goes, PVCs (pvc-protection) and all, once the pod stranded on
+    the unreachable node is force-deleted: until then it stays Terminating, as on a real cluster."""
+    with emulate_demo(tmp_path) as kc:
+        pods = json.loads(kubectl(kc, "get", "pods", "-n", "wiki", "-o", "json").stdout)["items"]
+        assert pods and json.loads(kubectl(kc, "get", "pvc", "-n", "wiki", "-o", "json").stdout)["items"]
+        done = kubectl(kc, "delete", "namespace", "wiki", "--timeout=15s")
+        assert done.returncode == 1 and "timed out waiting" in done.stderr
+        phase = json.loads(kubectl(kc, "get", "namespace", "wiki", "-o", "json").stdout)["status"]["phase"]
+        left = json.loads(kubectl(kc, "get", "pods", "-n", "wiki", "-o", "json").stdout)["items"]
+        assert phase == "Terminating" and len(left) == 1
+        assert left[0]["status"]["phase"] == "Running" and left[0]["metadata"]["deletionTimestamp"]
+        stranded = left[0]["metadata"]["name"]
+        done = kubectl(kc, "delete", "pod", stranded, "-n", "wiki", "--force", "--grace-period=0")
+        assert done.returncode == 0, done.stderr
+        done = kubectl(kc, "wait", "--for=delete", "namespace/wiki", "--timeout=30s")
+        assert done.returncode == 0, done.stderr
+        claims = json.loads(kubectl(kc, "get", "pvc", "-A", "-o", "json").stdout)["items"]
+        assert claims and not [c for c in claims if c["metadata"]["namespace"] == "wiki"]
+        assert "wiki" not in kubectl(kc, "get", "namespaces", "-o", "name").stdout

@@ -149,3 +149,10 @@ def test_issue_16_kubectl_forms_against_clusterdeck_emulate_demo(tmp_path):
         running = next(p["metadata"] for p in pods if p["status"].get("phase") == "Running")
         refused = kubectl(kc, "exec", running["name"], "-n", running["namespace"], "--", "true")
         assert refused.returncode == 1 and "the clusterdeck emulator cannot exec into pod" in refused.stderr
+
+
+def test_kubectl_get_all_lists_the_all_category(world):
+    _, kc, _ = world
+    done = kubectl(kc, "get", "all", "-n", "shop", "-o", "name")
+    assert done.returncode == 0, done.stderr
+    assert sorted(done.stdout.split()) == ["deployment.apps/web", "statefulset.apps/db"]

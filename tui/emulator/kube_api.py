@@ -23,7 +23,7 @@ from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, appl
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
 from tui.emulator.request_bodies import read_body
-from tui.emulator.resources import VERBS, Resource, ServedResources
+from tui.emulator.resources import CATEGORY_ALL, VERBS, Resource, ServedResources
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
 from tui.emulator.subresources import SCALABLE, ScaleSubresource
@@ -91,6 +91,8 @@ class KubeApi:
             resources.append({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
                               "kind": r.kind, "verbs": list(r.verbs) or VERBS, "shortNames": list(r.short_names),
                               "storageVersionHash": ""})
+            if (r.group, r.plural) in CATEGORY_ALL:  # `kubectl get all`
+                resources[-1]["categories"] = ["all"]
             if r.status_subresource:
                 resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": r.namespaced,
                                   "kind": r.kind, "verbs": ["get", "patch", "update"]})

@@ -15,6 +15,11 @@ BUILTIN_GROUPS = frozenset({"", "apps", "batch", "policy", "networking.k8s.io", 
                             "storage.k8s.io", "rbac.authorization.k8s.io", "autoscaling",
                             "apiextensions.k8s.io", "authorization.k8s.io"})
 
+# What `kubectl get all` means: the resources discovery puts in the "all" category.
+CATEGORY_ALL = frozenset({("", "pods"), ("", "services"), ("", "replicationcontrollers"), ("apps", "deployments"),
+                          ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets"),
+                          ("batch", "jobs"), ("batch", "cronjobs"), ("autoscaling", "horizontalpodautoscalers")})
+
 # Verbs advertised in discovery; kubectl checks them before `get -w`, `patch`, `delete`.
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 

@@ -105,8 +105,7 @@ class Emulator:
         self._gc = GarbageCollector(self.store, kube.deletions)
         self._gc.start()  # after the controllers: it is the last listener, so events stay in order
         NamespaceController(self.store, kube.deletions, self._gc).start()
-        if self.controllers_enabled:
-            self._gc.handlers.append(OperatorFinalizers(self.store).on_event)
+        self._gc.handlers.append(OperatorFinalizers(self.store, operators=self.controllers_enabled).on_event)
         return int(runner.addresses[0][1])
 
     @web.middleware
