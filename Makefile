@@ -50,6 +50,7 @@ system-deps:
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
 	$(PY) bench/soak.py
+	$(PY) bench/paging.py
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check tui screens tests

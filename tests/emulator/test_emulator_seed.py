@@ -85,6 +85,8 @@ def test_objects_get_identity_metadata_from_an_injected_clock():
 
 def test_object_api_is_safe_from_many_threads_while_serving(tmp_path):
     with Emulator([], controllers=False) as emu:
+        start = emu.resource_version  # the CRDs the emulator serves are objects from the start
+
         def writer(i: int) -> None:
             for j in range(20):
                 emu.upsert({"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{i}-{j}"}})
@@ -94,9 +96,9 @@ def test_object_api_is_safe_from_many_threads_while_serving(tmp_path):
             t.start()
         for t in threads:
             t.join(30)
-        assert len(emu.list("nodes")) == 80 and emu.resource_version == 80
+        assert len(emu.list("nodes")) == 80 and emu.resource_version == start + 80
         body = httpx.get(emu.url + "/api/v1/nodes").json()
-        assert len(body["items"]) == 80 and body["metadata"]["resourceVersion"] == "80"
+        assert len(body["items"]) == 80 and body["metadata"]["resourceVersion"] == str(start + 80)
         assert emu.delete("nodes", None, "n0-0")["metadata"]["name"] == "n0-0"
         assert emu.delete("nodes", None, "n0-0") is None
     assert not emu.running

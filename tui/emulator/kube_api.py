@@ -14,16 +14,24 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.access_review import REVIEWS, AccessReviews
+from tui.emulator.deletion import Deletions, parse_options
 from tui.emulator.eviction import Disruptions
+from tui.emulator.namespace_lifecycle import refuse_create_in_terminating
 from tui.emulator.openapi import OpenApi
+from tui.emulator.paging import Page, Pager
 from tui.emulator.patching import JSON_PATCH, MERGE, STRATEGIC, PatchError, apply_patch
 from tui.emulator.pod_logs import PodLogs
 from tui.emulator.printing import table_version, to_table
-from tui.emulator.resources import VERBS, Resource, ServedResources
+from tui.emulator.request_bodies import read_body
+from tui.emulator.resources import CATEGORY_ALL, VERBS, Resource, ServedResources
 from tui.emulator.schemas import Schemas, stored_crds
 from tui.emulator.selectors import SelectorError, field_selector, label_selector
 from tui.emulator.server_side_apply import APPLY_PATCH, ServerSideApply
 from tui.emulator.store import ApiError, ObjectStore, Watcher, not_found
+from tui.emulator.subresources import SCALABLE, ScaleSubresource
+from tui.emulator.subresources import discovery_entries as subresource_entries
+from tui.emulator.unsupported import refusals, refuse_metrics
 from tui.emulator.validation import check as check_schema
 
 SERVER_VERSION = {
@@ -65,9 +73,15 @@ class KubeApi:
         # Subresources beyond /status, by (plural, subresource): pods/eviction, pods/log, ...
         self.subresources: dict[tuple[str, str], Callable[..., Awaitable[web.StreamResponse]]] = {
             ("pods", "eviction"): self._evict}
+        scale = ScaleSubresource(store).serve  # subresources.py
+        self.subresources.update({(plural, "scale"): scale for _, plural in SCALABLE})
+        self.access = AccessReviews(self.table, faults)  # access_review.py
+        self.subresources.update(refusals())  # unsupported.py: exec, attach, port-forward
         # How DELETE of a pod goes: the pod controller's graceful deletion (the kubelet kills
         # it), else at once (a still world has no kubelet). Set by the Emulator.
         self.delete_pod: Callable[[dict[str, Any], int | None], Any] | None = None
+        self.deletions = Deletions(store)  # DELETE with DeleteOptions and finalizers
+        self.pager = Pager(store)
         self.disruptions = Disruptions(store, lambda: store.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
 
     # ---- discovery ---------------------------------------------------------------------
@@ -82,14 +96,17 @@ class KubeApi:
         resources = []
         for r in served:
             resources.append({"name": r.plural, "singularName": r.singular, "namespaced": r.namespaced,
-                              "kind": r.kind, "verbs": VERBS, "shortNames": list(r.short_names),
+                              "kind": r.kind, "verbs": list(r.verbs) or VERBS, "shortNames": list(r.short_names),
                               "storageVersionHash": ""})
+            if (r.group, r.plural) in CATEGORY_ALL:  # `kubectl get all`
+                resources[-1]["categories"] = ["all"]
             if r.status_subresource:
                 resources.append({"name": f"{r.plural}/status", "singularName": "", "namespaced": r.namespaced,
                                   "kind": r.kind, "verbs": ["get", "patch", "update"]})
             if (r.group, r.plural) == ("", "pods"):  # kubectl drain looks for this before evicting
                 resources.append({"name": "pods/eviction", "singularName": "", "namespaced": True,
                                   "group": "policy", "version": "v1", "kind": "Eviction", "verbs": ["create"]})
+            resources.extend(subresource_entries(r))
         gv = f"{group}/{version}" if group else version
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": resources}
 
@@ -140,6 +157,8 @@ class KubeApi:
             doc = self._discovery(parts)
             if doc is not None:
                 return web.json_response(doc)
+        if parts[:2] == ["apis", "metrics.k8s.io"]:
+            raise refuse_metrics(parts)
         if parts[:1] == ["api"] and len(parts) >= 3:
             group, version, rest = "", parts[1], parts[2:]
         elif parts[:1] == ["apis"] and len(parts) >= 4:
@@ -154,9 +173,11 @@ class KubeApi:
             raise ApiError(404, "NotFound", "the server could not find the requested resource")
         name = rest[1] if len(rest) >= 2 else None
         sub = rest[2] if len(rest) == 3 else None
+        if res is REVIEWS and name is None:
+            return await self.access.serve(request)
         if sub == "log" and res.kind == "Pod" and namespace and name and request.method == "GET":
             return await PodLogs(self.store).serve(request, namespace, name)  # pod_logs.py
-        handler = self.subresources.get((res.plural, sub)) if sub and not res.group else None
+        handler = self.subresources.get((res.plural, sub)) if sub and not res.is_crd else None
         if handler is not None and name is not None:
             return await handler(request, res, namespace, name)
         if sub is not None and (sub != "status" or not res.status_subresource):
@@ -188,6 +209,9 @@ class KubeApi:
                 raise ApiError(400, "BadRequest", str(exc)) from exc
             if watching:
                 return await self._watch(request, res, namespace, matches, printing)
+            if params.get("limit") or params.get("continue"):  # paging.py
+                selecting = bool(params.get("labelSelector") or params.get("fieldSelector"))
+                return self._page(self.pager.page(res, namespace, matches, params, selecting), res, printing)
             return self._list(res, namespace, matches, params.get("resourceVersion"), printing)
         dry = await _dry_run(request)
         if method == "POST" and name is None:
@@ -195,6 +219,7 @@ class KubeApi:
             body = self._place(body, res, namespace, None)
             check_schema(body, res, self.schemas, params.get("fieldValidation"))  # validation.py
             self.ssa.record_update(res, None, body, params.get("fieldManager"))  # server_side_apply.py
+            refuse_create_in_terminating(self.store, res, body["metadata"].get("namespace"))
             return web.json_response(self.store.write(res, body, create_only=True, dry_run=dry), status=201)
         if name is None:
             raise ApiError(405, "MethodNotAllowed", f"{method} is not supported on a collection")
@@ -231,33 +256,10 @@ class KubeApi:
         if method == "DELETE":
             if dry:
                 return web.json_response(self.store.delete(res, namespace, name, dry_run=True))
-            if (res.group, res.plural) == ("", "pods") and sub is None:
-                return web.json_response(await self._delete_pod(request, namespace, name))
-            return web.json_response(self.store.delete(res, namespace, name))
+            options = parse_options(request.query, await request.text())
+            obj, gone = self.deletions.delete(res, namespace, name, options)  # deletion.py
+            return web.json_response(obj, status=200 if gone else 202)  # 202: finalizers or grace hold it
         raise ApiError(405, "MethodNotAllowed", f"{method} is not supported")
-
-    async def _delete_pod(self, request: web.Request, namespace: str | None, name: str) -> dict[str, Any]:
-        """Graceful deletion: gracePeriodSeconds from the query or the DeleteOptions body."""
-        res = self.table.for_path("", "v1", "pods")
-        assert res is not None
-        pod = self.store.get(res, namespace, name)
-        if pod is None:
-            raise not_found(res, name)
-        grace: int | None = None
-        text = await request.text()
-        try:
-            options = json.loads(text) if text.strip() else {}
-        except ValueError:
-            options = {}
-        raw = request.query.get("gracePeriodSeconds", (options or {}).get("gracePeriodSeconds")
-                                if isinstance(options, dict) else None)
-        try:
-            grace = int(raw) if raw is not None else None
-        except (TypeError, ValueError):
-            raise ApiError(400, "BadRequest", f"invalid gracePeriodSeconds: {raw!r}") from None
-        if self.delete_pod is None:
-            return self.store.delete(res, namespace, name)
-        return self.delete_pod(pod, grace) or pod
 
     async def _evict(self, request: web.Request, res: Resource, namespace: str | None,
                      name: str) -> web.StreamResponse:
@@ -303,13 +305,19 @@ class KubeApi:
         if rv and rv < self.store.floor:
             raise ApiError(410, "Expired", f"too old resource version: {rv} ({self.store.floor})")
         items = self.store.list(res, namespace, matches)
+        return self._page(Page(items, [], self.store.rv, {}), res, printing)
+
+    def _page(self, page: Page, res: Resource, printing: tuple[str, str] | None) -> web.Response:
+        """A list response: a whole list or one page (paging.py), as a Table when asked."""
         if printing:
-            return web.json_response(self._table(res, items, printing, str(self.store.rv)))
+            table = self._table(res, page.items, printing, str(page.resource_version))
+            table["metadata"].update(page.meta)
+            return web.json_response(table)
         head = json.dumps({"kind": res.list_kind, "apiVersion": res.api_version,
-                           "metadata": {"resourceVersion": str(self.store.rv)}})
+                           "metadata": {"resourceVersion": str(page.resource_version), **page.meta}})
         # Objects keep their encoded JSON between writes: a 20k-volume list is one join.
-        body = b"".join((head[:-1].encode(), b',"items":[',
-                         b",".join(self.store.encoded(o) for o in items), b"]}"))
+        encoded = page.encoded or [self.store.encoded(o) for o in page.items]
+        body = b"".join((head[:-1].encode(), b',"items":[', b",".join(encoded), b"]}"))
         return web.Response(body=body, content_type="application/json")
 
     async def _watch(self, request: web.Request, res: Resource, namespace: str | None,
@@ -427,10 +435,7 @@ def _content_type(request: web.Request) -> str:
 
 
 async def _json_body(request: web.Request) -> Any:
-    try:
-        return json.loads(await request.text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "BadRequest", f"the request body is not valid JSON: {exc}") from exc
+    return await read_body(request)  # request_bodies.py: JSON, or protobuf of a few kinds (else 415)
 
 
 async def _send(resp: web.StreamResponse, event: dict[str, Any]) -> None:

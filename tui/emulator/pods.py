@@ -174,6 +174,8 @@ class PodController:
         owner = self.store.get(res, namespace, name) if res is not None else None
         if owner is None or not isinstance(as_map(owner.get("spec")).get("template"), dict):
             return
+        if as_map(owner.get("metadata")).get("deletionTimestamp"):
+            return  # being deleted (foreground): its pods go, none replace them
         kind = owner.get("kind")
         if kind == "ReplicaSet":
             self._keep_replicas(owner)

@@ -25,6 +25,7 @@ class Column:
     value: Getter
     priority: int = 0  # 1+: only with `-o wide`
     format: str = ""
+    path: str = ""  # the JSONPath of an additionalPrinterColumn (crds.py lists them)
 
 
 # ---- JSONPath-like field access ----------------------------------------------------------
@@ -95,7 +96,7 @@ def crd(name: str, path: str, type_: str = "string", priority: int = 0) -> Colum
         if type_ == "integer":
             return found if isinstance(found, int) and not isinstance(found, bool) else None
         return found
-    return Column(name, type_, value, priority)
+    return Column(name, type_, value, priority, path=path)
 
 
 def builtin(name: str, value: Getter, priority: int = 0, type_: str = "string") -> Column:
@@ -346,6 +347,8 @@ _LONGHORN_INSTANCE = [
 # Keyed by (group, plural); what is absent prints NAME + AGE.
 COLUMNS: dict[tuple[str, str], list[Column]] = {
     ("", "nodes"): _NODE,
+    ("apiextensions.k8s.io", "customresourcedefinitions"): [  # `kubectl get crd`: NAME, CREATED AT
+        Column("Created At", "date", lambda o, _n: field(o, ".metadata.creationTimestamp"), 0, "date-time")],
     ("", "services"): [
         builtin("Type", lambda o, _n: _text(field(o, ".spec.type"), "ClusterIP")),
         builtin("Cluster-IP", lambda o, _n: _text(field(o, ".spec.clusterIP"))),

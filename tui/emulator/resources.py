@@ -12,7 +12,13 @@ from tui.core.kinds import KINDS
 
 # Groups compiled into the API server; everything else is a CRD (no strategic merge patch).
 BUILTIN_GROUPS = frozenset({"", "apps", "batch", "policy", "networking.k8s.io", "discovery.k8s.io", "events.k8s.io",
-                            "storage.k8s.io", "rbac.authorization.k8s.io", "autoscaling"})
+                            "storage.k8s.io", "rbac.authorization.k8s.io", "autoscaling",
+                            "apiextensions.k8s.io", "authorization.k8s.io"})
+
+# What `kubectl get all` means: the resources discovery puts in the "all" category.
+CATEGORY_ALL = frozenset({("", "pods"), ("", "services"), ("", "replicationcontrollers"), ("apps", "deployments"),
+                          ("apps", "replicasets"), ("apps", "statefulsets"), ("apps", "daemonsets"),
+                          ("batch", "jobs"), ("batch", "cronjobs"), ("autoscaling", "horizontalpodautoscalers")})
 
 # Verbs advertised in discovery; kubectl checks them before `get -w`, `patch`, `delete`.
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
@@ -28,6 +34,7 @@ class Resource:
     namespaced: bool
     short_names: tuple[str, ...] = ()
     status_subresource: bool = True  # Argo CD Application has none: status is a plain field
+    verbs: tuple[str, ...] = ()  # discovery's verbs when not the usual VERBS (create-only reviews)
 
     @property
     def api_version(self) -> str:

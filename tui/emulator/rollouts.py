@@ -75,8 +75,8 @@ class WorkloadRollouts(StatefulSetHistory):
         dep_res, rs_res = self.deployments, self.replicasets
         assert dep_res is not None and rs_res is not None
         dep = self.store.get(dep_res, namespace, name)
-        if dep is None:
-            return
+        if dep is None or dep["metadata"].get("deletionTimestamp"):
+            return  # gone or going: no new ReplicaSet
         h = template_hash(as_map(dep.get("spec")).get("template"))
         if self._seen_templates.get((dep_res.key, namespace, name)) == h:
             meta, status = dep["metadata"], dep.setdefault("status", {})

@@ -19,7 +19,11 @@ from aiohttp import web
 
 from tui.emulator.argocd_server import ArgoCdApi
 from tui.emulator.controllers import Controllers
+from tui.emulator.crds import CRDS, crd_objects
+from tui.emulator.garbage_collector import GarbageCollector
 from tui.emulator.kube_api import KubeApi
+from tui.emulator.namespace_lifecycle import NamespaceController
+from tui.emulator.operator_finalizers import OperatorFinalizers
 from tui.emulator.resources import Resource, ServedResources
 from tui.emulator.store import ObjectStore
 
@@ -41,6 +45,9 @@ class Emulator:
         self.now = now or _utcnow
         self.store = ObjectStore(self.table, self.now)
         self.store.seed(objects)
+        created = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # CRDs a dump brought are kept as they are
+        self.store.seed([c for c in crd_objects(self.table, created)
+                         if self.store.get(CRDS, None, c["metadata"]["name"]) is None])
         self.controllers_enabled = controllers
         self.time_scale = time_scale
         self.argocd_token = argocd_token
@@ -52,6 +59,7 @@ class Emulator:
         self._runner: web.AppRunner | None = None
         self._controllers: Controllers | None = None
         self._kube: KubeApi | None = None
+        self._gc: GarbageCollector | None = None
 
     # ---- lifecycle ---------------------------------------------------------------------
     @property
@@ -92,7 +100,12 @@ class Emulator:
         if self.controllers_enabled:
             self._controllers = Controllers(self.store, self.time_scale, self.now)
             self._controllers.start()
-            kube.delete_pod = self._controllers.pods.delete_gracefully
+            kube.delete_pod = kube.deletions.delete_pod = self._controllers.pods.delete_gracefully
+        # The API server's own part of deletion runs with or without the simulated workloads.
+        self._gc = GarbageCollector(self.store, kube.deletions)
+        self._gc.start()  # after the controllers: it is the last listener, so events stay in order
+        NamespaceController(self.store, kube.deletions, self._gc).start()
+        self._gc.handlers.append(OperatorFinalizers(self.store, operators=self.controllers_enabled).on_event)
         return int(runner.addresses[0][1])
 
     @web.middleware
@@ -104,6 +117,9 @@ class Emulator:
         return await handler(request)
 
     async def _shutdown(self) -> None:
+        if self._gc is not None:
+            self._gc.stop()
+            self._gc = None
         if self._controllers is not None:
             self._controllers.stop()
             self._controllers = None
@@ -224,13 +240,15 @@ class Emulator:
 
         return self._call(write)
 
-    def delete(self, key: str, namespace: str | None, name: str) -> dict[str, Any] | None:
+    def delete(self, key: str, namespace: str | None, name: str, finalize: bool = False) -> dict[str, Any] | None:
+        """Remove an object at once, as if it vanished (finalize=True: as DELETE, finalizers hold it);
+        dependents and a namespace's content follow through the garbage collector."""
         res = self._resource(key)
 
         def remove() -> dict[str, Any] | None:
             if self.store.get(res, namespace, name) is None:
                 return None
-            return self.store.delete(res, namespace, name)
+            return self.store.delete(res, namespace, name, finalize=finalize)
 
         return self._call(remove)
 

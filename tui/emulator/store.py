@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tui.emulator import finalizers
 from tui.emulator.resources import Resource, ServedResources
 
 LOG_LIMIT = 50_000  # events kept for watch replay; older resourceVersions answer 410
@@ -41,9 +42,10 @@ class ApiError(Exception):
     def __init__(self, code: int, reason: str, message: str, details: dict | None = None) -> None:
         super().__init__(message)
         self.code, self.reason, self.message, self.details = code, reason, message, details or {}
+        self.list_meta: dict[str, Any] = {}  # e.g. the `continue` an expired page's 410 carries
 
     def status(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": {},
+        out: dict[str, Any] = {"kind": "Status", "apiVersion": "v1", "metadata": dict(self.list_meta),
                                "status": "Failure", "message": self.message,
                                "reason": self.reason, "code": self.code}
         if self.details:
@@ -136,6 +138,10 @@ class ObjectStore:
                 out.append(obj)
         return out  # not copied: callers serialise or copy
 
+    def bucket(self, res: Resource) -> dict[tuple[str, str], dict[str, Any]]:
+        """The live objects of `res` by (namespace, name): read-only for callers."""
+        return self._objects.get(res, {})
+
     def encoded(self, obj: dict[str, Any]) -> bytes:
         """JSON of a stored object (as returned by list()), cached until the object is replaced."""
         data = self._encoded.get(id(obj))
@@ -159,6 +165,9 @@ class ObjectStore:
         meta["uid"] = old_meta.get("uid") or meta.get("uid") or str(uuid.uuid5(_UID_NAMESPACE, seed_id))
         meta["creationTimestamp"] = (old_meta.get("creationTimestamp") or meta.get("creationTimestamp")
                                      or self.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+        for mark in ("deletionTimestamp", "deletionGracePeriodSeconds"):  # only DELETE sets them
+            if mark in old_meta:
+                meta.setdefault(mark, old_meta[mark])
         generation = int(old_meta.get("generation") or meta.get("generation") or 1)
         if old is not None and _spec_part(new, res) != _spec_part(old, res):
             generation += 1
@@ -217,18 +226,25 @@ class ObjectStore:
         if old is not None:
             self._encoded.pop(id(old), None)
         self._emit(WatchEvent(self.rv, res, "MODIFIED" if old else "ADDED", new, old))
+        if old is not None and finalizers.ready_to_remove(new) and bucket.get((ns, name)) is new:
+            self.delete(res, ns, name)  # the last finalizer was written away: the object goes
         return new
 
-    def delete(self, res: Resource, namespace: str | None, name: str, dry_run: bool = False) -> dict[str, Any]:
+    def delete(self, res: Resource, namespace: str | None, name: str, dry_run: bool = False,
+               finalize: bool = True) -> dict[str, Any]:
+        """Remove one object; with finalizers (and `finalize`) only mark it (see finalizers.py)."""
         key = ((namespace or "") if res.namespaced else "", name)
         if dry_run:
             found = self._objects.get(res, {}).get(key)
             if found is None:
                 raise not_found(res, name)
             return clone(found)
-        old = self._objects.get(res, {}).pop(key, None)
+        old = self._objects.get(res, {}).get(key)
         if old is None:
             raise not_found(res, name)
+        if finalize and finalizers.pending(old):  # held: marked for deletion, removed when the last finalizer goes
+            return self.write(res, finalizers.marked(old, self.now().strftime("%Y-%m-%dT%H:%M:%SZ")))
+        del self._objects[res][key]
         self._encoded.pop(id(old), None)
         self.rv += 1
         gone = clone(old)
