@@ -137,6 +137,9 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
             problems.append(f"route {index} has no services")
         for svc in services:
             backends.append(_crd_backend(svc, ns))
+            if _needs_port(svc):
+                problems.append(f"route {index} backend {dig_str(svc, 'name')} names no port "
+                                "(Traefik drops the route)")
         for mw in dig_list(route, "middlewares"):
             mw_name = dig_str(mw, "name")
             if mw_name:
@@ -169,6 +172,13 @@ def _crd_backend(svc: Any, route_ns: str | None) -> str:
         return f"{object_key(ns, name)} (TraefikService)"
     port = as_str(dig(svc, "port"))
     return f"{object_key(ns, name)}:{port}" if port else object_key(ns, name)
+
+
+def _needs_port(svc: Any) -> bool:
+    """A Kubernetes Service backend without a port: Traefik refuses it ("service port not
+    defined"); a TraefikService has no port."""
+    return (dig(svc, "kind") in (None, "Service") and bool(dig_str(svc, "name"))
+            and dig(svc, "port") in (None, "", 0))
 
 
 def parse_ingress(obj: Any) -> RouteRow:
@@ -240,8 +250,9 @@ def check_backends(route: RouteRow, services: dict[str, ServiceInfo],
         svc = services.get(service_key)
         if svc is None:
             problems.append(f"backend service {service_key} not found (Traefik drops the route)")
-        elif not svc.has_port(port):
-            problems.append(f"service {service_key} has no port {port}")
+        elif not svc.has_port(port) and not (svc.type == "ExternalName" and (port or "").isdigit()):
+            # an ExternalName Service takes any port number (Traefik only warns); a name must exist
+            problems.append(f"service {service_key} has no port {port} (Traefik drops the route)")
         elif ready_endpoints is not None and svc.type != "ExternalName" and not ready_endpoints.get(service_key):
             problems.append(f"no ready endpoint for {backend}")
     return route if len(problems) == len(route.problems) else replace(route, problems=tuple(problems))
