@@ -64,7 +64,8 @@ class RoutesScreen(PaneScreen):
         yield table
 
     def sort_key(self, row: RouteRow) -> Any:
-        return (not row.problems, row.hosts[0] if row.hosts else "~", row.key)
+        # a legacy-group twin follows the live route of its name, whatever its key sorts as
+        return (not row.problems, row.hosts[0] if row.hosts else "~", row.legacy, row.key)
 
     def cells(self, row: RouteRow) -> tuple[Text, ...]:
         cells = (
@@ -72,7 +73,7 @@ class RoutesScreen(PaneScreen):
             host_cell(row.hosts),
             c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM),
             c.plain(backend_label(row)),
-            c.styled(c.first(row.problems), c.BAD) if row.problems else c.styled("ok", c.OK),
+            state_cell(row),
             c.plain(",".join(row.entrypoints)),
             c.plain(row.source),
             c.plain(",".join(row.middlewares)),
@@ -82,8 +83,19 @@ class RoutesScreen(PaneScreen):
         return (*cells[:2], traefik_cell(row.traefik_status), *cells[2:])
 
 
+def state_cell(row: RouteRow) -> Text:
+    """The first problem; else a note (a legacy API group that Traefik v3 does not read); else ok."""
+    if row.problems:
+        return c.styled(c.first(row.problems), c.BAD)
+    if row.notes:
+        return c.styled(c.first(row.notes), c.WARN)
+    return c.styled("ok", c.OK)
+
+
 def route_name(row: RouteRow) -> str:
-    return f"{row.namespace}/{row.name}" if row.namespace else row.name
+    """ns/name; a legacy-group twin ends in "(legacy)" (a long name is cut in the middle, so the
+    mark stays)."""
+    return f"{row.ref} (legacy)" if row.legacy else row.ref
 
 
 PATTERN_MARK = "re:"  # a HostRegexp: a pattern, not a host anyone can type

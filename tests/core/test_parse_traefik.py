@@ -64,11 +64,11 @@ def test_store_flags_missing_service_and_missing_port():
                      service("donate", "donate", {"app": "donate"}, port=80)],
         "endpointslices": [endpoint_slice(name, name, ["n1"]) for name in ("website", "api", "donate")],
     })
-    assert store.row("routes", "website/website").problems == ()
-    assert store.row("routes", "api/api").problems == ("service api/api has no port 8080 (Traefik drops the route)",)
-    assert store.row("routes", "donate/donate").problems == ()  # port given by name
+    assert store.row("routes", "IngressRoute/website/website").problems == ()
+    assert store.row("routes", "IngressRoute/api/api").problems == ("service api/api has no port 8080 (Traefik drops the route)",)
+    assert store.row("routes", "IngressRoute/donate/donate").problems == ()  # port given by name
     store2 = store_with({"ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")]})
-    assert store2.row("routes", "wiki/wiki").problems == (
+    assert store2.row("routes", "IngressRoute/wiki/wiki").problems == (
         "backend service wiki/wiki-web not found (Traefik drops the route)",)
 
 
@@ -81,7 +81,7 @@ def test_backend_without_a_ready_endpoint_is_a_problem():
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
         "endpointslices": [slice_],
     })
-    assert store.row("routes", "wiki/wiki").problems == ("no ready endpoint for wiki/wiki-web:80",)
+    assert store.row("routes", "IngressRoute/wiki/wiki").problems == ("no ready endpoint for wiki/wiki-web:80",)
     del slice_["endpoints"][0]["conditions"]["ready"]  # absent means ready (EndpointConditions)
     slice_["metadata"]["resourceVersion"] = "2"
     store2 = store_with({
@@ -89,7 +89,7 @@ def test_backend_without_a_ready_endpoint_is_a_problem():
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
         "endpointslices": [slice_],
     })
-    assert store2.row("routes", "wiki/wiki").problems == ()
+    assert store2.row("routes", "IngressRoute/wiki/wiki").problems == ()
 
 
 def test_endpoints_not_listed_yet_are_not_called_missing():
@@ -97,7 +97,7 @@ def test_endpoints_not_listed_yet_are_not_called_missing():
         "ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")],
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
     }, every_kind=False)  # the EndpointSlice source has not answered
-    assert store.row("routes", "wiki/wiki").problems == ()
+    assert store.row("routes", "IngressRoute/wiki/wiki").problems == ()
 
 
 def test_unbalanced_rule_is_a_problem():

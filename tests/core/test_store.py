@@ -125,11 +125,11 @@ def test_synced_counts_final_error_states():
 
 def test_rows_of_other_layers_follow_services():
     store = store_with({"ingressroutes": [ingressroute("api", "api", "api.emberforge.games", "api", 8080)]})
-    assert store.row("routes", "api/api").problems
+    assert store.row("routes", "IngressRoute/api/api").problems
     store.handle(Changed("services", "ADDED", service("api", "api", {"app": "api"}, port=8080)))
-    assert store.row("routes", "api/api").problems == ("no ready endpoint for api/api:8080",)
+    assert store.row("routes", "IngressRoute/api/api").problems == ("no ready endpoint for api/api:8080",)
     store.handle(Changed("endpointslices", "ADDED", endpoint_slice("api", "api", ["n1"])))
-    assert store.row("routes", "api/api").problems == ()
+    assert store.row("routes", "IngressRoute/api/api").problems == ()
 
 
 def test_malformed_events_are_ignored():

@@ -340,11 +340,15 @@ class ClusterStore:
         services = self.parsed("services")
         ready = self._ready_endpoints()
         out: list[Row] = []
+        live = self.parsed("ingressroutes")
         for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
             bucket = self._objects[kind]
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
                 route = traefik.check_backends(route, services, ready)
-                out.append(route if self._traefik is None else overlay(route, bucket.get(key), self._traefik))
+                # Traefik names a legacy route's routers as the live one's: never credit it with them
+                shadowed = kind == "ingressroutes_legacy" and key in live
+                out.append(route if self._traefik is None or shadowed
+                           else overlay(route, bucket.get(key), self._traefik))
         return out
 
     def _ready_endpoints(self) -> dict[str, int] | None:

@@ -17,11 +17,12 @@ from tui.core.parsers.access import (
     str_tuple,
 )
 from tui.core.parsers.services import ServiceInfo
-from tui.core.rows import RouteRow, object_key
+from tui.core.rows import LEGACY_TRAEFIK_GROUP, RouteRow, object_key, route_key
 
 HOST_MATCHERS = {"Host", "HostHeader", "HostSNI"}  # v2 HostHeader; all take one or more hosts
 REGEXP_MATCHERS = {"HostRegexp", "HostSNIRegexp"}
 _ANN = "traefik.ingress.kubernetes.io/"
+LEGACY_NOTE = f"legacy group {LEGACY_TRAEFIK_GROUP} (Traefik v3 ignores it)"
 
 
 def _read_string(rule: str, i: int) -> tuple[str | None, int]:
@@ -145,6 +146,7 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
             if mw_name:
                 middlewares.append(object_key(dig_str(mw, "namespace") or ns, mw_name))
     tls = dig(obj, "spec", "tls")
+    group = api_version.partition("/")[0] or None
     return RouteRow(
         namespace=ns,
         name=name,
@@ -154,13 +156,18 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
         backends=_unique([b for b in backends if b]),
         tls=isinstance(tls, dict),
         problems=tuple(problems),
-        key=object_key(ns, name),
-        api_group=api_version.partition("/")[0] or None,
+        key=route_key("IngressRoute", group, ns, name),
+        api_group=group,
         rules=tuple(rules),
         middlewares=_unique(middlewares),
         tls_secret=dig_str(tls, "secretName"),
         cert_resolver=dig_str(tls, "certResolver"),
+        notes=legacy_notes(group),
     )
+
+
+def legacy_notes(group: str | None) -> tuple[str, ...]:
+    return (LEGACY_NOTE,) if group == LEGACY_TRAEFIK_GROUP else ()
 
 
 def _crd_backend(svc: Any, route_ns: str | None) -> str:
@@ -205,7 +212,7 @@ def parse_ingress(obj: Any) -> RouteRow:
         backends=_unique([b for b in backends if b]),
         tls=bool(tls_entries) or annotations.get(_ANN + "router.tls", "").lower() == "true",
         problems=tuple(problems),
-        key=object_key(ns, name),
+        key=route_key("Ingress", None, ns, name),
         api_group=(dig_str(obj, "apiVersion") or "").partition("/")[0] or None,
         rules=tuple(f"Host(`{h}`)" for h in _unique(hosts)),
         middlewares=_csv(annotations.get(_ANN + "router.middlewares")),
