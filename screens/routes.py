@@ -6,6 +6,7 @@ says when that API is unreachable.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -71,7 +72,7 @@ class RoutesScreen(PaneScreen):
         cells = (
             Text(route_name(row), style="bold"),
             host_cell(row.hosts),
-            c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM),
+            tls_cell(row, self.deck.clock.now()),
             c.plain(backend_label(row)),
             state_cell(row),
             c.plain(",".join(row.entrypoints)),
@@ -81,6 +82,16 @@ class RoutesScreen(PaneScreen):
         if not self.with_traefik:
             return cells
         return (*cells[:2], traefik_cell(row.traefik_status), *cells[2:])
+
+
+def tls_cell(row: RouteRow, now: datetime) -> Text:
+    """yes / no; with a certificate read from its Secret: "exp" once expired, days left under 14."""
+    if row.cert_state == "expired":
+        return c.styled("exp", c.BAD)
+    if row.cert_state == "warning" and row.cert_expires:
+        days = max(0, (datetime.fromisoformat(row.cert_expires) - now).days)
+        return c.styled(f"{days}d", c.WARN)
+    return c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM)
 
 
 def state_cell(row: RouteRow) -> Text:

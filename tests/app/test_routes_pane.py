@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import copy
+from datetime import timedelta
 from typing import Any
 
-from tests.support.app_support import make_app, press, screen_text, synced, table_keys
+from tests.support.app_support import FROZEN_AT, make_app, press, screen_text, synced, table_keys
+from tests.support.make_certs import make_cert, tls_secret
+from tui.core.clock import FrozenClock
 from tui.emulator.demo import demo_objects
 
 
@@ -43,3 +46,36 @@ async def test_two_same_named_routes_of_different_groups_are_two_rows(emulator_f
         website = [line for line in lines if " website/" in line]
         assert len(website) == 2 and "(legacy)" not in website[0] and "(legacy)" in website[1], website
         assert "legacy group" in website[1]  # (the cell wraps: the rest on the next line)
+
+
+def _tls(objects: list[dict[str, Any]], route: str, days_left: float, now: Any) -> list[dict[str, Any]]:
+    """The demo route `route` served from a TLS Secret whose certificate has `days_left`."""
+    for obj in objects:
+        if obj["kind"] == "IngressRoute" and obj["metadata"]["name"] == route:
+            obj["spec"]["tls"] = {"secretName": f"{route}-tls"}
+            ns, host = obj["metadata"]["namespace"], obj["spec"]["routes"][0]["match"].split("`")[1]
+    pem, key = make_cert(dns=(host,), not_before=now - timedelta(days=80), not_after=now + timedelta(days=days_left))
+    return [*objects, tls_secret(ns, f"{route}-tls", pem, key)]
+
+
+async def test_certificate_expiry_shows_in_tls_and_an_expired_one_is_a_problem(emulator_factory: Any) -> None:
+    now = FrozenClock(FROZEN_AT).now()
+    objects = _tls(_tls(demo_objects(), "api", 6.5, now), "donate", -2, now)
+    app = make_app(emulator_factory(objects, controllers=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        await press(pilot, "5")
+        lines = screen_text(app).splitlines()
+        api = next(line for line in lines if " api/api " in line)
+        donate = next(line for line in lines if " donate/donate " in line)
+        assert " 6d " in api and "certificate" in api  # a warning: days left, and the note
+        assert " exp " in donate and "certificate" in donate
+        assert app.store.row("routes", "IngressRoute/donate/donate").problems[0].startswith(
+            "certificate in donate/donate-tls expired")
+        assert app.store.row("routes", "IngressRoute/api/api").problems == ()
+        await press(pilot, "1")
+        overview = screen_text(app)
+        # both need attention; only the expired one counts as a problem (wiki/wiki is the demo's other)
+        assert "certificate in api/api-tls expires in 6 days" in overview
+        assert "certificate in donate/donate-tls expired" in overview
+        assert "7 routes, 2 with problems" in overview

@@ -106,7 +106,8 @@ def test_health_changes_and_layer_health():
     network = {h.key for h in store.layer_health("load_balancers")}
     assert network == {"services", "ip_pools", "l2_advertisements", "l2_statuses"}
     assert {h.key for h in store.layer_health("network")} == network
-    assert {h.key for h in store.layer_health("routes")} == {"ingressroutes", "ingressroutes_legacy", "ingresses"}
+    assert {h.key for h in store.layer_health("routes")} == {"ingressroutes", "ingressroutes_legacy", "ingresses",
+                                                                     "tls_secrets"}
     assert "lh_nodes" in {h.key for h in store.layer_health("volumes")}
 
 

@@ -133,6 +133,9 @@ def _routes(rows: Iterable[RouteRow]) -> Iterable[Finding]:
             # named as the Routes pane names it: two routes may share a host
             yield _finding(Severity.WARNING, "routes", r.key, f"route {r.label}", r.problems[0],
                            "; ".join(r.problems))
+        elif r.cert_state == "warning":
+            soon = next((n for n in r.notes if n.startswith("certificate ")), "certificate expires soon")
+            yield _finding(Severity.WARNING, "routes", r.key, f"route {r.label}", soon)
 
 
 def _apps(rows: Iterable[AppRow]) -> Iterable[Finding]:

@@ -22,6 +22,8 @@ class Kind:
     short_names: tuple[str, ...] = ()
     # served elsewhere on older clusters: listed instead when this collection answers 404
     fallback: Kind | None = None
+    # ?fieldSelector= of the list and the watch: only the objects we need cross the wire
+    field_selector: str | None = None
 
     @property
     def api_version(self) -> str:
@@ -56,6 +58,9 @@ _ALL = (
     Kind("events", "events.k8s.io", "v1", "events", "Event", True, "events", (),
          fallback=Kind("events", "", "v1", "events", "Event", True, "events", ("ev",))),
     Kind("ingresses", "networking.k8s.io", "v1", "ingresses", "Ingress", True, "routes", ("ing",)),
+    # only TLS Secrets, for the certificates routes name; the store keeps tls.crt and drops the rest
+    Kind("tls_secrets", "", "v1", "secrets", "Secret", True, "routes",
+         field_selector="type=kubernetes.io/tls"),
     # Longhorn
     Kind("lh_volumes", "longhorn.io", "v1beta2", "volumes", "Volume", True, "volumes", ("lhv",)),
     Kind("lh_nodes", "longhorn.io", "v1beta2", "nodes", "Node", True, "volumes", ("lhn",)),

@@ -61,7 +61,7 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", "l2_advertisements", "l2_statuses")),
     LayerDef("load_balancers", "network", "LB service",
              ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
-    LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "services",
+    LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "services",
                                            "endpointslices", TRAEFIK_ROUTERS), impact=True),
     LayerDef("apps", "apps", "app", ("applications",), impact=True, kind="applications"),
     LayerDef("workloads", "workloads", "workload", ("deployments", "statefulsets", "applications"), impact=True),

@@ -178,7 +178,12 @@ class RouteRow(Row):
     # it should serve); None when the Traefik API is not configured or not heard from yet
     traefik_status: str | None = None
     traefik_routers: tuple[str, ...] = ()  # "<name>@<provider>" of the routers serving this route
-    notes: tuple[str, ...] = ()  # facts that are not problems (a legacy API group)
+    notes: tuple[str, ...] = ()  # facts that are not problems (a legacy API group, a cert expiring soon)
+    # TLS Secrets to check: ("ns/secret", hosts its certificate must cover); then what they hold
+    tls_certs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cert_state: str | None = None  # ok / warning (< 14 days left) / expired; None: no certificate read
+    cert_expires: str | None = None  # the soonest notAfter (ISO 8601, UTC)
+    cert_names: tuple[str, ...] = ()  # the SANs (DNS, then IP) of the route's certificates
 
     @property
     def ref(self) -> str:

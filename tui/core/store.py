@@ -27,6 +27,8 @@ from tui.core.parsers.events import aggregate, events_by_object, parse_event
 from tui.core.parsers.nodes import parse_node
 from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
+from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
+from tui.core.route_tls import check_tls
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
 from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
@@ -50,6 +52,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "statefulsets": partial(parse_workload, kind="StatefulSet"),
     "replicasets": replicaset_owner,
     "ingresses": traefik.parse_ingress,
+    "tls_secrets": parse_tls_secret,
     "lh_volumes": longhorn.parse_volume,
     "lh_nodes": longhorn.parse_longhorn_node,
     "lh_replicas": longhorn.parse_replica,
@@ -65,10 +68,23 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "events": parse_event,
 }
 
+# kinds cut down as they arrive, before anything else sees them: of a TLS Secret only its
+# certificate is kept (never tls.key, never any other value)
+REDUCERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"tls_secrets": only_certificate}
+
 # parser outputs cached like PARSERS but read from another kind's objects
 EXTRA_PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "lb_services": ("services", metallb.parse_service_lb),
 }
+
+# why a route's TLS Secret was not checked, by the state of the Secrets source
+_SECRETS_UNKNOWN = {
+    SourceState.CONNECTING: "Secrets not listed yet",
+    SourceState.FORBIDDEN: "not allowed to list Secrets",
+    SourceState.NOT_IN_DUMP: "Secrets not in the dump",
+}
+# a source whose list answered: stale data is the last known, shown under the pane's banner
+_LISTED = (SourceState.OK, SourceState.STALE)
 
 T = TypeVar("T")
 
@@ -183,6 +199,8 @@ class ClusterStore:
         """("ns/name", object with apiVersion/kind filled in), or None for a nameless object."""
         if not isinstance(obj, dict) or not name_of(obj):
             return None
+        if kind_key in REDUCERS:
+            obj = REDUCERS[kind_key](obj)
         if "kind" not in obj or "apiVersion" not in obj:
             kind = KINDS[kind_key]
             obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
@@ -209,6 +227,9 @@ class ClusterStore:
             self._traefik = None  # no API there: Traefik's view is unknown, not "all absent"
             self._touch_kind(TRAEFIK_ROUTERS)
         self.version += 1
+        if health.key in KINDS:
+            # rows that read a source's health (endpoints, TLS Secrets listed or not) are rebuilt
+            self._kind_version[health.key] = self.version
         pane = KINDS[health.key].pane if health.key in KINDS else EXTRA_SOURCES.get(health.key)
         for layer, layer_pane in PANE_OF_LAYER.items():
             if layer_pane == pane:
@@ -339,23 +360,34 @@ class ClusterStore:
     def _build_routes(self) -> list[Row]:
         services = self.parsed("services")
         ready = self._ready_endpoints()
+        secrets, unchecked_why = self._tls_secrets()
+        now = self.clock.now()
         out: list[Row] = []
         live = self.parsed("ingressroutes")
         for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
             bucket = self._objects[kind]
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
                 route = traefik.check_backends(route, services, ready)
+                route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
                 out.append(route if self._traefik is None or shadowed
                            else overlay(route, bucket.get(key), self._traefik))
         return out
 
+    def _tls_secrets(self) -> tuple[dict[str, TlsSecret] | None, str]:
+        """The TLS Secrets by "ns/name", or None (and why) until they were listed."""
+        health = self._health.get("tls_secrets")
+        if health is None or health.state not in _LISTED:
+            state = health.state if health is not None else SourceState.CONNECTING
+            return None, _SECRETS_UNKNOWN.get(state, f"Secrets {state.value}")
+        return cast("dict[str, TlsSecret]", self.parsed("tls_secrets")), ""
+
     def _ready_endpoints(self) -> dict[str, int] | None:
         """Ready endpoints per Service, or None until the EndpointSlices were listed (unknown is
         not "none")."""
         health = self._health.get("endpointslices")
-        if health is None or health.state is not SourceState.OK:
+        if health is None or health.state not in _LISTED:
             return None
         out: dict[str, int] = {}
         for info in self.parsed("endpointslices").values():

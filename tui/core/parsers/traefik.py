@@ -163,7 +163,14 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
         tls_secret=dig_str(tls, "secretName"),
         cert_resolver=dig_str(tls, "certResolver"),
         notes=legacy_notes(group),
+        tls_certs=_crd_tls_certs(tls, ns, hosts),
     )
+
+
+def _crd_tls_certs(tls: Any, ns: str | None, hosts: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Secret (in the route's namespace) whose certificate must cover every host."""
+    secret = dig_str(tls, "secretName")
+    return ((object_key(ns, secret), _unique(hosts)),) if secret else ()
 
 
 def legacy_notes(group: str | None) -> tuple[str, ...]:
@@ -218,6 +225,9 @@ def parse_ingress(obj: Any) -> RouteRow:
         middlewares=_csv(annotations.get(_ANN + "router.middlewares")),
         tls_secret=next((dig_str(t, "secretName") for t in tls_entries if dig_str(t, "secretName")), None),
         cert_resolver=annotations.get(_ANN + "router.tls.certresolver"),
+        # each spec.tls entry: its secret covers its own hosts (all the rules' hosts when it lists none)
+        tls_certs=tuple((object_key(ns, dig_str(t, "secretName")), str_tuple(t.get("hosts")) or _unique(hosts))
+                        for t in tls_entries if dig_str(t, "secretName")),
     )
 
 
