@@ -67,20 +67,20 @@ def test_expiring_within_14_days_is_a_warning_and_expired_is_a_problem():
     pem, key = _cert(5.5)
     soon = _row(_store(_route(), tls_secret("wiki", "wiki-tls", pem, key)))
     assert soon.problems == () and soon.cert_state == "warning"
-    assert soon.notes == (f"certificate in wiki/wiki-tls expires in 5 days "
-                          f"({(NOW + timedelta(days=5.5)).strftime('%Y-%m-%d %H:%M')} UTC)",)
+    assert soon.notes == ((f"certificate in wiki/wiki-tls expires in 5 days "
+                           f"({(NOW + timedelta(days=5.5)).strftime('%Y-%m-%d %H:%M')} UTC)"),)
     pem, key = _cert(-1)
     gone = _row(_store(_route(), tls_secret("wiki", "wiki-tls", pem, key)))
     assert gone.cert_state == "expired"
-    assert gone.problems == (f"certificate in wiki/wiki-tls expired "
-                             f"{(NOW - timedelta(days=1)).strftime('%Y-%m-%d %H:%M')} UTC",)
+    assert gone.problems == ((f"certificate in wiki/wiki-tls expired "
+                              f"{(NOW - timedelta(days=1)).strftime('%Y-%m-%d %H:%M')} UTC"),)
 
 
 def test_unreadable_certificate_is_a_problem_that_says_why():
     broken = tls_secret("wiki", "wiki-tls", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     row = _row(_store(_route(), broken))
-    assert row.problems == ("TLS secret wiki/wiki-tls: not a readable X.509 certificate (ValueError) "
-                            "(Traefik serves its default certificate)",)
+    assert row.problems == (("TLS secret wiki/wiki-tls: not a readable X.509 certificate (ValueError) "
+                             "(Traefik serves its default certificate)"),)
 
 
 def test_secrets_not_listable_means_not_checked_never_missing():

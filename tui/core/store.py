@@ -28,8 +28,8 @@ from tui.core.parsers.nodes import parse_node
 from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
-from tui.core.route_tls import check_tls
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
+from tui.core.route_tls import check_tls
 from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
