@@ -106,8 +106,10 @@ def test_health_changes_and_layer_health():
     network = {h.key for h in store.layer_health("load_balancers")}
     assert network == {"services", "ip_pools", "l2_advertisements", "l2_statuses"}
     assert {h.key for h in store.layer_health("network")} == network
-    assert {h.key for h in store.layer_health("routes")} == {"ingressroutes", "ingressroutes_legacy", "ingresses",
-                                                                     "tls_secrets"}
+    routes = {h.key for h in store.layer_health("routes")}
+    assert routes >= {"ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "ingressroutetcps",
+                      "ingressrouteudps_legacy", "middlewares", "traefikservices", "tlsoptions", "serverstransports"}
+    assert not routes & network
     assert "lh_nodes" in {h.key for h in store.layer_health("volumes")}
 
 

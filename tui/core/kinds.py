@@ -74,6 +74,15 @@ _ALL = (
     # Traefik: v3 group and the legacy v2 group (clusters still on Traefik v2)
     Kind("ingressroutes", "traefik.io", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
     Kind("ingressroutes_legacy", "traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
+    *(Kind(f"{key}{suffix}", group, "v1alpha1", plural, kind, True, "routes")
+      for key, plural, kind in (("ingressroutetcps", "ingressroutetcps", "IngressRouteTCP"),
+                                ("ingressrouteudps", "ingressrouteudps", "IngressRouteUDP"),
+                                # what routes name: a missing one makes Traefik drop the router
+                                ("middlewares", "middlewares", "Middleware"),
+                                ("traefikservices", "traefikservices", "TraefikService"),
+                                ("tlsoptions", "tlsoptions", "TLSOption"),
+                                ("serverstransports", "serverstransports", "ServersTransport"))
+      for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))),
     # Argo CD
     Kind("applications", "argoproj.io", "v1alpha1", "applications", "Application", True, "apps", ("app",)),
 )

@@ -52,6 +52,11 @@ PANES: tuple[PaneDef, ...] = (
     PaneDef("events", "Events", ""),  # a view (`:events`, `e`), not a tab
 )
 
+# Traefik's other kinds, each in both API groups: TCP/UDP routes and what routes refer to by name
+TRAEFIK_ROUTE_INPUTS = tuple(f"{kind}{suffix}" for kind in ("ingressroutetcps", "ingressrouteudps", "middlewares",
+                                                            "traefikservices", "tlsoptions", "serverstransports")
+                             for suffix in ("", "_legacy"))
+
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "nodes", "node", ("nodes",), impact=True),
     LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
@@ -62,7 +67,7 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("load_balancers", "network", "LB service",
              ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
     LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "services",
-                                           "endpointslices", TRAEFIK_ROUTERS), impact=True),
+                                           "endpointslices", TRAEFIK_ROUTERS, *TRAEFIK_ROUTE_INPUTS), impact=True),
     LayerDef("apps", "apps", "app", ("applications",), impact=True, kind="applications"),
     LayerDef("workloads", "workloads", "workload", ("deployments", "statefulsets", "applications"), impact=True),
     # (routes and workloads come from several kinds: the row's source or kind says which)

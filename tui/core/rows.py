@@ -184,6 +184,9 @@ class RouteRow(Row):
     cert_state: str | None = None  # ok / warning (< 14 days left) / expired; None: no certificate read
     cert_expires: str | None = None  # the soonest notAfter (ISO 8601, UTC)
     cert_names: tuple[str, ...] = ()  # the SANs (DNS, then IP) of the route's certificates
+    tls_passthrough: bool = False  # IngressRouteTCP: the backend terminates TLS
+    tls_options: str | None = None  # the TLSOption named ("ns/name", or "name@provider")
+    servers_transports: tuple[str, ...] = ()  # ServersTransports the backends name (same forms)
 
     @property
     def ref(self) -> str:

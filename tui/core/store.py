@@ -20,7 +20,7 @@ from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
-from tui.core.parsers import longhorn, metallb, traefik
+from tui.core.parsers import longhorn, metallb, traefik, traefik_objects
 from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
 from tui.core.parsers.events import aggregate, events_by_object, parse_event
@@ -29,6 +29,7 @@ from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
+from tui.core.route_refs import Named, TraefikObjects, check_refs
 from tui.core.route_tls import check_tls
 from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
@@ -42,6 +43,15 @@ PANE_OF_LAYER = {layer.id: layer.pane for layer in LAYER_TABLE}
 # sources that are not kube kinds (polled HTTP APIs): health key -> the pane whose health it is.
 # They exist only once they reported (an unconfigured API has no health at all).
 EXTRA_SOURCES = {TRAEFIK_API: "routes"}
+
+def _object_key(obj: Any) -> str:
+    return object_key(namespace_of(obj), name_of(obj))
+
+
+# every kind whose objects are routes; Traefik's API is matched against the HTTP ones only
+ROUTE_KINDS = ("ingressroutes", "ingressroutes_legacy", "ingresses", "ingressroutetcps",
+               "ingressroutetcps_legacy", "ingressrouteudps", "ingressrouteudps_legacy")
+HTTP_ROUTE_KINDS = ("ingressroutes", "ingressroutes_legacy", "ingresses")
 
 # one parser per kind; its result is cached per object and resourceVersion
 PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -63,6 +73,13 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "l2_statuses": metallb.parse_l2_status,
     "ingressroutes": partial(traefik.parse_ingressroute, api_group="traefik.io"),
     "ingressroutes_legacy": partial(traefik.parse_ingressroute, api_group="traefik.containo.us"),
+    **{f"{key}{suffix}": parser
+       for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))
+       for key, parser in (
+           ("ingressroutetcps", partial(traefik_objects.parse_ingressroute_tcp, api_group=group)),
+           ("ingressrouteudps", partial(traefik_objects.parse_ingressroute_udp, api_group=group)),
+           ("traefikservices", traefik_objects.parse_traefik_service),
+           ("middlewares", _object_key), ("tlsoptions", _object_key), ("serverstransports", _object_key))},
     "applications": parse_application,
     "pods": parse_pod,
     "events": parse_event,
@@ -361,18 +378,42 @@ class ClusterStore:
         services = self.parsed("services")
         ready = self._ready_endpoints()
         secrets, unchecked_why = self._tls_secrets()
+        referred = TraefikObjects(self._named("middlewares"), self._named("tlsoptions"),
+                                  self._named("serverstransports"))
+        traefik_services = self._traefik_services()
         now = self.clock.now()
         out: list[Row] = []
         live = self.parsed("ingressroutes")
-        for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
+        for kind in ROUTE_KINDS:
             bucket = self._objects[kind]
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
-                route = traefik.check_backends(route, services, ready)
+                route = traefik.check_backends(route, services, ready, traefik_services)
+                route = check_refs(route, referred)
                 route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
-                out.append(route if self._traefik is None or shadowed
+                out.append(route if self._traefik is None or shadowed or kind not in HTTP_ROUTE_KINDS
                            else overlay(route, bucket.get(key), self._traefik))
+        return out
+
+    def _listed(self, kind: str) -> bool:
+        health = self._health.get(kind)
+        return health is not None and health.state in _LISTED
+
+    def _named(self, kind: str) -> Named:
+        """A referable kind's "ns/name"s in each group (None: that group not listed)."""
+        def keys(k: str) -> frozenset[str] | None:
+            return frozenset(self._objects[k]) if self._listed(k) else None
+        return Named(keys(kind), keys(f"{kind}_legacy"))
+
+    def _traefik_services(self) -> dict[str, tuple[str, ...]] | None:
+        """TraefikService key -> its backends, both groups (None until traefik.io's answered)."""
+        if not self._listed("traefikservices"):
+            return None
+        out: dict[str, tuple[str, ...]] = {}
+        for kind in ("traefikservices_legacy", "traefikservices"):  # the live one wins a tie
+            if self._listed(kind):
+                out.update((k, info.backends) for k, info in self.parsed(kind).items())
         return out
 
     def _tls_secrets(self) -> tuple[dict[str, TlsSecret] | None, str]:
