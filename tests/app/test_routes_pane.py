@@ -5,6 +5,7 @@ import copy
 from datetime import timedelta
 from typing import Any
 
+from screens.detail import DetailScreen
 from tests.support.app_support import FROZEN_AT, make_app, press, screen_text, synced, table_keys
 from tests.support.make_certs import make_cert, tls_secret
 from tui.core.clock import FrozenClock
@@ -79,3 +80,30 @@ async def test_certificate_expiry_shows_in_tls_and_an_expired_one_is_a_problem(e
         assert "certificate in api/api-tls expires in 6 days" in overview
         assert "certificate in donate/donate-tls expired" in overview
         assert "7 routes, 2 with problems" in overview
+
+
+async def test_tcp_and_udp_routes_of_both_groups_are_listed_and_open_their_own_object(emulator_factory: Any) -> None:
+    """The emulator serves IngressRouteTCP/UDP in both groups; the app lists them as routes, and
+    `enter` then `y` shows the object the row came from (not an IngressRoute of the same name)."""
+    tcp = {"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRouteTCP",
+           "metadata": {"name": "wiki", "namespace": "wiki"},
+           "spec": {"entryPoints": ["mysql"], "routes": [{"match": "HostSNI(`db.emberforge.games`)",
+                                                          "services": [{"name": "wiki-db", "port": 3306}]}],
+                    "tls": {"passthrough": True}}}
+    udp = {"apiVersion": "traefik.containo.us/v1alpha1", "kind": "IngressRouteUDP",
+           "metadata": {"name": "dns", "namespace": "kube-system"},
+           "spec": {"entryPoints": ["dns"], "routes": [{"services": [{"name": "kube-dns", "port": 53}]}]}}
+    app = make_app(emulator_factory([*demo_objects(), tcp, udp], controllers=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        await press(pilot, "5")
+        keys = table_keys(app)
+        assert {"IngressRouteTCP/wiki/wiki", "IngressRouteUDP.traefik.containo.us/kube-system/dns",
+                "IngressRoute/wiki/wiki"} <= set(keys)
+        table = app.screen.query_one("#table")
+        table.move_cursor(row=keys.index("IngressRouteTCP/wiki/wiki"))
+        await press(pilot, "enter")
+        assert isinstance(app.screen, DetailScreen)
+        await press(pilot, "y")
+        text = screen_text(app)
+        assert "kind: IngressRouteTCP" in text and "HostSNI" in text and "passthrough: true" in text

@@ -198,6 +198,13 @@ class RouteRow(Row):
         return self.api_group == LEGACY_TRAEFIK_GROUP
 
     @property
+    def bucket(self) -> str:
+        """The KINDS key of the object: "ingresses", "ingressroutetcps_legacy", ..."""
+        if self.source == "Ingress":
+            return "ingresses"
+        return f"{self.source.lower()}s{'_legacy' if self.legacy else ''}"
+
+    @property
     def label(self) -> str:
         """How people name the route: ns/name, and the legacy group when it is in that one."""
         return f"{self.ref} (legacy {self.api_group})" if self.legacy else self.ref
