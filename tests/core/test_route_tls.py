@@ -148,3 +148,26 @@ def test_sources_list_only_tls_secrets_over_http(emulator_factory):
     store = ClusterStore(FrozenClock())
     store.handle(event)
     assert "tls.key" not in json.dumps(store.objects("tls_secrets"))
+
+
+def _default_store(ns: str, secret: str | None) -> dict:
+    spec = {"defaultCertificate": {"secretName": secret}} if secret else {}
+    return {"apiVersion": "traefik.io/v1alpha1", "kind": "TLSStore",
+            "metadata": {"name": "default", "namespace": ns, "resourceVersion": "1"}, "spec": spec}
+
+
+def test_route_naming_no_certificate_is_served_the_default_tls_stores():
+    route = _route(None)
+    route["spec"]["tls"] = {}  # TLS on, no secret, no resolver: the default store's certificate
+    pem, key = _cert(3, dns=("*.other.lab",))
+    store = _store(route, tls_secret("traefik", "wildcard", pem, key),
+                   tlsstores=[_default_store("traefik", "wildcard")])
+    row = _row(store)
+    assert row.problems == ("certificate in traefik/wildcard does not cover wiki.lab",)
+    assert row.cert_state == "warning"
+    # "default" stores in two namespaces: Traefik uses neither, so nothing is claimed
+    two = _store(route, tls_secret("traefik", "wildcard", pem, key),
+                 tlsstores=[_default_store("traefik", "wildcard"), _default_store("kube-system", None)])
+    assert _row(two).problems == () and _row(two).tls_certs == ()
+    resolver = _store(_route(None), tlsstores=[_default_store("traefik", "wildcard")])  # certResolver: ACME's
+    assert _row(resolver).tls_certs == ()

@@ -81,7 +81,9 @@ _ALL = (
                                 ("middlewares", "middlewares", "Middleware"),
                                 ("traefikservices", "traefikservices", "TraefikService"),
                                 ("tlsoptions", "tlsoptions", "TLSOption"),
-                                ("serverstransports", "serverstransports", "ServersTransport"))
+                                ("serverstransports", "serverstransports", "ServersTransport"),
+                                # the one named "default": the certificate of routes naming none
+                                ("tlsstores", "tlsstores", "TLSStore"))
       for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))),
     # Argo CD
     Kind("applications", "argoproj.io", "v1alpha1", "applications", "Application", True, "apps", ("app",)),

@@ -54,7 +54,7 @@ PANES: tuple[PaneDef, ...] = (
 
 # Traefik's other kinds, each in both API groups: TCP/UDP routes and what routes refer to by name
 TRAEFIK_ROUTE_INPUTS = tuple(f"{kind}{suffix}" for kind in ("ingressroutetcps", "ingressrouteudps", "middlewares",
-                                                            "traefikservices", "tlsoptions", "serverstransports")
+                                                            "traefikservices", "tlsoptions", "serverstransports", "tlsstores")
                              for suffix in ("", "_legacy"))
 
 LAYERS: tuple[LayerDef, ...] = (

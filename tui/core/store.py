@@ -79,7 +79,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
            ("ingressroutetcps", partial(traefik_objects.parse_ingressroute_tcp, api_group=group)),
            ("ingressrouteudps", partial(traefik_objects.parse_ingressroute_udp, api_group=group)),
            ("traefikservices", traefik_objects.parse_traefik_service),
-           ("middlewares", _object_key), ("tlsoptions", _object_key), ("serverstransports", _object_key))},
+           ("middlewares", _object_key), ("tlsoptions", _object_key), ("serverstransports", _object_key),
+           ("tlsstores", traefik_objects.default_certificate))},
     "applications": parse_application,
     "pods": parse_pod,
     "events": parse_event,
@@ -381,6 +382,7 @@ class ClusterStore:
         referred = TraefikObjects(self._named("middlewares"), self._named("tlsoptions"),
                                   self._named("serverstransports"))
         traefik_services = self._traefik_services()
+        default_cert = self._default_certificate()
         now = self.clock.now()
         out: list[Row] = []
         live = self.parsed("ingressroutes")
@@ -389,6 +391,9 @@ class ClusterStore:
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
                 route = traefik.check_backends(route, services, ready, traefik_services)
                 route = check_refs(route, referred)
+                if default_cert and route.tls and not (route.tls_certs or route.cert_resolver or route.tls_passthrough):
+                    # no certificate of its own: Traefik serves the default TLSStore's
+                    route = replace(route, tls_certs=((default_cert, route.hosts),))
                 route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
@@ -415,6 +420,15 @@ class ClusterStore:
             if self._listed(kind):
                 out.update((k, info.backends) for k, info in self.parsed(kind).items())
         return out
+
+    def _default_certificate(self) -> str | None:
+        """The default TLSStore's certificate Secret ("ns/name"): live group first (Traefik v3),
+        else the legacy one; none when "default" stores in several namespaces cancel out."""
+        for kind in ("tlsstores", "tlsstores_legacy"):
+            found = [s for s in self.parsed(kind).values() if s is not None] if self._listed(kind) else []
+            if found:  # Traefik drops "default" stores defined in several namespaces
+                return (found[0] or None) if len(found) == 1 else None
+        return None
 
     def _tls_secrets(self) -> tuple[dict[str, TlsSecret] | None, str]:
         """The TLS Secrets by "ns/name", or None (and why) until they were listed."""

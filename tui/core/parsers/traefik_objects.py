@@ -97,6 +97,18 @@ def _l4_route(obj: Any, source: str, api_group: str | None) -> RouteRow:
     )
 
 
+DEFAULT_STORE = "default"  # Traefik uses the TLSStore of this name (in one namespace) as its default
+
+
+def default_certificate(obj: Any) -> str | None:
+    """Of the default TLSStore: "ns/secret" of its defaultCertificate, "" when it has none;
+    None for any other store."""
+    if name_of(obj) != DEFAULT_STORE:
+        return None
+    secret = dig_str(obj, "spec", "defaultCertificate", "secretName")
+    return object_key(namespace_of(obj), secret) if secret else ""
+
+
 def parse_traefik_service(obj: Any) -> TraefikServiceInfo:
     ns = namespace_of(obj)
     spec = dig_dict(obj, "spec")
