@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.core_samples import endpoint_slice, ingressroute, service, store_with
-from tui.core.parsers.traefik_objects import parse_ingressroute_tcp, parse_ingressroute_udp, parse_traefik_service
+from tui.core.parsers.traefik_objects import (
+    parse_ingressroute_tcp,
+    parse_ingressroute_udp,
+    parse_traefik_service,
+)
 
 IO = "traefik.io/v1alpha1"
 LEGACY = "traefik.containo.us/v1alpha1"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from tui.core.rows import LEGACY_TRAEFIK_GROUP, RouteRow
 from tui.core.traefik_match import CRD_PROVIDER, normalize
 
+
 @dataclass(frozen=True)
 class Named:
     """The objects of one kind, by group: "ns/name" keys; None when that group was not listed."""

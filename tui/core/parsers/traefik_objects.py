@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.parsers.access import dig, dig_bool, dig_dict, dig_list, dig_str, name_of, namespace_of, str_tuple
+from tui.core.parsers.access import (
+    dig,
+    dig_bool,
+    dig_dict,
+    dig_list,
+    dig_str,
+    name_of,
+    namespace_of,
+    str_tuple,
+)
 from tui.core.parsers.traefik import (
     crd_backend,
     crd_ref,
