@@ -103,10 +103,14 @@ def state_cell(row: RouteRow) -> Text:
     return c.styled("ok", c.OK)
 
 
+_LAYER4 = {"IngressRouteTCP": "tcp", "IngressRouteUDP": "udp"}
+
+
 def route_name(row: RouteRow) -> str:
-    """ns/name; a legacy-group twin ends in "(legacy)" (a long name is cut in the middle, so the
-    mark stays)."""
-    return f"{row.ref} (legacy)" if row.legacy else row.ref
+    """ns/name; a TCP/UDP route and a legacy-group twin say so at the end, "(legacy tcp)" (a long
+    name is cut in the middle, so the mark stays; KIND shows only from 120 columns)."""
+    marks = " ".join(m for m in ("legacy" if row.legacy else "", _LAYER4.get(row.source, "")) if m)
+    return f"{row.ref} ({marks})" if marks else row.ref
 
 
 PATTERN_MARK = "re:"  # a HostRegexp: a pattern, not a host anyone can type

@@ -100,6 +100,10 @@ async def test_tcp_and_udp_routes_of_both_groups_are_listed_and_open_their_own_o
         keys = table_keys(app)
         assert {"IngressRouteTCP/wiki/wiki", "IngressRouteUDP.traefik.containo.us/kube-system/dns",
                 "IngressRoute/wiki/wiki"} <= set(keys)
+        lines = screen_text(app).splitlines()
+        assert any(" wiki/wiki (tcp) " in line for line in lines)
+        # "kube-system/dns (legacy udp)" is cut in the middle to fit ROUTE: the end of the mark stays
+        assert any("kube-sys" in line and "udp) " in line for line in lines)
         table = app.screen.query_one("#table")
         table.move_cursor(row=keys.index("IngressRouteTCP/wiki/wiki"))
         await press(pilot, "enter")
