@@ -171,3 +171,29 @@ def test_route_naming_no_certificate_is_served_the_default_tls_stores():
     assert _row(two).problems == () and _row(two).tls_certs == ()
     resolver = _store(_route(None), tlsstores=[_default_store("traefik", "wildcard")])  # certResolver: ACME's
     assert _row(resolver).tls_certs == ()
+
+
+def test_certificates_age_with_the_clock_not_only_with_events():
+    """A quiet cluster: no object changes, yet a certificate crosses into its last 14 days and
+    then expires; the store's hourly clock rebuilds the routes (the app's ticker calls it)."""
+    clock = FrozenClock()
+    pem, key = make_cert(dns=("wiki.lab",), not_before=NOW - timedelta(days=60),
+                         not_after=NOW + timedelta(days=14, minutes=30))
+    store = ClusterStore(clock)
+    objects = {"ingressroutes": [_route()], "tls_secrets": [tls_secret("wiki", "wiki-tls", pem, key)],
+               "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
+               "endpointslices": [endpoint_slice("wiki-web", "wiki", ["n1"])]}
+    for kind in KINDS:
+        store.handle(Relisted(kind, objects.get(kind, [])))
+    assert _row(store).cert_state == "ok"
+    before = store.version
+    clock.advance(60 * 60)
+    store.advance_clock()  # the hour turned: 13 days 23h30m left
+    assert "routes" in store.changed_layers(before)
+    assert _row(store).cert_state == "warning"
+    clock.advance(15 * 24 * 3600)
+    store.advance_clock()
+    assert _row(store).cert_state == "expired" and _row(store).problems[0].startswith("certificate in wiki/wiki-tls expired")
+    quiet = store.version
+    store.advance_clock()  # same hour: nothing moves
+    assert store.version == quiet

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.core.route_tls import CERT_CLOCK
 from tui.core.traefik_match import TRAEFIK_ROUTERS
 
 
@@ -67,7 +68,8 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("load_balancers", "network", "LB service",
              ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
     LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "services",
-                                           "endpointslices", TRAEFIK_ROUTERS, *TRAEFIK_ROUTE_INPUTS), impact=True),
+                                           "endpointslices", TRAEFIK_ROUTERS, CERT_CLOCK, *TRAEFIK_ROUTE_INPUTS),
+             impact=True),
     LayerDef("apps", "apps", "app", ("applications",), impact=True, kind="applications"),
     LayerDef("workloads", "workloads", "workload", ("deployments", "statefulsets", "applications"), impact=True),
     # (routes and workloads come from several kinds: the row's source or kind says which)

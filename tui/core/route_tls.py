@@ -14,6 +14,7 @@ from tui.core.parsers.tls_secrets import TlsSecret
 from tui.core.rows import RouteRow
 
 _STATE_ORDER = ("expired", "warning", "ok")
+CERT_CLOCK = "cert_clock"  # the store's pseudo-kind that moves once an hour: certificates age
 
 
 def check_tls(route: RouteRow, secrets: dict[str, TlsSecret] | None, now: datetime,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -30,7 +31,7 @@ from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
 from tui.core.route_refs import Named, TraefikObjects, check_refs
-from tui.core.route_tls import check_tls
+from tui.core.route_tls import CERT_CLOCK, check_tls
 from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
@@ -134,7 +135,8 @@ class ClusterStore:
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
-        self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS], 0)
+        self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS, CERT_CLOCK], 0)
+        self._cert_hour = self._hour()
         self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
         self._layer_changed: dict[str, int] = {}
         self._parse_cache: dict[str, dict[str, tuple[str | None, dict[str, Any], Any]]] = {
@@ -231,6 +233,18 @@ class ClusterStore:
             if kind_key in inputs:
                 self._layer_changed[layer] = self.version
         self._layer_changed["impact"] = self.version
+
+    def _hour(self) -> datetime:
+        return self.clock.now().replace(minute=0, second=0, microsecond=0)
+
+    def advance_clock(self) -> None:
+        """Called by the app's ticker. Certificates age with time, not with events: once an hour
+        the routes are rebuilt when any TLS Secret is held (expiry states, days left)."""
+        hour = self._hour()
+        if hour != self._cert_hour:
+            self._cert_hour = hour
+            if self._objects["tls_secrets"]:
+                self._touch_kind(CERT_CLOCK)
 
     def _set_health(self, health: SourceHealth) -> None:
         if self._health.get(health.key) == health:
