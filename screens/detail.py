@@ -36,10 +36,7 @@ PODS_SECTION = ("nodes", "volumes", "load_balancers", "routes", "apps", "workloa
 def raw_ref(layer: str, row: Any) -> tuple[str, str]:
     """(KINDS key, "ns/name") of the object a row was parsed from, for store.get()."""
     if layer == "routes":
-        if row.source == "Ingress":
-            return "ingresses", row.key
-        legacy = row.api_group == "traefik.containo.us"
-        return ("ingressroutes_legacy" if legacy else "ingressroutes"), row.key
+        return row.bucket, row.ref
     if layer == "workloads":
         kind = "deployments" if row.kind == "Deployment" else "statefulsets"
         return kind, f"{row.namespace}/{row.name}" if row.namespace else row.name

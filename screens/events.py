@@ -29,7 +29,7 @@ def event_refs(layer: str, row: Any) -> tuple[str, ...]:
     if layer == "workloads":
         return (row.key,)  # already "Kind/ns/name"
     if layer == "routes":
-        return (f"{row.source}/{row.key}",)
+        return (f"{row.source}/{row.ref}",)
     if layer == "nodes":
         return (f"Node/{row.name}",)
     refs = [f"{LAYER_EVENT_KIND.get(layer, '')}/{row.key}" if layer in LAYER_EVENT_KIND else row.key]

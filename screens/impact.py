@@ -189,14 +189,15 @@ class ImpactScreen(RowKeys, Screen[None]):
             Text(link.section, style=c.BAD if link.risk else ""),
             Text(link.name, style="bold"),
             link.state,
-            Text(link.key, style=c.DIM),
+            Text(link.row.label if link.layer == "routes" else link.key, style=c.DIM),  # a route key holds its kind
         )) for link in links])
         table.border_title = f"Linked objects ({len(links)})"
 
     def title_text(self, own: Impact, node: NodeImpact | None) -> Text:
         what = LAYER_WORD.get(self.row_layer, self.row_layer)
         name = volume_label(self.subject) if self.row_layer == "volumes" else \
-            getattr(self.subject, "name", "") if self.row_layer in ("nodes", "apps") else self.subject.key
+            getattr(self.subject, "name", "") if self.row_layer in ("nodes", "apps") else \
+            self.subject.label if self.row_layer == "routes" else self.subject.key
         text = Text(f"{what} ", style="bold")
         text.append(name, style="bold reverse")
         state = getattr(self.subject, "robustness", None) or getattr(self.subject, "health", None)

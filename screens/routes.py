@@ -6,6 +6,7 @@ says when that API is unreachable.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -64,15 +65,16 @@ class RoutesScreen(PaneScreen):
         yield table
 
     def sort_key(self, row: RouteRow) -> Any:
-        return (not row.problems, row.hosts[0] if row.hosts else "~", row.key)
+        # a legacy-group twin follows the live route of its name, whatever its key sorts as
+        return (not row.problems, row.hosts[0] if row.hosts else "~", row.legacy, row.key)
 
     def cells(self, row: RouteRow) -> tuple[Text, ...]:
         cells = (
             Text(route_name(row), style="bold"),
             host_cell(row.hosts),
-            c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM),
+            tls_cell(row, self.deck.clock.now()),
             c.plain(backend_label(row)),
-            c.styled(c.first(row.problems), c.BAD) if row.problems else c.styled("ok", c.OK),
+            state_cell(row),
             c.plain(",".join(row.entrypoints)),
             c.plain(row.source),
             c.plain(",".join(row.middlewares)),
@@ -82,8 +84,33 @@ class RoutesScreen(PaneScreen):
         return (*cells[:2], traefik_cell(row.traefik_status), *cells[2:])
 
 
+def tls_cell(row: RouteRow, now: datetime) -> Text:
+    """yes / no; with a certificate read from its Secret: "exp" once expired, days left under 14."""
+    if row.cert_state == "expired":
+        return c.styled("exp", c.BAD)
+    if row.cert_state == "warning" and row.cert_expires:
+        days = max(0, (datetime.fromisoformat(row.cert_expires) - now).days)
+        return c.styled(f"{days}d", c.WARN)
+    return c.styled("yes", c.OK) if row.tls else c.styled("no", c.DIM)
+
+
+def state_cell(row: RouteRow) -> Text:
+    """The first problem; else a note (a legacy API group that Traefik v3 does not read); else ok."""
+    if row.problems:
+        return c.styled(c.first(row.problems), c.BAD)
+    if row.notes:
+        return c.styled(c.first(row.notes), c.WARN)
+    return c.styled("ok", c.OK)
+
+
+_LAYER4 = {"IngressRouteTCP": "tcp", "IngressRouteUDP": "udp"}
+
+
 def route_name(row: RouteRow) -> str:
-    return f"{row.namespace}/{row.name}" if row.namespace else row.name
+    """ns/name; a TCP/UDP route and a legacy-group twin say so at the end, "(legacy tcp)" (a long
+    name is cut in the middle, so the mark stays; KIND shows only from 120 columns)."""
+    marks = " ".join(m for m in ("legacy" if row.legacy else "", _LAYER4.get(row.source, "")) if m)
+    return f"{row.ref} ({marks})" if marks else row.ref
 
 
 PATTERN_MARK = "re:"  # a HostRegexp: a pattern, not a host anyone can type

@@ -105,6 +105,7 @@ class StoreBridge:
 
     def tick(self) -> StoreChanged | None:
         """Post StoreChanged if the store or any source health moved since the last tick."""
+        self.store.advance_clock()  # time alone changes some rows (a certificate nearing expiry)
         version = self.store.version
         health = dict(self.store.health())
         health_moved = health != self._seen_health

@@ -6,6 +6,7 @@ from tests.support.app_support import make_app, press, screen_text, synced
 from tui.config import Config
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYERS, PANE, PANE_WORDS, TAB_PANES
+from tui.core.route_tls import CERT_CLOCK
 from tui.core.store import LAYER_INPUTS
 from tui.core.traefik_match import TRAEFIK_ROUTERS
 from tui.emulator.demo import demo_objects
@@ -16,7 +17,7 @@ def test_every_kind_and_layer_names_a_pane_of_the_table():
     assert {kind.pane for kind in KINDS.values()} <= set(PANE)
     assert {layer.pane for layer in LAYERS} <= set(PANE)
     for layer in LAYERS:
-        assert set(layer.inputs) <= set(KINDS) | {TRAEFIK_ROUTERS}, layer.id
+        assert set(layer.inputs) <= set(KINDS) | {TRAEFIK_ROUTERS, CERT_CLOCK}, layer.id
     assert LAYER_INPUTS == {layer.id: layer.inputs for layer in LAYERS}  # the store reads the table
     assert [p.digit for p in TAB_PANES] == [str(n) for n in range(1, len(TAB_PANES) + 1)]
 

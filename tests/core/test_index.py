@@ -91,7 +91,7 @@ def test_worker_hosting_volumes_and_endpoints(store):
     assert impact.volumes_attached == (UPLOADS, WIKI_DB)
     assert set(impact.volumes) == {UPLOADS, WIKI_DB, BOT_DB}  # bot-db has a (rebuilding) replica here
     assert impact.workloads == ("Deployment/api/api", "Deployment/wiki/wiki-web", "StatefulSet/wiki/wiki-db")
-    assert impact.routes == ("api/api", "wiki/wiki")
+    assert impact.routes == ("IngressRoute/api/api", "IngressRoute/wiki/wiki")
     assert impact.apps == ("argocd/api", "argocd/wiki")
     assert impact.load_balancers == ()
     assert "route wiki/wiki: every endpoint of wiki/wiki-web runs on this node" in texts(impact)
@@ -133,19 +133,19 @@ def test_volume_route_lb_and_app_views(store):
     assert vol.nodes == ("hel-cp-01", "hel-wk-01", "hel-wk-02")
     uploads = index.for_volume(UPLOADS)
     assert uploads.workloads == ("Deployment/api/api",)  # found through the PVC claim
-    assert uploads.routes == ("api/api",) and uploads.apps == ("argocd/api",)
+    assert uploads.routes == ("IngressRoute/api/api",) and uploads.apps == ("argocd/api",)
 
     lb = index.for_lb("kube-system/traefik")
-    assert lb.routes == ("api/api", "wiki/wiki")  # every route enters through Traefik's IP
+    assert lb.routes == ("IngressRoute/api/api", "IngressRoute/wiki/wiki")  # every route enters through Traefik's IP
     assert lb.pools == ("lan-pool",) and lb.ips == ("192.168.10.240",)
     assert "hel-wk-02" in lb.nodes
 
-    route = index.for_route("wiki/wiki")
+    route = index.for_route("IngressRoute/wiki/wiki")
     assert (route.nodes, route.workloads, route.apps) == (("hel-wk-01",), ("Deployment/wiki/wiki-web",), ("argocd/wiki",))
     assert route.load_balancers == ("kube-system/traefik",)
 
     app = index.for_app("argocd/wiki")
-    assert app.routes == ("wiki/wiki",)
+    assert app.routes == ("IngressRoute/wiki/wiki",)
     assert app.volumes == (WIKI_DB,)
     assert app.workloads == ("Deployment/wiki/wiki-web", "StatefulSet/wiki/wiki-db")
     assert "hel-wk-01" in app.nodes
@@ -162,14 +162,14 @@ def test_unknown_keys_say_so(store):
 
 def test_index_follows_changes(store):
     before = store.impact()
-    assert "wiki/wiki" in before.for_node("hel-wk-01").routes
+    assert "IngressRoute/wiki/wiki" in before.for_node("hel-wk-01").routes
     moved = endpoint_slice("wiki-web", "wiki", ["hel-wk-02"])
     moved["metadata"]["resourceVersion"] = "2"
     store.handle(Changed("endpointslices", "MODIFIED", moved))
     after = store.impact()
     assert after is not before
-    assert "wiki/wiki" not in after.for_node("hel-wk-01").routes
-    assert "wiki/wiki" in after.for_node("hel-wk-02").routes
+    assert "IngressRoute/wiki/wiki" not in after.for_node("hel-wk-01").routes
+    assert "IngressRoute/wiki/wiki" in after.for_node("hel-wk-02").routes
     assert store.impact() is after  # cached until the next change
 
 
@@ -179,7 +179,7 @@ def test_workload_behind_a_route_runs_where_its_endpoints_are(store):
     impact = store.impact().for_workload("Deployment/wiki/wiki-web")
     assert impact.found and impact.workloads == ("Deployment/wiki/wiki-web",)
     assert impact.nodes == ("hel-wk-01",) and impact.services == ("wiki/wiki-web",)
-    assert impact.routes == ("wiki/wiki",) and impact.apps == ("argocd/wiki",)
+    assert impact.routes == ("IngressRoute/wiki/wiki",) and impact.apps == ("argocd/wiki",)
     # the route reaches it through Traefik's LoadBalancer IP
     assert impact.load_balancers == ("kube-system/traefik",) and impact.ips == ("192.168.10.240",)
     assert impact.pools == ("lan-pool",) and impact.volumes == ()
@@ -193,7 +193,7 @@ def test_workload_nodes_come_from_endpoints_and_from_its_attached_volumes(store)
     assert db.routes == () and db.load_balancers == () and db.findings == ()
     api = index.for_workload("Deployment/api/api")  # the PVC claim and both endpoints
     assert (api.volumes, api.nodes) == ((UPLOADS,), ("hel-wk-01", "hel-wk-02"))
-    assert (api.routes, api.apps) == (("api/api",), ("argocd/api",))
+    assert (api.routes, api.apps) == (("IngressRoute/api/api",), ("argocd/api",))
 
 
 def test_workload_findings_name_its_degraded_volume_and_missing_pods(store):
@@ -220,7 +220,7 @@ def test_traefiks_own_workload_carries_every_route(store):
     traefik = deployment("traefik", "kube-system", {"app.kubernetes.io/name": "traefik"})
     store.handle(Changed("deployments", "ADDED", traefik))
     impact = store.impact().for_workload("Deployment/kube-system/traefik")
-    assert impact.routes == ("api/api", "wiki/wiki") and impact.nodes == ("hel-cp-01",)
+    assert impact.routes == ("IngressRoute/api/api", "IngressRoute/wiki/wiki") and impact.nodes == ("hel-cp-01",)
     assert impact.apps == ("argocd/api", "argocd/wiki")
     assert texts(impact) == ("all 2 routes enter through this workload",)
 

@@ -64,11 +64,11 @@ def test_store_flags_missing_service_and_missing_port():
                      service("donate", "donate", {"app": "donate"}, port=80)],
         "endpointslices": [endpoint_slice(name, name, ["n1"]) for name in ("website", "api", "donate")],
     })
-    assert store.row("routes", "website/website").problems == ()
-    assert store.row("routes", "api/api").problems == ("service api/api has no port 8080",)
-    assert store.row("routes", "donate/donate").problems == ()  # port given by name
+    assert store.row("routes", "IngressRoute/website/website").problems == ()
+    assert store.row("routes", "IngressRoute/api/api").problems == ("service api/api has no port 8080 (Traefik drops the route)",)
+    assert store.row("routes", "IngressRoute/donate/donate").problems == ()  # port given by name
     store2 = store_with({"ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")]})
-    assert store2.row("routes", "wiki/wiki").problems == (
+    assert store2.row("routes", "IngressRoute/wiki/wiki").problems == (
         "backend service wiki/wiki-web not found (Traefik drops the route)",)
 
 
@@ -81,7 +81,7 @@ def test_backend_without_a_ready_endpoint_is_a_problem():
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
         "endpointslices": [slice_],
     })
-    assert store.row("routes", "wiki/wiki").problems == ("no ready endpoint for wiki/wiki-web:80",)
+    assert store.row("routes", "IngressRoute/wiki/wiki").problems == ("no ready endpoint for wiki/wiki-web:80",)
     del slice_["endpoints"][0]["conditions"]["ready"]  # absent means ready (EndpointConditions)
     slice_["metadata"]["resourceVersion"] = "2"
     store2 = store_with({
@@ -89,7 +89,7 @@ def test_backend_without_a_ready_endpoint_is_a_problem():
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
         "endpointslices": [slice_],
     })
-    assert store2.row("routes", "wiki/wiki").problems == ()
+    assert store2.row("routes", "IngressRoute/wiki/wiki").problems == ()
 
 
 def test_endpoints_not_listed_yet_are_not_called_missing():
@@ -97,7 +97,7 @@ def test_endpoints_not_listed_yet_are_not_called_missing():
         "ingressroutes": [ingressroute("wiki", "wiki", "wiki.emberforge.games", "wiki-web")],
         "services": [service("wiki-web", "wiki", {"app": "wiki-web"})],
     }, every_kind=False)  # the EndpointSlice source has not answered
-    assert store.row("routes", "wiki/wiki").problems == ()
+    assert store.row("routes", "IngressRoute/wiki/wiki").problems == ()
 
 
 def test_unbalanced_rule_is_a_problem():
@@ -113,3 +113,45 @@ def test_route_without_services_or_match():
     assert "route 1 has an empty match (Traefik skips it)" in row.problems
     assert "route 2 has no services" in row.problems
     assert row.tls is False and row.hosts == ()
+
+
+def _ingress(name: str, ns: str, host: str, service_port: dict) -> dict:
+    """networking.k8s.io/v1 Ingress as the API serialises it (port is number XOR name)."""
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": ns, "resourceVersion": "1"},
+            "spec": {"ingressClassName": "traefik",
+                     "rules": [{"host": host, "http": {"paths": [
+                         {"path": "/", "pathType": "Prefix",
+                          "backend": {"service": {"name": name, "port": service_port}}}]}}]}}
+
+
+def test_ingress_backend_port_checked_by_number_and_by_name():
+    store = store_with({
+        "ingresses": [_ingress("grafana", "monitoring", "grafana.lab", {"name": "web"}),
+                      _ingress("loki", "monitoring", "loki.lab", {"number": 3100}),
+                      _ingress("tempo", "monitoring", "tempo.lab", {"name": "http"})],
+        "services": [service(n, "monitoring", {"app": n}) for n in ("grafana", "loki", "tempo")],
+        "endpointslices": [endpoint_slice(n, "monitoring", ["n1"]) for n in ("grafana", "loki", "tempo")],
+    })
+    problems = {row.name: row.problems for row in store.rows("routes")}
+    assert problems["grafana"] == ("service monitoring/grafana has no port web (Traefik drops the route)",)
+    assert problems["loki"] == ("service monitoring/loki has no port 3100 (Traefik drops the route)",)
+    assert problems["tempo"] == ()  # the Service's port is named "http"
+
+
+def test_ingressroute_backend_without_port_and_externalname_ports():
+    no_port = ingressroute("docs", "docs", "docs.lab", "docs")
+    del no_port["spec"]["routes"][0]["services"][0]["port"]  # omitted: Traefik refuses the route
+    external = service("upstream", "docs", {})
+    external["spec"] = {"type": "ExternalName", "externalName": "backend.example.net"}  # no ports
+    store = store_with({
+        "ingressroutes": [no_port,
+                          ingressroute("ext", "docs", "ext.lab", "upstream", 8443),
+                          ingressroute("ext-named", "docs", "extn.lab", "upstream", "https")],
+        "services": [service("docs", "docs", {"app": "docs"}), external],
+        "endpointslices": [endpoint_slice("docs", "docs", ["n1"])],
+    })
+    problems = {row.name: row.problems for row in store.rows("routes")}
+    assert problems["docs"] == ("route 1 backend docs names no port (Traefik drops the route)",)
+    assert problems["ext"] == ()  # ExternalName: any port number passes
+    assert problems["ext-named"] == ("service docs/upstream has no port https (Traefik drops the route)",)

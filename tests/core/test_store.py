@@ -106,7 +106,10 @@ def test_health_changes_and_layer_health():
     network = {h.key for h in store.layer_health("load_balancers")}
     assert network == {"services", "ip_pools", "l2_advertisements", "l2_statuses"}
     assert {h.key for h in store.layer_health("network")} == network
-    assert {h.key for h in store.layer_health("routes")} == {"ingressroutes", "ingressroutes_legacy", "ingresses"}
+    routes = {h.key for h in store.layer_health("routes")}
+    assert routes >= {"ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "ingressroutetcps",
+                      "ingressrouteudps_legacy", "middlewares", "traefikservices", "tlsoptions", "serverstransports"}
+    assert not routes & network
     assert "lh_nodes" in {h.key for h in store.layer_health("volumes")}
 
 
@@ -125,11 +128,11 @@ def test_synced_counts_final_error_states():
 
 def test_rows_of_other_layers_follow_services():
     store = store_with({"ingressroutes": [ingressroute("api", "api", "api.emberforge.games", "api", 8080)]})
-    assert store.row("routes", "api/api").problems
+    assert store.row("routes", "IngressRoute/api/api").problems
     store.handle(Changed("services", "ADDED", service("api", "api", {"app": "api"}, port=8080)))
-    assert store.row("routes", "api/api").problems == ("no ready endpoint for api/api:8080",)
+    assert store.row("routes", "IngressRoute/api/api").problems == ("no ready endpoint for api/api:8080",)
     store.handle(Changed("endpointslices", "ADDED", endpoint_slice("api", "api", ["n1"])))
-    assert store.row("routes", "api/api").problems == ()
+    assert store.row("routes", "IngressRoute/api/api").problems == ()
 
 
 def test_malformed_events_are_ignored():

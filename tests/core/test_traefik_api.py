@@ -36,9 +36,10 @@ FAST = Backoff(first=0.05, factor=2.0, cap=0.3, settled=0.3)
 WAIT = 30.0
 
 
-def route(store: ClusterStore, key: str) -> RouteRow:
-    row = store.row("routes", key)
-    assert isinstance(row, RouteRow), f"no route {key}; routes are {[r.key for r in store.rows('routes')]}"
+def route(store: ClusterStore, ref: str) -> RouteRow:
+    """The route named ns/name (the reference data has one object per name, none legacy)."""
+    row = next((r for r in store.rows("routes") if r.ref == ref and not r.legacy), None)
+    assert isinstance(row, RouteRow), f"no route {ref}; routes are {[r.key for r in store.rows('routes')]}"
     return row
 
 
@@ -193,7 +194,7 @@ class Pump:
 
 
 def statuses(store: ClusterStore) -> dict[str, str | None]:
-    return {r.key: r.traefik_status for r in store.rows("routes")}
+    return {r.ref: r.traefik_status for r in store.rows("routes")}
 
 
 EXPECTED = {"website/website": "enabled", "donate/donate": "disabled", "wiki/wiki": "absent"}

@@ -65,11 +65,15 @@ def test_fault_names_a_key_a_qualified_plural_or_every_group_with_a_plural(world
     assert nodes(api)
     with pytest.raises(ApiException):
         custom.list_cluster_custom_object(*LH, "nodes")
-    emu.fault("middlewares", 500)  # not a key: every group serving that plural
+    emu.fault("middlewaretcps", 500)  # not a key: every group serving that plural
     for group in ("traefik.io", "traefik.containo.us"):
         with pytest.raises(ApiException) as failed:
-            custom.list_cluster_custom_object(group, "v1alpha1", "middlewares")
+            custom.list_cluster_custom_object(group, "v1alpha1", "middlewaretcps")
         assert failed.value.status == 500
+    emu.fault("middlewares_legacy", 500)  # a key: that group only
+    with pytest.raises(ApiException):
+        custom.list_cluster_custom_object("traefik.containo.us", "v1alpha1", "middlewares")
+    assert custom.list_cluster_custom_object("traefik.io", "v1alpha1", "middlewares")["items"]  # the live group answers
     with pytest.raises(KeyError):
         emu.fault("no-such-thing", 500)
 

@@ -131,9 +131,11 @@ def _routes(rows: Iterable[RouteRow]) -> Iterable[Finding]:
     for r in rows:
         if r.problems:
             # named as the Routes pane names it: two routes may share a host
-            name = f"{r.namespace}/{r.name}" if r.namespace else r.name
-            yield _finding(Severity.WARNING, "routes", r.key, f"route {name}", r.problems[0],
+            yield _finding(Severity.WARNING, "routes", r.key, f"route {r.label}", r.problems[0],
                            "; ".join(r.problems))
+        elif r.cert_state == "warning":
+            soon = next((n for n in r.notes if n.startswith("certificate ")), "certificate expires soon")
+            yield _finding(Severity.WARNING, "routes", r.key, f"route {r.label}", soon)
 
 
 def _apps(rows: Iterable[AppRow]) -> Iterable[Finding]:

@@ -207,7 +207,7 @@ def build_drain_plan(node: str, *, pods: Sequence[PodRow], raw_pods: Mapping[str
     for route_key in impact.routes:
         lost = [s for s in index.route_services.get(route_key, set()) if index.service_nodes.get(s) == {node}]
         if lost:
-            findings.append(Finding(Severity.PROBLEM, f"route {route_key}",
+            findings.append(Finding(Severity.PROBLEM, f"route {index.route_label(route_key)}",
                                     f"loses every endpoint ({', '.join(sorted(lost))}) until its pods run elsewhere",
                                     (f"routes|{route_key}",)))
     for app_key in impact.apps:

@@ -30,7 +30,7 @@ from tui.core.rows import (
 if TYPE_CHECKING:
     from tui.core.store import ClusterStore
 
-ROUTE_KINDS = ("IngressRoute", "Ingress")
+ROUTE_KINDS = ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Ingress")
 
 
 @dataclass(frozen=True)
@@ -238,8 +238,13 @@ class ImpactIndex:
         """Where these volumes are attached, so where the pods using them run."""
         return {node for v in volume_keys if v in self.volumes and (node := self.volumes[v].node)}
 
+    def route_label(self, key: str) -> str:
+        """ns/name as the Routes pane names a route (its key also holds the kind)."""
+        route = self.routes.get(key)
+        return route.label if route is not None else key
+
     def _route_refs(self, route_keys: Iterable[str]) -> list[str]:
-        return [f"{self.routes[k].source}/{k}" for k in route_keys if k in self.routes]
+        return [f"{self.routes[k].source}/{self.routes[k].ref}" for k in route_keys if k in self.routes]
 
     def _service_refs(self, service_keys: Iterable[str]) -> list[str]:
         return [f"Service/{k}" for k in service_keys]
@@ -341,7 +346,8 @@ class ImpactIndex:
             only_here = [s for s in self.route_services[route_key]
                          if self.service_nodes.get(s) == {name}]
             if only_here:
-                findings.append(_problem(f"route {route_key}", f"route {route_key}: every endpoint of "
+                label = self.route_label(route_key)
+                findings.append(_problem(f"route {label}", f"route {label}: every endpoint of "
                                          f"{', '.join(sorted(only_here))} runs on this node",
                                          f"routes|{route_key}"))
         findings += self._orphan_pods_on(name)
@@ -424,9 +430,10 @@ class ImpactIndex:
         volumes = self._follow(self.workload_volumes, workloads)
         nodes = self._follow(self.service_nodes, services)
         # the route's own problems already name a backend without ready endpoints (check_backends)
-        findings = [_warning(f"route {key}", problem) for problem in route.problems]
+        label = self.route_label(key)
+        findings = [_warning(f"route {label}", problem) for problem in route.problems]
         return Impact(
-            subject=f"route {key}",
+            subject=f"route {label}",
             nodes=_keys(nodes),
             volumes=_keys(volumes),
             load_balancers=self.ingress_lbs,
@@ -447,7 +454,7 @@ class ImpactIndex:
         workloads = {r for r in refs if r in self.workloads}
         services = {r.split("/", 1)[1] for r in refs if r.startswith("Service/")}
         services |= self._follow(self.workload_services, workloads)
-        routes = {r.split("/", 1)[1] for r in refs if r.split("/", 1)[0] in ROUTE_KINDS}
+        routes = {r for r in refs if r.split("/", 1)[0] in ROUTE_KINDS}  # "Kind/ns/name" is a route key
         routes |= self._follow(self.service_routes, services)
         volumes = self._follow(self.workload_volumes, workloads)
         nodes = self._follow(self.service_nodes, services) | self.volume_nodes(volumes)
@@ -493,7 +500,8 @@ class ImpactIndex:
         if routes and set(self.ingress_lbs) & services:
             findings.append(_warning(subject, f"all {len(routes)} routes enter through this workload"))
         else:
-            findings += [_warning(f"route {r}", f"route {r} enters through this workload", f"routes|{r}")
+            findings += [_warning(f"route {self.route_label(r)}",
+                                  f"route {self.route_label(r)} enters through this workload", f"routes|{r}")
                          for r in sorted(routes)]
         return Impact(
             subject=f"workload {key}",

@@ -22,6 +22,8 @@ class Kind:
     short_names: tuple[str, ...] = ()
     # served elsewhere on older clusters: listed instead when this collection answers 404
     fallback: Kind | None = None
+    # ?fieldSelector= of the list and the watch: only the objects we need cross the wire
+    field_selector: str | None = None
 
     @property
     def api_version(self) -> str:
@@ -56,6 +58,9 @@ _ALL = (
     Kind("events", "events.k8s.io", "v1", "events", "Event", True, "events", (),
          fallback=Kind("events", "", "v1", "events", "Event", True, "events", ("ev",))),
     Kind("ingresses", "networking.k8s.io", "v1", "ingresses", "Ingress", True, "routes", ("ing",)),
+    # only TLS Secrets, for the certificates routes name; the store keeps tls.crt and drops the rest
+    Kind("tls_secrets", "", "v1", "secrets", "Secret", True, "routes",
+         field_selector="type=kubernetes.io/tls"),
     # Longhorn
     Kind("lh_volumes", "longhorn.io", "v1beta2", "volumes", "Volume", True, "volumes", ("lhv",)),
     Kind("lh_nodes", "longhorn.io", "v1beta2", "nodes", "Node", True, "volumes", ("lhn",)),
@@ -69,6 +74,17 @@ _ALL = (
     # Traefik: v3 group and the legacy v2 group (clusters still on Traefik v2)
     Kind("ingressroutes", "traefik.io", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
     Kind("ingressroutes_legacy", "traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
+    *(Kind(f"{key}{suffix}", group, "v1alpha1", plural, kind, True, "routes")
+      for key, plural, kind in (("ingressroutetcps", "ingressroutetcps", "IngressRouteTCP"),
+                                ("ingressrouteudps", "ingressrouteudps", "IngressRouteUDP"),
+                                # what routes name: a missing one makes Traefik drop the router
+                                ("middlewares", "middlewares", "Middleware"),
+                                ("traefikservices", "traefikservices", "TraefikService"),
+                                ("tlsoptions", "tlsoptions", "TLSOption"),
+                                ("serverstransports", "serverstransports", "ServersTransport"),
+                                # the one named "default": the certificate of routes naming none
+                                ("tlsstores", "tlsstores", "TLSStore"))
+      for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))),
     # Argo CD
     Kind("applications", "argoproj.io", "v1alpha1", "applications", "Application", True, "apps", ("app",)),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tui.core.route_tls import CERT_CLOCK
 from tui.core.traefik_match import TRAEFIK_ROUTERS
 
 
@@ -52,6 +53,11 @@ PANES: tuple[PaneDef, ...] = (
     PaneDef("events", "Events", ""),  # a view (`:events`, `e`), not a tab
 )
 
+# Traefik's other kinds, each in both API groups: TCP/UDP routes and what routes refer to by name
+TRAEFIK_ROUTE_INPUTS = tuple(f"{kind}{suffix}" for kind in ("ingressroutetcps", "ingressrouteudps", "middlewares",
+                                                            "traefikservices", "tlsoptions", "serverstransports", "tlsstores")
+                             for suffix in ("", "_legacy"))
+
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "nodes", "node", ("nodes",), impact=True),
     LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
@@ -61,8 +67,9 @@ LAYERS: tuple[LayerDef, ...] = (
     LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", "l2_advertisements", "l2_statuses")),
     LayerDef("load_balancers", "network", "LB service",
              ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
-    LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "services",
-                                           "endpointslices", TRAEFIK_ROUTERS), impact=True),
+    LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "services",
+                                           "endpointslices", TRAEFIK_ROUTERS, CERT_CLOCK, *TRAEFIK_ROUTE_INPUTS),
+             impact=True),
     LayerDef("apps", "apps", "app", ("applications",), impact=True, kind="applications"),
     LayerDef("workloads", "workloads", "workload", ("deployments", "statefulsets", "applications"), impact=True),
     # (routes and workloads come from several kinds: the row's source or kind says which)

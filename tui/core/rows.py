@@ -6,7 +6,7 @@ exception. The first fields of each row are the JSON contract of ``clusterdeck s
 (issue 2); fields after the ``# extra`` line may grow freely.
 
 Every row has ``key``: the identity the tables use to reconcile rows in place
-("ns/name", or "name" for cluster-scoped objects).
+("ns/name", or "name" for cluster-scoped objects; "Kind/ns/name" for routes, see route_key).
 """
 from __future__ import annotations
 
@@ -16,6 +16,16 @@ from typing import Any
 
 def object_key(namespace: str | None, name: str | None) -> str:
     return f"{namespace}/{name}" if namespace else (name or "")
+
+
+LEGACY_TRAEFIK_GROUP = "traefik.containo.us"  # Traefik v2's API group; v3 reads only traefik.io
+
+
+def route_key(source: str, api_group: str | None, namespace: str | None, name: str) -> str:
+    """A route's identity: kind and (for the legacy Traefik group) group, then ns/name, so an
+    Ingress, an IngressRoute and a legacy IngressRoute of one name are three rows."""
+    kind = f"{source}.{api_group}" if api_group == LEGACY_TRAEFIK_GROUP else source
+    return f"{kind}/{object_key(namespace, name)}"
 
 
 @dataclass(frozen=True)
@@ -151,7 +161,7 @@ class LoadBalancerRow(Row):
 class RouteRow(Row):
     namespace: str | None
     name: str
-    source: str  # "IngressRoute" or "Ingress"
+    source: str  # "IngressRoute", "IngressRouteTCP", "IngressRouteUDP" or "Ingress"
     hosts: tuple[str, ...]  # exact hosts; HostRegexp patterns shown as "~<pattern>"
     entrypoints: tuple[str, ...]
     backends: tuple[str, ...]  # "ns/svc:port"
@@ -168,6 +178,36 @@ class RouteRow(Row):
     # it should serve); None when the Traefik API is not configured or not heard from yet
     traefik_status: str | None = None
     traefik_routers: tuple[str, ...] = ()  # "<name>@<provider>" of the routers serving this route
+    notes: tuple[str, ...] = ()  # facts that are not problems (a legacy API group, a cert expiring soon)
+    # TLS Secrets to check: ("ns/secret", hosts its certificate must cover); then what they hold
+    tls_certs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    cert_state: str | None = None  # ok / warning (< 14 days left) / expired; None: no certificate read
+    cert_expires: str | None = None  # the soonest notAfter (ISO 8601, UTC)
+    cert_names: tuple[str, ...] = ()  # the SANs (DNS, then IP) of the route's certificates
+    tls_passthrough: bool = False  # IngressRouteTCP: the backend terminates TLS
+    tls_options: str | None = None  # the TLSOption named ("ns/name", or "name@provider")
+    servers_transports: tuple[str, ...] = ()  # ServersTransports the backends name (same forms)
+
+    @property
+    def ref(self) -> str:
+        """"ns/name" of the object (its key in its kind's store bucket)."""
+        return object_key(self.namespace, self.name)
+
+    @property
+    def legacy(self) -> bool:
+        return self.api_group == LEGACY_TRAEFIK_GROUP
+
+    @property
+    def bucket(self) -> str:
+        """The KINDS key of the object: "ingresses", "ingressroutetcps_legacy", ..."""
+        if self.source == "Ingress":
+            return "ingresses"
+        return f"{self.source.lower()}s{'_legacy' if self.legacy else ''}"
+
+    @property
+    def label(self) -> str:
+        """How people name the route: ns/name, and the legacy group when it is in that one."""
+        return f"{self.ref} (legacy {self.api_group})" if self.legacy else self.ref
 
 
 @dataclass(frozen=True)

@@ -153,15 +153,20 @@ class KindSource:
         collection first, so an upgraded cluster is picked up by the next relist."""
         self._served = self.kind
         try:
-            return self._request(self.kind.collection_path(), [])
+            return self._request(self.kind.collection_path(), self._selector())
         except ApiException as exc:
             if exc.status != 404 or self.kind.fallback is None:
                 raise
         self._served = self.kind.fallback
-        return self._request(self._served.collection_path(), [])
+        return self._request(self._served.collection_path(), self._selector())
+
+    def _selector(self) -> list[tuple[str, str]]:
+        selector = self._served.field_selector
+        return [("fieldSelector", selector)] if selector else []
 
     def _watch(self, version: str | None) -> str | None:
         query: list[tuple[str, str]] = [
+            *self._selector(),
             ("watch", "true"),
             ("allowWatchBookmarks", "true"),
             ("timeoutSeconds", str(self.WATCH_SECONDS)),

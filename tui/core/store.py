@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
@@ -20,14 +21,17 @@ from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
-from tui.core.parsers import longhorn, metallb, traefik
+from tui.core.parsers import longhorn, metallb, traefik, traefik_objects
 from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
 from tui.core.parsers.events import aggregate, events_by_object, parse_event
 from tui.core.parsers.nodes import parse_node
 from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
+from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
+from tui.core.route_refs import Named, TraefikObjects, check_refs
+from tui.core.route_tls import CERT_CLOCK, check_tls
 from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
@@ -41,6 +45,15 @@ PANE_OF_LAYER = {layer.id: layer.pane for layer in LAYER_TABLE}
 # They exist only once they reported (an unconfigured API has no health at all).
 EXTRA_SOURCES = {TRAEFIK_API: "routes"}
 
+def _object_key(obj: Any) -> str:
+    return object_key(namespace_of(obj), name_of(obj))
+
+
+# every kind whose objects are routes; Traefik's API is matched against the HTTP ones only
+ROUTE_KINDS = ("ingressroutes", "ingressroutes_legacy", "ingresses", "ingressroutetcps",
+               "ingressroutetcps_legacy", "ingressrouteudps", "ingressrouteudps_legacy")
+HTTP_ROUTE_KINDS = ("ingressroutes", "ingressroutes_legacy", "ingresses")
+
 # one parser per kind; its result is cached per object and resourceVersion
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "nodes": parse_node,
@@ -50,6 +63,7 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "statefulsets": partial(parse_workload, kind="StatefulSet"),
     "replicasets": replicaset_owner,
     "ingresses": traefik.parse_ingress,
+    "tls_secrets": parse_tls_secret,
     "lh_volumes": longhorn.parse_volume,
     "lh_nodes": longhorn.parse_longhorn_node,
     "lh_replicas": longhorn.parse_replica,
@@ -60,15 +74,36 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "l2_statuses": metallb.parse_l2_status,
     "ingressroutes": partial(traefik.parse_ingressroute, api_group="traefik.io"),
     "ingressroutes_legacy": partial(traefik.parse_ingressroute, api_group="traefik.containo.us"),
+    **{f"{key}{suffix}": parser
+       for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))
+       for key, parser in (
+           ("ingressroutetcps", partial(traefik_objects.parse_ingressroute_tcp, api_group=group)),
+           ("ingressrouteudps", partial(traefik_objects.parse_ingressroute_udp, api_group=group)),
+           ("traefikservices", traefik_objects.parse_traefik_service),
+           ("middlewares", _object_key), ("tlsoptions", _object_key), ("serverstransports", _object_key),
+           ("tlsstores", traefik_objects.default_certificate))},
     "applications": parse_application,
     "pods": parse_pod,
     "events": parse_event,
 }
 
+# kinds cut down as they arrive, before anything else sees them: of a TLS Secret only its
+# certificate is kept (never tls.key, never any other value)
+REDUCERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"tls_secrets": only_certificate}
+
 # parser outputs cached like PARSERS but read from another kind's objects
 EXTRA_PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "lb_services": ("services", metallb.parse_service_lb),
 }
+
+# why a route's TLS Secret was not checked, by the state of the Secrets source
+_SECRETS_UNKNOWN = {
+    SourceState.CONNECTING: "Secrets not listed yet",
+    SourceState.FORBIDDEN: "not allowed to list Secrets",
+    SourceState.NOT_IN_DUMP: "Secrets not in the dump",
+}
+# a source whose list answered: stale data is the last known, shown under the pane's banner
+_LISTED = (SourceState.OK, SourceState.STALE)
 
 T = TypeVar("T")
 
@@ -100,7 +135,8 @@ class ClusterStore:
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
-        self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS], 0)
+        self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS, CERT_CLOCK], 0)
+        self._cert_hour = self._hour()
         self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
         self._layer_changed: dict[str, int] = {}
         self._parse_cache: dict[str, dict[str, tuple[str | None, dict[str, Any], Any]]] = {
@@ -183,6 +219,8 @@ class ClusterStore:
         """("ns/name", object with apiVersion/kind filled in), or None for a nameless object."""
         if not isinstance(obj, dict) or not name_of(obj):
             return None
+        if kind_key in REDUCERS:
+            obj = REDUCERS[kind_key](obj)
         if "kind" not in obj or "apiVersion" not in obj:
             kind = KINDS[kind_key]
             obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
@@ -195,6 +233,18 @@ class ClusterStore:
             if kind_key in inputs:
                 self._layer_changed[layer] = self.version
         self._layer_changed["impact"] = self.version
+
+    def _hour(self) -> datetime:
+        return self.clock.now().replace(minute=0, second=0, microsecond=0)
+
+    def advance_clock(self) -> None:
+        """Called by the app's ticker. Certificates age with time, not with events: once an hour
+        the routes are rebuilt when any TLS Secret is held (expiry states, days left)."""
+        hour = self._hour()
+        if hour != self._cert_hour:
+            self._cert_hour = hour
+            if self._objects["tls_secrets"]:
+                self._touch_kind(CERT_CLOCK)
 
     def _set_health(self, health: SourceHealth) -> None:
         if self._health.get(health.key) == health:
@@ -209,6 +259,9 @@ class ClusterStore:
             self._traefik = None  # no API there: Traefik's view is unknown, not "all absent"
             self._touch_kind(TRAEFIK_ROUTERS)
         self.version += 1
+        if health.key in KINDS:
+            # rows that read a source's health (endpoints, TLS Secrets listed or not) are rebuilt
+            self._kind_version[health.key] = self.version
         pane = KINDS[health.key].pane if health.key in KINDS else EXTRA_SOURCES.get(health.key)
         for layer, layer_pane in PANE_OF_LAYER.items():
             if layer_pane == pane:
@@ -339,19 +392,71 @@ class ClusterStore:
     def _build_routes(self) -> list[Row]:
         services = self.parsed("services")
         ready = self._ready_endpoints()
+        secrets, unchecked_why = self._tls_secrets()
+        referred = TraefikObjects(self._named("middlewares"), self._named("tlsoptions"),
+                                  self._named("serverstransports"))
+        traefik_services = self._traefik_services()
+        default_cert = self._default_certificate()
+        now = self.clock.now()
         out: list[Row] = []
-        for kind in ("ingressroutes", "ingressroutes_legacy", "ingresses"):
+        live = self.parsed("ingressroutes")
+        for kind in ROUTE_KINDS:
             bucket = self._objects[kind]
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
-                route = traefik.check_backends(route, services, ready)
-                out.append(route if self._traefik is None else overlay(route, bucket.get(key), self._traefik))
+                route = traefik.check_backends(route, services, ready, traefik_services)
+                route = check_refs(route, referred)
+                if default_cert and route.tls and not (route.tls_certs or route.cert_resolver or route.tls_passthrough):
+                    # no certificate of its own: Traefik serves the default TLSStore's
+                    route = replace(route, tls_certs=((default_cert, route.hosts),))
+                route = check_tls(route, secrets, now, unchecked_why)
+                # Traefik names a legacy route's routers as the live one's: never credit it with them
+                shadowed = kind == "ingressroutes_legacy" and key in live
+                out.append(route if self._traefik is None or shadowed or kind not in HTTP_ROUTE_KINDS
+                           else overlay(route, bucket.get(key), self._traefik))
         return out
+
+    def _listed(self, kind: str) -> bool:
+        health = self._health.get(kind)
+        return health is not None and health.state in _LISTED
+
+    def _named(self, kind: str) -> Named:
+        """A referable kind's "ns/name"s in each group (None: that group not listed)."""
+        def keys(k: str) -> frozenset[str] | None:
+            return frozenset(self._objects[k]) if self._listed(k) else None
+        return Named(keys(kind), keys(f"{kind}_legacy"))
+
+    def _traefik_services(self) -> dict[str, tuple[str, ...]] | None:
+        """TraefikService key -> its backends, both groups (None until traefik.io's answered)."""
+        if not self._listed("traefikservices"):
+            return None
+        out: dict[str, tuple[str, ...]] = {}
+        for kind in ("traefikservices_legacy", "traefikservices"):  # the live one wins a tie
+            if self._listed(kind):
+                out.update((k, info.backends) for k, info in self.parsed(kind).items())
+        return out
+
+    def _default_certificate(self) -> str | None:
+        """The default TLSStore's certificate Secret ("ns/name"): live group first (Traefik v3),
+        else the legacy one; none when "default" stores in several namespaces cancel out."""
+        for kind in ("tlsstores", "tlsstores_legacy"):
+            found = [s for s in self.parsed(kind).values() if s is not None] if self._listed(kind) else []
+            if found:  # Traefik drops "default" stores defined in several namespaces
+                return (found[0] or None) if len(found) == 1 else None
+        return None
+
+    def _tls_secrets(self) -> tuple[dict[str, TlsSecret] | None, str]:
+        """The TLS Secrets by "ns/name", or None (and why) until they were listed."""
+        health = self._health.get("tls_secrets")
+        if health is None or health.state not in _LISTED:
+            state = health.state if health is not None else SourceState.CONNECTING
+            return None, _SECRETS_UNKNOWN.get(state, f"Secrets {state.value}")
+        return cast("dict[str, TlsSecret]", self.parsed("tls_secrets")), ""
 
     def _ready_endpoints(self) -> dict[str, int] | None:
         """Ready endpoints per Service, or None until the EndpointSlices were listed (unknown is
         not "none")."""
         health = self._health.get("endpointslices")
-        if health is None or health.state is not SourceState.OK:
+        if health is None or health.state not in _LISTED:
             return None
         out: dict[str, int] = {}
         for info in self.parsed("endpointslices").values():

@@ -2,6 +2,7 @@
 Ingress -> RouteRow; rule parsing for hosts; backend checks Traefik itself stays silent on."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -17,11 +18,13 @@ from tui.core.parsers.access import (
     str_tuple,
 )
 from tui.core.parsers.services import ServiceInfo
-from tui.core.rows import RouteRow, object_key
+from tui.core.rows import LEGACY_TRAEFIK_GROUP, RouteRow, object_key, route_key
 
 HOST_MATCHERS = {"Host", "HostHeader", "HostSNI"}  # v2 HostHeader; all take one or more hosts
 REGEXP_MATCHERS = {"HostRegexp", "HostSNIRegexp"}
 _ANN = "traefik.ingress.kubernetes.io/"
+TRAEFIK_SERVICE = " (TraefikService)"  # the mark of a TraefikService among a route's backends
+LEGACY_NOTE = f"legacy group {LEGACY_TRAEFIK_GROUP} (Traefik v3 ignores it)"
 
 
 def _read_string(rule: str, i: int) -> tuple[str | None, int]:
@@ -111,7 +114,7 @@ def rule_hosts(rule: str) -> list[str]:
     return hosts
 
 
-def _unique(values: list[str]) -> tuple[str, ...]:
+def unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
@@ -120,6 +123,7 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
     name, ns = name_of(obj), namespace_of(obj)
     api_version = dig_str(obj, "apiVersion") or f"{api_group or ''}/"
     rules, hosts, backends, middlewares, problems = [], [], [], [], []
+    transports: list[str] = []
     routes = dig_list(obj, "spec", "routes")
     if not routes:
         problems.append("no routes")
@@ -136,39 +140,75 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
         if not services:
             problems.append(f"route {index} has no services")
         for svc in services:
-            backends.append(_crd_backend(svc, ns))
+            backends.append(crd_backend(svc, ns))
+            if needs_port(svc):
+                problems.append(f"route {index} backend {dig_str(svc, 'name')} names no port "
+                                "(Traefik drops the route)")
         for mw in dig_list(route, "middlewares"):
             mw_name = dig_str(mw, "name")
             if mw_name:
-                middlewares.append(object_key(dig_str(mw, "namespace") or ns, mw_name))
+                middlewares.append(crd_ref(mw_name, dig_str(mw, "namespace"), ns))
+        transports.extend(crd_ref(t, None, ns) for svc in services if (t := dig_str(svc, "serversTransport")))
     tls = dig(obj, "spec", "tls")
+    group = api_version.partition("/")[0] or None
     return RouteRow(
         namespace=ns,
         name=name,
         source="IngressRoute",
-        hosts=_unique(hosts),
+        hosts=unique(hosts),
         entrypoints=str_tuple(dig(obj, "spec", "entryPoints")),
-        backends=_unique([b for b in backends if b]),
+        backends=unique([b for b in backends if b]),
         tls=isinstance(tls, dict),
         problems=tuple(problems),
-        key=object_key(ns, name),
-        api_group=api_version.partition("/")[0] or None,
+        key=route_key("IngressRoute", group, ns, name),
+        api_group=group,
         rules=tuple(rules),
-        middlewares=_unique(middlewares),
+        middlewares=unique(middlewares),
         tls_secret=dig_str(tls, "secretName"),
         cert_resolver=dig_str(tls, "certResolver"),
+        notes=legacy_notes(group),
+        tls_certs=_crd_tls_certs(tls, ns, hosts),
+        tls_options=tls_options_ref(tls, ns),
+        servers_transports=unique(transports),
     )
 
 
-def _crd_backend(svc: Any, route_ns: str | None) -> str:
+def _crd_tls_certs(tls: Any, ns: str | None, hosts: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The Secret (in the route's namespace) whose certificate must cover every host."""
+    secret = dig_str(tls, "secretName")
+    return ((object_key(ns, secret), unique(hosts)),) if secret else ()
+
+
+def crd_ref(name: str, namespace: str | None, route_ns: str | None) -> str:
+    """A reference as Traefik resolves it: "x@provider" as is, else "ns/name" (the route's ns)."""
+    return name if "@" in name else object_key(namespace or route_ns, name)
+
+
+def tls_options_ref(tls: Any, ns: str | None) -> str | None:
+    name = dig_str(tls, "options", "name")
+    return crd_ref(name, dig_str(tls, "options", "namespace"), ns) if name else None
+
+
+def legacy_notes(group: str | None) -> tuple[str, ...]:
+    return (LEGACY_NOTE,) if group == LEGACY_TRAEFIK_GROUP else ()
+
+
+def crd_backend(svc: Any, route_ns: str | None) -> str:
     name = dig_str(svc, "name")
     if not name:
         return ""
     ns = dig_str(svc, "namespace") or route_ns
     if dig(svc, "kind") == "TraefikService":
-        return f"{object_key(ns, name)} (TraefikService)"
+        return f"{object_key(ns, name)}{TRAEFIK_SERVICE}"
     port = as_str(dig(svc, "port"))
     return f"{object_key(ns, name)}:{port}" if port else object_key(ns, name)
+
+
+def needs_port(svc: Any) -> bool:
+    """A Kubernetes Service backend without a port: Traefik refuses it ("service port not
+    defined"); a TraefikService has no port."""
+    return (dig(svc, "kind") in (None, "Service") and bool(dig_str(svc, "name"))
+            and dig(svc, "port") in (None, "", 0))
 
 
 def parse_ingress(obj: Any) -> RouteRow:
@@ -190,17 +230,20 @@ def parse_ingress(obj: Any) -> RouteRow:
         namespace=ns,
         name=name,
         source="Ingress",
-        hosts=_unique(hosts),
+        hosts=unique(hosts),
         entrypoints=_csv(annotations.get(_ANN + "router.entrypoints")),
-        backends=_unique([b for b in backends if b]),
+        backends=unique([b for b in backends if b]),
         tls=bool(tls_entries) or annotations.get(_ANN + "router.tls", "").lower() == "true",
         problems=tuple(problems),
-        key=object_key(ns, name),
+        key=route_key("Ingress", None, ns, name),
         api_group=(dig_str(obj, "apiVersion") or "").partition("/")[0] or None,
-        rules=tuple(f"Host(`{h}`)" for h in _unique(hosts)),
+        rules=tuple(f"Host(`{h}`)" for h in unique(hosts)),
         middlewares=_csv(annotations.get(_ANN + "router.middlewares")),
         tls_secret=next((dig_str(t, "secretName") for t in tls_entries if dig_str(t, "secretName")), None),
         cert_resolver=annotations.get(_ANN + "router.tls.certresolver"),
+        # each spec.tls entry: its secret covers its own hosts (all the rules' hosts when it lists none)
+        tls_certs=tuple((object_key(ns, dig_str(t, "secretName")), str_tuple(t.get("hosts")) or unique(hosts))
+                        for t in tls_entries if dig_str(t, "secretName")),
     )
 
 
@@ -225,14 +268,38 @@ def split_backend(backend: str) -> tuple[str, str | None] | None:
     return (service, port) if sep else (backend, None)
 
 
+_MAX_DEPTH = 8  # TraefikServices naming TraefikServices: deeper (or a loop) is not followed
+
+
+def expand_backends(backends: Iterable[str], traefik_services: Mapping[str, tuple[str, ...]] | None,
+                    problems: list[str], seen: frozenset[str] = frozenset(), depth: int = 0) -> Iterator[str]:
+    """Backends with each TraefikService (weighted, mirroring, ...) replaced by the backends it
+    leads to; one that does not exist goes to `problems`. Not listed (None), another provider's
+    (@file) or a loop: nothing is said."""
+    for backend in backends:
+        if not backend.endswith(TRAEFIK_SERVICE):
+            yield backend
+            continue
+        key = backend.removesuffix(TRAEFIK_SERVICE)
+        if traefik_services is None or "@" in key or key in seen or depth >= _MAX_DEPTH:
+            continue
+        inner = traefik_services.get(key)
+        if inner is None:
+            problems.append(f"TraefikService {key} not found (Traefik drops the route)")
+            continue
+        yield from expand_backends(inner, traefik_services, problems, seen | {key}, depth + 1)
+
+
 def check_backends(route: RouteRow, services: dict[str, ServiceInfo],
-                   ready_endpoints: dict[str, int] | None = None) -> RouteRow:
+                   ready_endpoints: dict[str, int] | None = None,
+                   traefik_services: Mapping[str, tuple[str, ...]] | None = None) -> RouteRow:
     """Flag backends Traefik would drop silently (a missing Service, or a port it lacks) and
     backends that answer nothing (no ready endpoint). `ready_endpoints` (service key -> count)
     is None when the EndpointSlices were not listed: then nothing is said about endpoints.
-    (A missing TLS secret is not checkable: secrets are not watched.)"""
+    TraefikService backends are checked through the Services they lead to (`traefik_services`:
+    key -> its backends; None when TraefikServices were not listed)."""
     problems = list(route.problems)
-    for backend in route.backends:
+    for backend in dict.fromkeys(expand_backends(route.backends, traefik_services, problems)):
         parts = split_backend(backend)
         if parts is None:
             continue
@@ -240,8 +307,9 @@ def check_backends(route: RouteRow, services: dict[str, ServiceInfo],
         svc = services.get(service_key)
         if svc is None:
             problems.append(f"backend service {service_key} not found (Traefik drops the route)")
-        elif not svc.has_port(port):
-            problems.append(f"service {service_key} has no port {port}")
+        elif not svc.has_port(port) and not (svc.type == "ExternalName" and (port or "").isdigit()):
+            # an ExternalName Service takes any port number (Traefik only warns); a name must exist
+            problems.append(f"service {service_key} has no port {port} (Traefik drops the route)")
         elif ready_endpoints is not None and svc.type != "ExternalName" and not ready_endpoints.get(service_key):
             problems.append(f"no ready endpoint for {backend}")
     return route if len(problems) == len(route.problems) else replace(route, problems=tuple(problems))
