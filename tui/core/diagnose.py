@@ -79,7 +79,7 @@ def _peer_certificate(response: Any) -> tuple[str | None, datetime | None]:
     (the DER the handshake carried), never anything else."""
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-    der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    der = ssl_object.getpeercert(True) if ssl_object is not None else None
     if not der:
         return None, None
     from cryptography import x509  # ansible-core's dependency; only a TLS probe needs it
@@ -278,7 +278,7 @@ def _announce(lb_keys: Iterable[str], facts: NetworkFacts) -> Hop:
             problems.append(f"{ips} is announced by {lb.announcing_node}, whose MetalLB speaker is not Ready")
             continue
         fine.append(f"{ips} in pool {pool.name}, announced by {lb.announcing_node} (Ready"
-                    + (", speaker Ready" if speaker else "") + ")")
+                    + (", speaker Ready)" if speaker else "; its speaker pod is not listed)"))
     if problems:
         return Hop("announce", "failed", "; ".join(problems))
     return Hop("announce", "ok", "; ".join(fine))
@@ -338,13 +338,13 @@ def _backend(route: RouteRow, facts: NetworkFacts) -> Hop:
 
 
 def _service_port(facts: NetworkFacts, lb_keys: Sequence[str], route: RouteRow) -> int:
-    """The LB Service port for the route's entrypoint (Traefik's chart names ports after them)."""
+    """The LB Service port for the route's entrypoint (Traefik's chart names its ports after
+    them: web, websecure); else 443 for TLS, 80 without."""
+    wanted = route.entrypoints or (("websecure",) if route.tls else ("web",))
     for key in lb_keys:
-        for port in facts.lbs[key].ports:  # "80/TCP" or "web:80/TCP"
-            name, _, rest = port.rpartition(":")
-            number = rest.split("/")[0]
-            if name and name in route.entrypoints and number.isdigit():
-                return int(number)
+        for name, number in facts.lbs[key].named_ports:
+            if name in wanted:
+                return number
     return 443 if route.tls else 80
 
 

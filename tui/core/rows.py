@@ -145,6 +145,8 @@ class LoadBalancerRow(Row):
     pending: bool = False  # type LoadBalancer without an IP yet
     requested_pool: str | None = None  # metallb.io/address-pool annotation
     external_traffic_policy: str | None = None
+    # (port name, port): Traefik's chart names its Service ports after its entrypoints
+    named_ports: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

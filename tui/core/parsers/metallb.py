@@ -133,11 +133,13 @@ def parse_service_lb(obj: Any) -> LoadBalancerRow | None:
         ip = dig_str(ingress, "ip") or dig_str(ingress, "hostname")
         if ip and ip not in ips:
             ips.append(ip)
-    ports = []
+    ports, named = [], []
     for port in dig_list(obj, "spec", "ports"):
         number = dig_str(port, "port")
         if number:
             ports.append(f"{number}/{dig_str(port, 'protocol') or 'TCP'}")
+            if dig_str(port, "name") and number.isdigit():
+                named.append((dig_str(port, "name") or "", int(number)))
     annotations = annotations_of(obj)
     return LoadBalancerRow(
         namespace=ns,
@@ -151,6 +153,7 @@ def parse_service_lb(obj: Any) -> LoadBalancerRow | None:
         pending=not ips,
         requested_pool=next((annotations[a] for a in REQUEST_ANNOTATIONS if annotations.get(a)), None),
         external_traffic_policy=dig_str(obj, "spec", "externalTrafficPolicy"),
+        named_ports=tuple(named),
     )
 
 
