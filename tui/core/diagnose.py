@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.core.literal import visible
+from tui.core.parsers.metallb import speakers_by_node
 from tui.core.ports import LiveStoreView, Origin, StoreView
 from tui.core.rows import IpPoolRow, LoadBalancerRow, NodeRow, RouteRow
 
@@ -30,7 +31,6 @@ HopName = Literal["dns", "lb_ip", "announce", "traefik", "backend", "http"]
 HOPS: tuple[HopName, ...] = ("dns", "lb_ip", "announce", "traefik", "backend", "http")
 Status = Literal["ok", "failed", "skipped"]
 Resolver = Callable[[str], list[str]]  # host -> addresses; OSError when it does not resolve
-SPEAKER_LABELS = (("app.kubernetes.io/component", "speaker"), ("component", "speaker"))
 
 
 @dataclass(frozen=True)
@@ -136,16 +136,6 @@ class NetworkFacts:
         for info in store.parsed("endpointslices").values():
             if info.service:
                 ready[info.service] = ready.get(info.service, 0) + info.ready
-        speakers: dict[str, bool] = {}
-        for pod in store.objects("pods"):
-            labels = (pod.get("metadata") or {}).get("labels") or {}
-            if any(labels.get(k) == v for k, v in SPEAKER_LABELS):
-                node = (pod.get("spec") or {}).get("nodeName")
-                conditions = (pod.get("status") or {}).get("conditions") or []
-                ok = any(isinstance(c, dict) and c.get("type") == "Ready" and c.get("status") == "True"
-                         for c in conditions)
-                if node:
-                    speakers[node] = speakers.get(node, False) or ok
         routes = [r for r in store.rows("routes") if isinstance(r, RouteRow)]
         return cls(
             routes=routes,
@@ -153,8 +143,9 @@ class NetworkFacts:
             pools={p.name: p for p in store.rows("ip_pools") if isinstance(p, IpPoolRow)},
             lbs=dict(index.lbs), ingress_lbs=tuple(index.ingress_lbs),
             service_nodes={k: set(v) for k, v in index.service_nodes.items()}, service_ready=ready,
-            services=set(index.services), l2_statuses_seen=bool(store.objects("l2_statuses")),
-            speaker_ready=speakers, entrypoints=dict(entrypoints or {}),
+            services=set(index.services),
+            l2_statuses_seen=bool(store.objects("l2_statuses") or store.objects("bgp_statuses")),
+            speaker_ready=speakers_by_node(store.objects("pods")), entrypoints=dict(entrypoints or {}),
             traefik_api=any(r.traefik_status is not None for r in routes),
         )
 

@@ -52,15 +52,17 @@ PANES: tuple[PaneDef, ...] = (
     PaneDef("events", "Events", ""),  # a view (`:events`, `e`), not a tab
 )
 
+# what says a pool's IPs are advertised and which node announces them (L2 or BGP)
+METALLB_LINKS = ("l2_advertisements", "l2_statuses", "bgp_advertisements", "bgp_statuses")
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "nodes", "node", ("nodes",), impact=True),
     LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
              impact=True, kind="lh_volumes"),
     LayerDef("lh_nodes", "volumes", "Longhorn node", ("lh_nodes",)),
     LayerDef("replicas", "volumes", "replica", ("lh_replicas", "lh_engines"), kind="lh_replicas"),
-    LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", "l2_advertisements", "l2_statuses")),
+    LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", *METALLB_LINKS)),
     LayerDef("load_balancers", "network", "LB service",
-             ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
+             ("services", "ip_pools", *METALLB_LINKS), impact=True, kind="services"),
     LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "services",
                                            "endpointslices", TRAEFIK_ROUTERS), impact=True),
     LayerDef("apps", "apps", "app", ("applications",), impact=True, kind="applications"),
