@@ -117,9 +117,10 @@ def secure_route(ns: str, name: str, host: str, svc: str, secret: str) -> dict[s
 def routes(backend: int) -> list[dict[str, Any]]:
     """One route per verdict: website works; donate names a missing Middleware (Traefik disables
     the router); queue has no ready endpoint; shop's pods do not answer; vault's certificate
-    expired; mirror's DNS points elsewhere; ghost does not resolve."""
+    expired; sso's covers other names; mirror's DNS points elsewhere; ghost does not resolve."""
     dead = free_port()  # nothing listens here: the backend is down
     cert, key = self_signed("vault.emberforge.games", NOW - dt.timedelta(days=2))
+    wrong_cert, wrong_key = self_signed("other.example", NOW + dt.timedelta(days=60))
     objects = [
         service("website", "website", backend), endpoint_slice("website", "website", backend),
         ingress_route("website", "website", "emberforge.games", "website"),
@@ -132,6 +133,9 @@ def routes(backend: int) -> list[dict[str, Any]]:
         service("vault", "vault", backend), endpoint_slice("vault", "vault", backend),
         tls_secret("vault", "vault-tls", cert, key),
         secure_route("vault", "vault", "vault.emberforge.games", "vault", "vault-tls"),
+        service("sso", "sso", backend), endpoint_slice("sso", "sso", backend),
+        tls_secret("sso", "sso-tls", wrong_cert, wrong_key),
+        secure_route("sso", "sso", "sso.emberforge.games", "sso", "sso-tls"),
         service("mirror", "mirror", backend), endpoint_slice("mirror", "mirror", backend),
         ingress_route("mirror", "mirror", "mirror.emberforge.games", "mirror"),
         service("ghost", "ghost", backend), endpoint_slice("ghost", "ghost", backend),
@@ -140,7 +144,7 @@ def routes(backend: int) -> list[dict[str, Any]]:
     return objects
 
 
-ANSWERS = {f"{n}.emberforge.games": [LB_IP] for n in ("donate", "queue", "shop", "vault")} | {
+ANSWERS = {f"{n}.emberforge.games": [LB_IP] for n in ("donate", "queue", "shop", "vault", "sso")} | {
     "emberforge.games": [LB_IP], "mirror.emberforge.games": ["192.0.2.80"]}
 
 
@@ -204,6 +208,9 @@ def test_each_broken_hop_is_named_by_its_verdict(emulator_factory: Any, kubeconf
     assert status == "failed", reason
     assert reason.startswith(f"https://{LB_IP}:{websecure} Host: vault.emberforge.games: HTTP 200")
     assert "certificate CN=vault.emberforge.games, EXPIRED " in reason
+    # a certificate for other names: whatever Traefik answered with, it does not cover the host
+    status, reason = hop(results["sso/sso"], "http")
+    assert status == "failed" and ", does not cover sso.emberforge.games (names: " in reason, reason
     # wrong DNS answer
     assert hop(results["mirror/mirror"], "lb_ip") == (
         "failed", f"DNS points at 192.0.2.80, Traefik's LB IP is {LB_IP}")

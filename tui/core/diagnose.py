@@ -70,25 +70,15 @@ class HttpResult:
     status: int | None
     latency_ms: float
     error: str = ""
-    cert_subject: str | None = None  # the certificate the server presented (TLS only)
-    cert_not_after: datetime | None = None
+    cert_der: bytes | None = None  # the certificate the server presented (TLS only)
 
 
-def _peer_certificate(response: Any) -> tuple[str | None, datetime | None]:
-    """Subject and expiry of the certificate the server presented; only the certificate is read
-    (the DER the handshake carried), never anything else."""
+def _peer_certificate(response: Any) -> bytes | None:
+    """The DER certificate the handshake carried (only the certificate: nothing else is read)."""
     stream = response.extensions.get("network_stream")
     ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
     der = ssl_object.getpeercert(True) if ssl_object is not None else None
-    if not der:
-        return None, None
-    from cryptography import x509  # ansible-core's dependency; only a TLS probe needs it
-
-    try:
-        cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        return "unreadable certificate", None
-    return cert.subject.rfc4514_string() or "(empty subject)", cert.not_valid_after_utc
+    return bytes(der) if der else None
 
 
 HttpProbe = Callable[[str, int, str, bool], HttpResult]  # (ip, port, host, tls) -> result
@@ -106,8 +96,8 @@ def httpx_probe(ip: str, port: int, host: str, tls: bool, timeout: float = 5.0) 
             response = client.get(f"{scheme}://{ip}:{port}/", headers={"Host": host},
                                   extensions={"sni_hostname": host} if tls else None)
             latency = (time.monotonic() - started) * 1000
-            subject, not_after = _peer_certificate(response) if tls else (None, None)
-        return HttpResult(response.status_code, latency, cert_subject=subject, cert_not_after=not_after)
+            der = _peer_certificate(response) if tls else None
+        return HttpResult(response.status_code, latency, cert_der=der)
     except httpx.HTTPError as exc:
         return HttpResult(None, (time.monotonic() - started) * 1000, str(exc) or type(exc).__name__)
 
@@ -347,15 +337,34 @@ def _http(route: RouteRow, facts: NetworkFacts, lb_keys: Sequence[str], ip: str,
     if answer.status is None:
         return Hop("http", "failed", f"{where}: {answer.error} after {answer.latency_ms:.0f} ms")
     said = f"{where}: HTTP {answer.status} in {answer.latency_ms:.0f} ms"
-    expired = False
-    if answer.cert_subject is not None:
-        expiry = answer.cert_not_after
-        expired = expiry is not None and expiry <= now
-        when = expiry.strftime("%Y-%m-%d %H:%M UTC") if expiry else "unknown"
-        said += f"; certificate {answer.cert_subject}, " + (f"EXPIRED {when}" if expired else f"expires {when}")
-    if answer.status >= 500 or answer.status == 404 or expired:
-        return Hop("http", "failed", said)
-    return Hop("http", "ok", said)
+    cert_ok, cert_said = _certificate(answer.cert_der, host, now) if route.tls else (True, "")
+    if answer.status >= 500 or answer.status == 404 or not cert_ok:
+        return Hop("http", "failed", said + cert_said)
+    return Hop("http", "ok", said + cert_said)
+
+
+def _certificate(der: bytes | None, host: str, now: datetime) -> tuple[bool, str]:
+    """(acceptable, "; certificate ...") for the certificate a TLS request was answered with."""
+    if der is None:
+        return False, "; no certificate presented"
+    from tui.core.certs import CertError, parse_certificate  # cryptography: only a TLS probe needs it
+
+    try:
+        cert = parse_certificate(der)
+    except CertError as exc:
+        return False, f"; certificate unreadable ({exc})"
+    when = cert.not_after.strftime("%Y-%m-%d %H:%M UTC")
+    said = f"; certificate CN={cert.subject_cn or '-'}"
+    state = cert.expiry_state(now)
+    covered = cert.covers(host)
+    if not covered:
+        said += f", does not cover {host} (names: {', '.join(cert.names()) or 'none'})"
+    if state == "expired":
+        said += f", EXPIRED {when}"
+    else:
+        days = (cert.not_after - now).days
+        said += f", expires {when}" + (f" (in {days} days)" if state == "warning" else "")
+    return covered and state != "expired", said
 
 
 def route_name(route: RouteRow) -> str:
