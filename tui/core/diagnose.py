@@ -323,9 +323,10 @@ def _service_port(facts: NetworkFacts, lb_keys: Sequence[str], route: RouteRow) 
     them: web, websecure); else 443 for TLS, 80 without."""
     wanted = route.entrypoints or (("websecure",) if route.tls else ("web",))
     for key in lb_keys:
-        for name, number in facts.lbs[key].named_ports:
-            if name in wanted:
-                return number
+        for named in facts.lbs[key].named_ports:
+            name, _, number = named.rpartition(":")
+            if name in wanted and number.isdigit():
+                return int(number)
     return 443 if route.tls else 80
 
 

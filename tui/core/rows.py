@@ -150,8 +150,8 @@ class LoadBalancerRow(Row):
     pending: bool = False  # type LoadBalancer without an IP yet
     requested_pool: str | None = None  # metallb.io/address-pool annotation
     external_traffic_policy: str | None = None
-    # (port name, port): Traefik's chart names its Service ports after its entrypoints
-    named_ports: tuple[tuple[str, int], ...] = ()
+    # "name:port": Traefik's chart names its Service ports after its entrypoints
+    named_ports: tuple[str, ...] = ()
     # metallb.io/loadBalancerIPs (comma-separated), else the deprecated spec.loadBalancerIP
     requested_ips: tuple[str, ...] = ()
 

@@ -177,8 +177,8 @@ def parse_service_lb(obj: Any) -> LoadBalancerRow | None:
         number = dig_str(port, "port")
         if number:
             ports.append(f"{number}/{dig_str(port, 'protocol') or 'TCP'}")
-            if dig_str(port, "name") and number.isdigit():
-                named.append((dig_str(port, "name") or "", int(number)))
+            if dig_str(port, "name"):
+                named.append(f"{dig_str(port, 'name')}:{number}")
     annotations = annotations_of(obj)
     return LoadBalancerRow(
         namespace=ns,
