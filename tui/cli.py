@@ -176,8 +176,15 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     """Every hop of each route; exit 1 when any hop failed, 2 on bad input (cron can tell them apart)."""
-    from tui.core.diagnose import (NetworkFacts, diagnose, diagnosis_json, diagnosis_text, live_tools,
-                                   route_name, select_routes)
+    from tui.core.diagnose import (
+        NetworkFacts,
+        diagnose,
+        diagnosis_json,
+        diagnosis_text,
+        live_tools,
+        route_name,
+        select_routes,
+    )
     from tui.core.ports import Origin
     from tui.core.source_wiring import traefik_api_for
     from tui.core.traefik_api import fetch_entrypoints

@@ -15,7 +15,7 @@ HOPS = ["dns", "lb_ip", "announce", "traefik", "backend", "http"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CLUSTERDECK, *args], capture_output=True, text=True, timeout=90)
+    return subprocess.run([CLUSTERDECK, *args], capture_output=True, text=True, timeout=90, check=False)
 
 
 @pytest.fixture(scope="module")

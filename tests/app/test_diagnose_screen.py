@@ -11,7 +11,15 @@ import pytest
 
 from screens.diagnose import DiagnoseScreen
 from screens.routes import RoutesScreen
-from tests.support.app_support import make_app, press, screen_text, settle, synced, table_keys, wait_until
+from tests.support.app_support import (
+    make_app,
+    press,
+    screen_text,
+    settle,
+    synced,
+    table_keys,
+    wait_until,
+)
 from tui.emulator.demo import demo_objects
 
 

@@ -22,11 +22,17 @@ def demo(emulator_factory: Any) -> Any:
     return emulator_factory(demo_objects(), controllers=False)
 
 
-async def test_snapshot_and_workloads_pane_agree_on_omitted_zero_counts(demo: Any) -> None:
+@pytest.fixture
+def snapshot_workloads() -> dict[str, Any]:
     done = subprocess.run([CLUSTERDECK, "snapshot", "--demo", "--format", "json"],
-                          capture_output=True, text=True, timeout=90)
+                          capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode == 0, done.stderr
-    rows = {w["key"]: w for w in json.loads(done.stdout)["workloads"]}
+    return {w["key"]: w for w in json.loads(done.stdout)["workloads"]}
+
+
+async def test_snapshot_and_workloads_pane_agree_on_omitted_zero_counts(demo: Any,
+                                                                        snapshot_workloads: Any) -> None:
+    rows = snapshot_workloads
     web, db = rows["Deployment/wiki/wiki-web"], rows["StatefulSet/wiki/wiki-db"]
     assert (web["replicas"], web["ready"], web["available"]) == (2, 0, 0)
     assert (db["replicas"], db["ready"]) == (1, 0)

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.support.traefik_support import (
     endpoint_slice,
     free_port,
@@ -238,7 +236,7 @@ def test_pool_not_advertised_and_an_entrypoint_on_the_wrong_address(
     emu.delete("l2_advertisements", "metallb-system", "loop")
     website = run(config, api, "website/website")["website/website"]
     assert hop(website, "announce") == (
-        "failed", f"pool loop is not advertised (no L2Advertisement or BGPAdvertisement selects it): "
-                  f"nobody answers ARP for {LB_IP}")
+        "failed", ("pool loop is not advertised (no L2Advertisement or BGPAdvertisement selects it): "
+                   f"nobody answers ARP for {LB_IP}"))
     assert [h.status for h in website.hops[3:]] == ["skipped"] * 3
     assert website.failed

@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.core.test_metallb_as_deployed import bgp_advertisement, bgp_status, l2_advertisement, speaker
-from tests.support.core_samples import endpoint_slice, ingressroute, ip_pool, l2_status, node, service, store_with
+from tests.core.test_metallb_as_deployed import (
+    bgp_advertisement,
+    bgp_status,
+    l2_advertisement,
+    speaker,
+)
+from tests.support.core_samples import (
+    endpoint_slice,
+    ingressroute,
+    ip_pool,
+    l2_status,
+    node,
+    service,
+    store_with,
+)
 from tui.core.diagnose import NetworkFacts, diagnose, diagnosis_text
 
 IP = "192.168.10.240"

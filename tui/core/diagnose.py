@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from tui.core.literal import visible
 from tui.core.parsers.metallb import speakers_by_node
-from tui.core.ports import LiveStoreView, Origin, StoreView
+from tui.core.ports import LiveStoreView, Origin
 from tui.core.rows import IpPoolRow, LoadBalancerRow, NodeRow, RouteRow
 
 HopName = Literal["dns", "lb_ip", "announce", "traefik", "backend", "http"]
@@ -348,7 +348,10 @@ def _certificate(der: bytes | None, host: str, now: datetime) -> tuple[bool, str
     """(acceptable, "; certificate ...") for the certificate a TLS request was answered with."""
     if der is None:
         return False, "; no certificate presented"
-    from tui.core.certs import CertError, parse_certificate  # cryptography: only a TLS probe needs it
+    from tui.core.certs import (  # cryptography: only a TLS probe needs it
+        CertError,
+        parse_certificate,
+    )
 
     try:
         cert = parse_certificate(der)

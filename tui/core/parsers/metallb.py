@@ -3,8 +3,8 @@ linking them: pool size and usage (REFERENCE 2.5), each LB IP's pool and announc
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, replace
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tui.core.parsers.access import (
