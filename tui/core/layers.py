@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 from tui.core.traefik_match import TRAEFIK_ROUTERS
 
+# what says a pool's IPs are advertised and which node announces them (L2 or BGP)
+METALLB_LINKS = ("l2_advertisements", "l2_statuses", "bgp_advertisements", "bgp_statuses")
+
 
 @dataclass(frozen=True)
 class PaneDef:
@@ -52,8 +55,6 @@ PANES: tuple[PaneDef, ...] = (
     PaneDef("events", "Events", ""),  # a view (`:events`, `e`), not a tab
 )
 
-# what says a pool's IPs are advertised and which node announces them (L2 or BGP)
-METALLB_LINKS = ("l2_advertisements", "l2_statuses", "bgp_advertisements", "bgp_statuses")
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "nodes", "node", ("nodes",), impact=True),
     LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
