@@ -26,8 +26,24 @@ POOL_COLUMNS = (
 def pool_flags(row: IpPoolRow) -> Text:
     flags = Text()
     flags.append("auto " if row.auto_assign else "manual ", style="" if row.auto_assign else c.DIM)
-    flags.append("l2" if row.advertised else "not-advertised", style="" if row.advertised else c.BAD)
+    by = "+".join(row.advertised_by).lower() or ("l2" if row.advertised else "")
+    flags.append(by or "not-advertised", style="" if by else c.BAD)
     return flags
+
+
+def pool_usage(row: IpPoolRow) -> tuple[int, int | None, Text]:
+    """(used, total, the IPS cell): MetalLB's own count (status, >= 0.15) when it wrote one,
+    ours from the Services otherwise; both when they disagree."""
+    total = row.total
+    if row.reported_used is None:
+        return row.used, total, c.plain(f"{row.used}/{'∞' if total is None else total}")
+    used = row.reported_used
+    if row.reported_available is not None:
+        total = used + row.reported_available
+    cell = Text(f"{used}/{'∞' if total is None else total}")
+    if used != row.used:
+        cell.append(f" (Services hold {row.used})", style=c.WARN)
+    return used, total, cell
 
 
 def l2_statuses_exist(store: Any) -> bool:
@@ -86,11 +102,11 @@ class NetworkScreen(PaneScreen):
         super().refresh_table()
 
     def pool_cells(self, row: IpPoolRow) -> tuple[Text, ...]:
-        total = "∞" if row.total is None else str(row.total)
+        used, total, count = pool_usage(row)
         return (
             Text(row.name, style="bold"),
-            c.bar(row.used, row.total, width=8),
-            c.plain(f"{row.used}/{total}"),
+            c.bar(used, total, width=8),
+            count,
             c.plain(", ".join(row.addresses)),
             pool_flags(row),
         )

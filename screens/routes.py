@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 
 from tui.core.rows import RouteRow
+from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.resource_table import Column, ResourceTable
 
@@ -40,7 +41,8 @@ class RoutesScreen(PaneScreen):
     LAYER = "routes"
     CSS_PATH = "routes.tcss"
     HELP = ("Traefik routes, the broken ones first: host, backend, TLS, what is wrong "
-            "(and, with traefik_api_url set, what Traefik itself says).")
+            "(and, with traefik_api_url set, what Traefik itself says). d: every hop of the route.")
+    BINDINGS = bindings("routes.diagnose")
     # a route is named by namespace/name (two routes may share a host); the backend drops the
     # route's own namespace so the column goes to what differs, and its port is never cut
     COLUMNS = (
@@ -63,6 +65,18 @@ class RoutesScreen(PaneScreen):
         table = ResourceTable(TRAEFIK_COLUMNS if self.with_traefik else self.COLUMNS, id="table")
         table.border_title = self.TITLE
         yield table
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "diagnose":
+            return True if self.cursor_row() is not None else None
+        return super().check_action(action, parameters)
+
+    def action_diagnose(self) -> None:
+        from .diagnose import DiagnoseScreen
+
+        row = self.cursor_row()
+        if isinstance(row, RouteRow):
+            self.app.push_screen(DiagnoseScreen(row))
 
     def sort_key(self, row: RouteRow) -> Any:
         # a legacy-group twin follows the live route of its name, whatever its key sorts as

@@ -1,4 +1,4 @@
-"""The `clusterdeck` command: the console, `snapshot`, `emulate` and `paths`.
+"""The `clusterdeck` command: the console, `snapshot`, `diagnose`, `emulate` and `paths`.
 
 Every bad input (unknown flag, unreadable or invalid dump, broken kubeconfig, unreachable
 cluster) ends as one line on stderr naming the file, line or host, and exit code 2.
@@ -51,6 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_target(snapshot, "the embedded demo cluster")
     snapshot.add_argument("--format", choices=("text", "json"), default="text")
     snapshot.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                          help="how long to wait for every source's first answer (default 30)")
+
+    diagnose = commands.add_parser("diagnose", help="check every hop of each route (exit 1 when one fails)")
+    _add_target(diagnose, "the embedded demo cluster (no traffic is sent: those hops are skipped)")
+    diagnose.add_argument("--route", metavar="NS/NAME", help="only this route (default: every route)")
+    diagnose.add_argument("--format", choices=("text", "json"), default="text")
+    diagnose.add_argument("--traefik-api", metavar="URL",
+                          help="Traefik's API (default: the config's traefik_api_url)")
+    diagnose.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                           help="how long to wait for every source's first answer (default 30)")
 
     emulate = commands.add_parser("emulate", help="run the cluster emulator in the foreground")
@@ -165,6 +174,44 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    """Every hop of each route; exit 1 when any hop failed, 2 on bad input (cron can tell them apart)."""
+    from tui.core.diagnose import (
+        NetworkFacts,
+        diagnose,
+        diagnosis_json,
+        diagnosis_text,
+        live_tools,
+        route_name,
+        select_routes,
+    )
+    from tui.core.ports import Origin
+    from tui.core.source_wiring import traefik_api_for
+    from tui.core.traefik_api import fetch_entrypoints
+
+    conn = _connect(args, read_only=True)
+    try:
+        api = args.traefik_api or traefik_api_for(conn.origin, _configured_traefik_api())
+        live_api = api if conn.origin is Origin.KUBECONFIG else None
+        store = collect(conn, args.timeout, traefik_api_url=live_api)
+        origin = conn.origin
+    finally:
+        conn.close()
+    facts = NetworkFacts.from_store(store, fetch_entrypoints(live_api) if live_api else None)
+    if args.route and not select_routes(facts, args.route):
+        known = ", ".join(sorted({route_name(r) for r in facts.routes})) or "none"
+        print(f"clusterdeck: no route {args.route}; routes: {known}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    resolver, http = live_tools(origin)
+    results = diagnose(facts, resolver, http, origin, args.route)
+    if args.format == "json":
+        json.dump(diagnosis_json(results), sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(diagnosis_text(results))
+    return 1 if any(r.failed for r in results) else 0
+
+
 def cmd_emulate(args: argparse.Namespace) -> int:
     from tui.emulator import Emulator, load_seed, write_kubeconfig
 
@@ -220,8 +267,8 @@ def cmd_console(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = {"snapshot": cmd_snapshot, "emulate": cmd_emulate, "paths": cmd_paths}.get(args.command or "",
-                                                                                          cmd_console)
+    command = {"snapshot": cmd_snapshot, "diagnose": cmd_diagnose, "emulate": cmd_emulate,
+               "paths": cmd_paths}.get(args.command or "", cmd_console)
     try:
         return command(args)
     except ConnectionError_ as exc:

@@ -86,6 +86,7 @@ _DEFS = (
     KeyDef("screen.impact", "i", "impact", "Impact"),
     KeyDef("screen.detail", "d", "detail", "Detail"),
     KeyDef("impact.findings", "f", "findings", "All findings"),
+    KeyDef("routes.diagnose", "d", "diagnose", "Diagnose"),  # Routes pane only
 )
 KEYS: dict[str, KeyDef] = {d.id: d for d in _DEFS}
 

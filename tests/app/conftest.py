@@ -1,6 +1,6 @@
 """Fixtures of the app tests: the shared emulator and kubeconfig fixtures."""
 from __future__ import annotations
 
-from tests.support.shared_fixtures import emulator_factory, kubeconfig
+from tests.support.shared_fixtures import backend, emulator_factory, kubeconfig, traefik
 
-__all__ = ["emulator_factory", "kubeconfig"]
+__all__ = ["backend", "emulator_factory", "kubeconfig", "traefik"]

@@ -88,3 +88,25 @@ def test_omitted_zero_counts_are_zero_not_unknown():
                           "metadata": {"name": "api", "namespace": "api"}, "spec": {"replicas": 2},
                           "status": {"observedGeneration": 3, "replicas": 2, "unavailableReplicas": 2}})
     assert (row.ready, row.updated, row.available) == (0, 0, 0)
+
+
+def test_statefulset_as_served_with_nothing_ready():
+    # StatefulSetStatus: readyReplicas/currentReplicas/updatedReplicas are omitempty, replicas
+    # and availableReplicas are not: what the API sends for a crash-looping single-replica set
+    row = parse_workload({"apiVersion": "apps/v1", "kind": "StatefulSet",
+                          "metadata": {"name": "wiki-db", "namespace": "wiki", "generation": 1},
+                          "spec": {"replicas": 1, "serviceName": "wiki-db"},
+                          "status": {"observedGeneration": 1, "replicas": 1, "availableReplicas": 0,
+                                     "currentRevision": "wiki-db-6d4c9", "updateRevision": "wiki-db-6d4c9",
+                                     "collisionCount": 0}})
+    assert (row.replicas, row.ready, row.updated, row.available) == (1, 0, 0, 0)
+    assert row.rollout == "progressing: 0 of 1 pods ready"
+
+
+def test_deployment_scaled_to_zero_as_served():
+    # every DeploymentStatus count is omitempty: scaled to zero, only observedGeneration is left
+    row = parse_workload({"apiVersion": "apps/v1", "kind": "Deployment",
+                          "metadata": {"name": "bot", "namespace": "bot", "generation": 5},
+                          "spec": {"replicas": 0}, "status": {"observedGeneration": 5}})
+    assert (row.replicas, row.ready, row.updated, row.available) == (0, 0, 0, 0)
+    assert row.rollout == "done"

@@ -104,7 +104,8 @@ def test_health_changes_and_layer_health():
     assert store.health()["l2_statuses"] == stale
     assert {"ip_pools", "load_balancers"} <= store.changed_layers(mark)
     network = {h.key for h in store.layer_health("load_balancers")}
-    assert network == {"services", "ip_pools", "l2_advertisements", "l2_statuses"}
+    assert network == {"services", "ip_pools", "l2_advertisements", "l2_statuses",
+                       "bgp_advertisements", "bgp_peers", "bgp_statuses"}
     assert {h.key for h in store.layer_health("network")} == network
     routes = {h.key for h in store.layer_health("routes")}
     assert routes >= {"ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "ingressroutetcps",

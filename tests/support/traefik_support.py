@@ -78,10 +78,13 @@ class TraefikProcesses:
 
     def __call__(self, url: str, *extra: str) -> tuple[str, str]:
         web, api = free_port(), free_port()
+        # an extra --entrypoints.web.address=... replaces ours (diagnose binds it elsewhere)
+        own_web = [] if any(e.startswith("--entrypoints.web.address=") for e in extra) else [
+            f"--entrypoints.web.address=127.0.0.1:{web}"]
         with open(self.log, "w") as log:  # the child keeps its own descriptor
             self.procs.append(subprocess.Popen([
                 self.binary, f"--providers.kubernetescrd.endpoint={url}", "--api.insecure=true",
-                f"--entrypoints.web.address=127.0.0.1:{web}", f"--entrypoints.traefik.address=127.0.0.1:{api}",
+                *own_web, f"--entrypoints.traefik.address=127.0.0.1:{api}",
                 "--log.level=DEBUG", "--global.checknewversion=false", "--global.sendanonymoususage=false",
                 *extra,
             ], stdout=log, stderr=subprocess.STDOUT))

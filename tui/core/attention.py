@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 from tui.core.clock import age
 from tui.core.findings import Finding, Severity
 from tui.core.parsers.events import api_time, seen_at
+from tui.core.parsers.metallb import pending_reason, speakers_by_node
 from tui.core.rows import (
     AppRow,
     EventRow,
@@ -59,7 +60,9 @@ def attention(store: ClusterStore) -> list[Finding]:
         *_volumes(cast("list[VolumeRow]", store.rows("volumes"))),
         # with no ServiceL2Status at all (older MetalLB, forbidden) nobody knows who announces
         *_load_balancers(cast("list[LoadBalancerRow]", store.rows("load_balancers")),
-                         announcers_known=bool(store.parsed("l2_statuses"))),
+                         announcers_known=bool(store.parsed("l2_statuses") or store.parsed("bgp_statuses")),
+                         speakers=speakers_by_node(store.objects("pods")),
+                         events=cast("list[EventRow]", store.rows("events"))),
         *_routes(cast("list[RouteRow]", store.rows("routes"))),
         *_apps(cast("list[AppRow]", store.rows("apps"))),
         *_workloads(cast("list[WorkloadRow]", store.rows("workloads"))),
@@ -117,14 +120,19 @@ def _volumes(rows: Iterable[VolumeRow]) -> Iterable[Finding]:
                            f"{v.robustness}{repl}{where}")
 
 
-def _load_balancers(rows: Iterable[LoadBalancerRow], announcers_known: bool) -> Iterable[Finding]:
+def _load_balancers(rows: Iterable[LoadBalancerRow], announcers_known: bool, speakers: dict[str, bool],
+                    events: list[EventRow]) -> Iterable[Finding]:
     for lb in rows:
         if lb.pending:
+            why = pending_reason(lb, events)  # MetalLB's own word, when it wrote an event
             yield _finding(Severity.WARNING, "load_balancers", lb.key, f"service {lb.key}",
-                           "LoadBalancer IP pending")
+                           "LoadBalancer IP pending" + (f": {why}" if why else ""))
         elif lb.ips and not lb.announcing_node and announcers_known:
             yield _finding(Severity.PROBLEM, "load_balancers", lb.key, f"service {lb.key}",
                            "IP not announced by any node")
+        elif lb.announcing_node and speakers.get(lb.announcing_node) is False:
+            yield _finding(Severity.PROBLEM, "load_balancers", lb.key, f"service {lb.key}",
+                           f"announced by {lb.announcing_node}, whose MetalLB speaker is not Ready")
 
 
 def _routes(rows: Iterable[RouteRow]) -> Iterable[Finding]:

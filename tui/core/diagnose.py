@@ -17,18 +17,20 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from tui.core.ports import LiveStoreView, Origin, StoreView
+from tui.core.literal import visible
+from tui.core.parsers.metallb import speakers_by_node
+from tui.core.ports import LiveStoreView, Origin
 from tui.core.rows import IpPoolRow, LoadBalancerRow, NodeRow, RouteRow
 
 HopName = Literal["dns", "lb_ip", "announce", "traefik", "backend", "http"]
 HOPS: tuple[HopName, ...] = ("dns", "lb_ip", "announce", "traefik", "backend", "http")
 Status = Literal["ok", "failed", "skipped"]
 Resolver = Callable[[str], list[str]]  # host -> addresses; OSError when it does not resolve
-SPEAKER_LABELS = (("app.kubernetes.io/component", "speaker"), ("component", "speaker"))
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,15 @@ class HttpResult:
     status: int | None
     latency_ms: float
     error: str = ""
+    cert_der: bytes | None = None  # the certificate the server presented (TLS only)
+
+
+def _peer_certificate(response: Any) -> bytes | None:
+    """The DER certificate the handshake carried (only the certificate: nothing else is read)."""
+    stream = response.extensions.get("network_stream")
+    ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+    der = ssl_object.getpeercert(True) if ssl_object is not None else None
+    return bytes(der) if der else None
 
 
 HttpProbe = Callable[[str, int, str, bool], HttpResult]  # (ip, port, host, tls) -> result
@@ -84,7 +95,9 @@ def httpx_probe(ip: str, port: int, host: str, tls: bool, timeout: float = 5.0) 
         with httpx.Client(verify=False, timeout=timeout, trust_env=False, follow_redirects=False) as client:
             response = client.get(f"{scheme}://{ip}:{port}/", headers={"Host": host},
                                   extensions={"sni_hostname": host} if tls else None)
-        return HttpResult(response.status_code, (time.monotonic() - started) * 1000)
+            latency = (time.monotonic() - started) * 1000
+            der = _peer_certificate(response) if tls else None
+        return HttpResult(response.status_code, latency, cert_der=der)
     except httpx.HTTPError as exc:
         return HttpResult(None, (time.monotonic() - started) * 1000, str(exc) or type(exc).__name__)
 
@@ -113,16 +126,6 @@ class NetworkFacts:
         for info in store.parsed("endpointslices").values():
             if info.service:
                 ready[info.service] = ready.get(info.service, 0) + info.ready
-        speakers: dict[str, bool] = {}
-        for pod in store.objects("pods"):
-            labels = (pod.get("metadata") or {}).get("labels") or {}
-            if any(labels.get(k) == v for k, v in SPEAKER_LABELS):
-                node = (pod.get("spec") or {}).get("nodeName")
-                conditions = (pod.get("status") or {}).get("conditions") or []
-                ok = any(isinstance(c, dict) and c.get("type") == "Ready" and c.get("status") == "True"
-                         for c in conditions)
-                if node:
-                    speakers[node] = speakers.get(node, False) or ok
         routes = [r for r in store.rows("routes") if isinstance(r, RouteRow)]
         return cls(
             routes=routes,
@@ -130,25 +133,36 @@ class NetworkFacts:
             pools={p.name: p for p in store.rows("ip_pools") if isinstance(p, IpPoolRow)},
             lbs=dict(index.lbs), ingress_lbs=tuple(index.ingress_lbs),
             service_nodes={k: set(v) for k, v in index.service_nodes.items()}, service_ready=ready,
-            services=set(index.services), l2_statuses_seen=bool(store.objects("l2_statuses")),
-            speaker_ready=speakers, entrypoints=dict(entrypoints or {}),
+            services=set(index.services),
+            l2_statuses_seen=bool(store.objects("l2_statuses") or store.objects("bgp_statuses")),
+            speaker_ready=speakers_by_node(store.objects("pods")), entrypoints=dict(entrypoints or {}),
             traefik_api=any(r.traefik_status is not None for r in routes),
         )
 
 
-def _skip_rest(hops: list[Hop], why: str) -> None:
-    done = {h.hop for h in hops}
-    hops += [Hop(name, "skipped", why) for name in HOPS if name not in done]
+def _skipped(after: Sequence[HopName], why: str) -> Iterator[Hop]:
+    yield from (Hop(name, "skipped", why) for name in HOPS if name not in after)
 
 
 def _host_names(route: RouteRow) -> list[str]:
     return [h for h in route.hosts if not h.startswith("~")]
 
 
+def _offline(origin: Origin) -> str:
+    return "the demo cluster is simulated" if origin is Origin.DEMO else "offline dump"
+
+
 def diagnose_route(route: RouteRow, facts: NetworkFacts, resolver: Resolver | None,
-                   http: HttpProbe | None, origin: Origin = Origin.KUBECONFIG) -> RouteDiagnosis:
-    hops: list[Hop] = []
-    result = RouteDiagnosis(route.key, route.hosts, (), route.source)
+                   http: HttpProbe | None, origin: Origin = Origin.KUBECONFIG,
+                   now: datetime | None = None) -> RouteDiagnosis:
+    hops = tuple(route_hops(route, facts, resolver, http, origin, now))
+    return RouteDiagnosis(route_name(route), route.hosts, hops, route.source)
+
+
+def route_hops(route: RouteRow, facts: NetworkFacts, resolver: Resolver | None,
+               http: HttpProbe | None, origin: Origin = Origin.KUBECONFIG,
+               now: datetime | None = None) -> Iterator[Hop]:
+    """The hops in order, each as soon as it is checked (the console shows them one by one)."""
     hosts = _host_names(route)
     lb_keys = [k for k in facts.ingress_lbs if facts.lbs.get(k) and facts.lbs[k].ips]
     lb_ips = sorted({ip for k in lb_keys for ip in facts.lbs[k].ips})
@@ -156,9 +170,9 @@ def diagnose_route(route: RouteRow, facts: NetworkFacts, resolver: Resolver | No
     # 1. dns
     addresses: set[str] = set()
     if not hosts:
-        hops.append(Hop("dns", "skipped", "no exact host (HostRegexp or no Host rule): nothing to resolve"))
+        yield Hop("dns", "skipped", "no exact host (HostRegexp or no Host rule): nothing to resolve")
     elif resolver is None:
-        hops.append(Hop("dns", "skipped", "offline dump: names are not resolved"))
+        yield Hop("dns", "skipped", f"{_offline(origin)}: names are not looked up")
     else:
         answers, errors = [], []
         for host in hosts:
@@ -170,50 +184,50 @@ def diagnose_route(route: RouteRow, facts: NetworkFacts, resolver: Resolver | No
             addresses.update(found)
             answers.append(f"{host} → {', '.join(found) or 'nothing'}")
         if errors:
-            hops.append(Hop("dns", "failed", "; ".join(errors)))
-            _skip_rest(hops, "DNS failed")
-            return _with(result, hops)
-        hops.append(Hop("dns", "ok", "; ".join(answers)))
+            yield Hop("dns", "failed", "; ".join(errors))
+            yield from _skipped(("dns",), "DNS failed")
+            return
+        yield Hop("dns", "ok", "; ".join(answers))
 
     # 2. lb_ip
     if not lb_ips:
-        hops.append(Hop("lb_ip", "failed", "Traefik has no LoadBalancer Service with an IP "
-                                           "(pending, or Traefik is not exposed through MetalLB)"))
-        _skip_rest(hops, "no LB IP to reach Traefik on")
-        return _with(result, hops)
+        yield Hop("lb_ip", "failed", "Traefik has no LoadBalancer Service with an IP "
+                                     "(pending, or Traefik is not exposed through MetalLB)")
+        yield from _skipped(("dns", "lb_ip"), "no LB IP to reach Traefik on")
+        return
     if addresses and not addresses & set(lb_ips):
-        hops.append(Hop("lb_ip", "failed", f"DNS points at {', '.join(sorted(addresses))}, Traefik's LB IP is "
-                                           f"{', '.join(lb_ips)}"))
-        _skip_rest(hops, "DNS does not lead to Traefik")
-        return _with(result, hops)
-    hops.append(Hop("lb_ip", "ok", f"Traefik's LB IP {', '.join(lb_ips)} ({', '.join(lb_keys)})"
-                    + ("" if addresses else "; DNS not checked")))
+        yield Hop("lb_ip", "failed", f"DNS points at {', '.join(sorted(addresses))}, Traefik's LB IP is "
+                                     f"{', '.join(lb_ips)}")
+        yield from _skipped(("dns", "lb_ip"), "DNS does not lead to Traefik")
+        return
+    yield Hop("lb_ip", "ok", f"Traefik's LB IP {', '.join(lb_ips)} ({', '.join(lb_keys)})"
+              + ("" if addresses else "; DNS not checked"))
 
     # 3. announce
-    hops.append(_announce(lb_keys, facts))
-    if hops[-1].status == "failed":
-        _skip_rest(hops, "the LB IP is not reachable on the LAN")
-        return _with(result, hops)
+    announce = _announce(lb_keys, facts)
+    yield announce
+    if announce.status == "failed":
+        yield from _skipped(("dns", "lb_ip", "announce"), "the LB IP is not reachable on the LAN")
+        return
 
-    # 4. traefik
-    hops.append(_traefik(route, facts, lb_ips))
-    # 5. backend
-    hops.append(_backend(route, facts))
-    # 6. http
-    if any(h.status == "failed" for h in hops):
-        hops.append(Hop("http", "skipped", "an earlier hop failed"))
-    elif http is None or origin is not Origin.KUBECONFIG:
-        where = "the demo cluster is simulated" if origin is Origin.DEMO else "offline dump"
-        hops.append(Hop("http", "skipped", f"{where}: no request sent to {lb_ips[0]}"))
-    elif not hosts:
-        hops.append(Hop("http", "skipped", "no exact host to send in the Host header"))
+    # 4. traefik, 5. backend
+    if origin is Origin.KUBECONFIG:
+        traefik = _traefik(route, facts, lb_ips)
     else:
-        hops.append(_http(route, facts, lb_keys, lb_ips[0], hosts[0], http))
-    return _with(result, hops)
-
-
-def _with(result: RouteDiagnosis, hops: Sequence[Hop]) -> RouteDiagnosis:
-    return RouteDiagnosis(result.route, result.hosts, tuple(hops), result.source)
+        traefik = Hop("traefik", "skipped", f"{_offline(origin)}: there is no Traefik API to ask")
+    backend = _backend(route, facts)
+    yield traefik
+    yield backend
+    # 6. http
+    if "failed" in (traefik.status, backend.status):
+        yield Hop("http", "skipped", "an earlier hop failed")
+    elif http is None or origin is not Origin.KUBECONFIG:
+        where = _offline(origin) if origin is not Origin.KUBECONFIG else "no HTTP probe"
+        yield Hop("http", "skipped", f"{where}: no request sent to {lb_ips[0]}")
+    elif not hosts:
+        yield Hop("http", "skipped", "no exact host to send in the Host header")
+    else:
+        yield _http(route, facts, lb_keys, lb_ips[0], hosts[0], http, now or datetime.now(UTC))
 
 
 def _announce(lb_keys: Iterable[str], facts: NetworkFacts) -> Hop:
@@ -245,7 +259,7 @@ def _announce(lb_keys: Iterable[str], facts: NetworkFacts) -> Hop:
             problems.append(f"{ips} is announced by {lb.announcing_node}, whose MetalLB speaker is not Ready")
             continue
         fine.append(f"{ips} in pool {pool.name}, announced by {lb.announcing_node} (Ready"
-                    + (", speaker Ready" if speaker else "") + ")")
+                    + (", speaker Ready)" if speaker else "; its speaker pod is not listed)"))
     if problems:
         return Hop("announce", "failed", "; ".join(problems))
     return Hop("announce", "ok", "; ".join(fine))
@@ -305,32 +319,82 @@ def _backend(route: RouteRow, facts: NetworkFacts) -> Hop:
 
 
 def _service_port(facts: NetworkFacts, lb_keys: Sequence[str], route: RouteRow) -> int:
-    """The LB Service port for the route's entrypoint (Traefik's chart names ports after them)."""
+    """The LB Service port for the route's entrypoint (Traefik's chart names its ports after
+    them: web, websecure); else 443 for TLS, 80 without."""
+    wanted = route.entrypoints or (("websecure",) if route.tls else ("web",))
     for key in lb_keys:
-        for port in facts.lbs[key].ports:  # "80/TCP" or "web:80/TCP"
-            name, _, rest = port.rpartition(":")
-            number = rest.split("/")[0]
-            if name and name in route.entrypoints and number.isdigit():
+        for named in facts.lbs[key].named_ports:
+            name, _, number = named.rpartition(":")
+            if name in wanted and number.isdigit():
                 return int(number)
     return 443 if route.tls else 80
 
 
 def _http(route: RouteRow, facts: NetworkFacts, lb_keys: Sequence[str], ip: str, host: str,
-          http: HttpProbe) -> Hop:
+          http: HttpProbe, now: datetime) -> Hop:
     port = _service_port(facts, lb_keys, route)
     answer = http(ip, port, host, route.tls)
     where = f"{'https' if route.tls else 'http'}://{ip}:{port} Host: {host}"
     if answer.status is None:
         return Hop("http", "failed", f"{where}: {answer.error} after {answer.latency_ms:.0f} ms")
-    if answer.status >= 500 or answer.status == 404:
-        return Hop("http", "failed", f"{where}: HTTP {answer.status} in {answer.latency_ms:.0f} ms")
-    return Hop("http", "ok", f"{where}: HTTP {answer.status} in {answer.latency_ms:.0f} ms")
+    said = f"{where}: HTTP {answer.status} in {answer.latency_ms:.0f} ms"
+    cert_ok, cert_said = _certificate(answer.cert_der, host, now) if route.tls else (True, "")
+    if answer.status >= 500 or answer.status == 404 or not cert_ok:
+        return Hop("http", "failed", said + cert_said)
+    return Hop("http", "ok", said + cert_said)
+
+
+def _certificate(der: bytes | None, host: str, now: datetime) -> tuple[bool, str]:
+    """(acceptable, "; certificate ...") for the certificate a TLS request was answered with."""
+    if der is None:
+        return False, "; no certificate presented"
+    from tui.core.certs import (  # cryptography: only a TLS probe needs it
+        CertError,
+        parse_certificate,
+    )
+
+    try:
+        cert = parse_certificate(der)
+    except CertError as exc:
+        return False, f"; certificate unreadable ({exc})"
+    when = cert.not_after.strftime("%Y-%m-%d %H:%M UTC")
+    said = f"; certificate CN={cert.subject_cn or '-'}"
+    state = cert.expiry_state(now)
+    covered = cert.covers(host)
+    if not covered:
+        said += f", does not cover {host} (names: {', '.join(cert.names()) or 'none'})"
+    if state == "expired":
+        said += f", EXPIRED {when}"
+    else:
+        days = (cert.not_after - now).days
+        said += f", expires {when}" + (f" (in {days} days)" if state == "warning" else "")
+    return covered and state != "expired", said
+
+
+def route_name(route: RouteRow) -> str:
+    """NS/NAME, what a user types after --route."""
+    return f"{route.namespace}/{route.name}" if route.namespace else route.name
+
+
+def select_routes(facts: NetworkFacts, wanted: str | None) -> list[RouteRow]:
+    """Every route, or those whose NS/NAME (or store key) is `wanted` (an Ingress and an
+    IngressRoute may share one)."""
+    return [r for r in facts.routes if wanted is None or wanted in (r.key, route_name(r))]
 
 
 def diagnose(facts: NetworkFacts, resolver: Resolver | None, http: HttpProbe | None,
-             origin: Origin = Origin.KUBECONFIG, route_key: str | None = None) -> list[RouteDiagnosis]:
-    routes = [r for r in facts.routes if route_key is None or r.key == route_key]
-    return [diagnose_route(r, facts, resolver, http, origin) for r in sorted(routes, key=lambda r: r.key)]
+             origin: Origin = Origin.KUBECONFIG, route_key: str | None = None,
+             now: datetime | None = None) -> list[RouteDiagnosis]:
+    routes = select_routes(facts, route_key)
+    return [diagnose_route(r, facts, resolver, http, origin, now) for r in sorted(routes, key=lambda r: r.key)]
+
+
+def live_tools(origin: Origin) -> tuple[Resolver | None, HttpProbe | None]:
+    """The resolver and HTTP probe a diagnosis may use: only against a live cluster (the demo and
+    dumps send no query and no request anywhere)."""
+    if origin is Origin.KUBECONFIG:
+        return system_resolver, httpx_probe
+    return None, None
 
 
 def diagnosis_json(results: Sequence[RouteDiagnosis]) -> dict[str, Any]:
@@ -338,8 +402,9 @@ def diagnosis_json(results: Sequence[RouteDiagnosis]) -> dict[str, Any]:
 
 
 def diagnosis_text(results: Sequence[RouteDiagnosis]) -> str:
+    """One line per route and per hop; cluster strings shown literally (controls made visible)."""
     out = []
     for r in results:
-        out.append(f"{r.route}  {', '.join(r.hosts) or '-'}  {'FAILED' if r.failed else 'ok'}")
-        out += [f"  {h.hop:<9}{h.status:<8}{h.reason}" for h in r.hops]
-    return "\n".join(out) + "\n"
+        out.append(visible(f"{r.route}  {', '.join(r.hosts) or '-'}  {'FAILED' if r.failed else 'ok'}", True))
+        out += [f"  {h.hop:<9}{h.status:<8}{visible(h.reason, True)}" for h in r.hops]
+    return "\n".join(out) + "\n" if out else "no routes\n"

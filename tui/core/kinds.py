@@ -71,6 +71,9 @@ _ALL = (
     Kind("ip_pools", "metallb.io", "v1beta1", "ipaddresspools", "IPAddressPool", True, "network"),
     Kind("l2_advertisements", "metallb.io", "v1beta1", "l2advertisements", "L2Advertisement", True, "network"),
     Kind("l2_statuses", "metallb.io", "v1beta1", "servicel2statuses", "ServiceL2Status", True, "network"),
+    Kind("bgp_advertisements", "metallb.io", "v1beta1", "bgpadvertisements", "BGPAdvertisement", True, "network"),
+    Kind("bgp_peers", "metallb.io", "v1beta2", "bgppeers", "BGPPeer", True, "network"),
+    Kind("bgp_statuses", "metallb.io", "v1beta1", "servicebgpstatuses", "ServiceBGPStatus", True, "network"),
     # Traefik: v3 group and the legacy v2 group (clusters still on Traefik v2)
     Kind("ingressroutes", "traefik.io", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),
     Kind("ingressroutes_legacy", "traefik.containo.us", "v1alpha1", "ingressroutes", "IngressRoute", True, "routes"),

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from tui.core.route_tls import CERT_CLOCK
 from tui.core.traefik_match import TRAEFIK_ROUTERS
 
+# what says a pool's IPs are advertised and which node announces them (L2 or BGP)
+METALLB_LINKS = ("l2_advertisements", "l2_statuses", "bgp_advertisements", "bgp_statuses")
+
 
 @dataclass(frozen=True)
 class PaneDef:
@@ -64,9 +67,9 @@ LAYERS: tuple[LayerDef, ...] = (
              impact=True, kind="lh_volumes"),
     LayerDef("lh_nodes", "volumes", "Longhorn node", ("lh_nodes",)),
     LayerDef("replicas", "volumes", "replica", ("lh_replicas", "lh_engines"), kind="lh_replicas"),
-    LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", "l2_advertisements", "l2_statuses")),
+    LayerDef("ip_pools", "network", "IP pool", ("ip_pools", "services", *METALLB_LINKS)),
     LayerDef("load_balancers", "network", "LB service",
-             ("services", "ip_pools", "l2_advertisements", "l2_statuses"), impact=True, kind="services"),
+             ("services", "ip_pools", *METALLB_LINKS), impact=True, kind="services"),
     LayerDef("routes", "routes", "route", ("ingressroutes", "ingressroutes_legacy", "ingresses", "tls_secrets", "services",
                                            "endpointslices", TRAEFIK_ROUTERS, CERT_CLOCK, *TRAEFIK_ROUTE_INPUTS),
              impact=True),

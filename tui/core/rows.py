@@ -137,8 +137,13 @@ class IpPoolRow(Row):
     key: str = ""
     namespace: str | None = None
     avoid_buggy_ips: bool = False
-    advertised: bool = False  # an L2Advertisement selects this pool (or all pools)
+    advertised: bool = False  # an L2Advertisement or BGPAdvertisement selects this pool (or all pools)
     services: tuple[str, ...] = ()  # "ns/name" of LB services holding an IP from this pool
+    advertised_by: tuple[str, ...] = ()  # "L2", "BGP"
+    # MetalLB >= 0.15 writes status.assigned/availableIPv4/6; None when the pool has no status
+    reported_used: int | None = None
+    reported_available: int | None = None
+    allocation: tuple[str, ...] = ()  # spec.serviceAllocation, in words: "namespaces: a, b", "priority 10"
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,10 @@ class LoadBalancerRow(Row):
     pending: bool = False  # type LoadBalancer without an IP yet
     requested_pool: str | None = None  # metallb.io/address-pool annotation
     external_traffic_policy: str | None = None
+    # "name:port": Traefik's chart names its Service ports after its entrypoints
+    named_ports: tuple[str, ...] = ()
+    # metallb.io/loadBalancerIPs (comma-separated), else the deprecated spec.loadBalancerIP
+    requested_ips: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "ip_pools": lambda obj: (metallb.parse_ip_pool(obj), metallb.pool_spec(obj)),
     "l2_advertisements": lambda obj: obj,
     "l2_statuses": metallb.parse_l2_status,
+    "bgp_advertisements": lambda obj: obj,
+    "bgp_peers": lambda obj: obj,
+    "bgp_statuses": metallb.parse_l2_status,  # ServiceBGPStatus: the same labels and status fields
     "ingressroutes": partial(traefik.parse_ingressroute, api_group="traefik.io"),
     "ingressroutes_legacy": partial(traefik.parse_ingressroute, api_group="traefik.containo.us"),
     **{f"{key}{suffix}": parser
@@ -377,9 +380,11 @@ class ClusterStore:
     def _link_network(self) -> tuple[list[Row], list[Row]]:
         pools = list(self.parsed("ip_pools").values())
         lbs = [lb for lb in self.parsed("lb_services").values() if lb is not None]
-        announcers = dict(s for s in self.parsed("l2_statuses").values() if s is not None)
+        # BGP first, so L2's single announcer wins when a Service has both
+        announcers = {svc: node for kind in ("bgp_statuses", "l2_statuses")
+                      for svc, node in sorted(s for s in self.parsed(kind).values() if s is not None)}
         linked_pools, linked_lbs = metallb.link_pools(
-            pools, lbs, self.objects("l2_advertisements"), announcers
+            pools, lbs, self.objects("l2_advertisements"), announcers, self.objects("bgp_advertisements")
         )
         return list(linked_pools), list(linked_lbs)
 

@@ -148,3 +148,19 @@ class TraefikPoller:
             return  # same trouble again: keep `since`, send nothing
         self._health = SourceHealth(TRAEFIK_API, state, self._clock.now(), detail, retry_in)
         self._deliver(HealthChanged(self._health))
+
+
+def fetch_entrypoints(url: str, timeout: float = 5.0) -> dict[str, str] | None:
+    """Traefik's entrypoints (`/api/entrypoints`): name -> the address it listens on; None when
+    the API does not answer (diagnose then cannot say where Traefik listens)."""
+    client = HttpClient(api_base(url), timeout=timeout, name=TraefikPoller.NAME, retries=1)
+    try:
+        answer = client.send("GET", "/api/entrypoints")
+    except HttpFailure:
+        return None
+    finally:
+        client.close()
+    if answer.status != 200 or not isinstance(answer.data, list):
+        return None
+    return {str(e["name"]): str(e.get("address") or "") for e in answer.data
+            if isinstance(e, dict) and isinstance(e.get("name"), str)}

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.emulator import finalizers
+from tui.emulator.omitempty import drop_zero_counts
 from tui.emulator.resources import Resource, ServedResources
 
 LOG_LIMIT = 50_000  # events kept for watch replay; older resourceVersions answer 410
@@ -173,6 +174,7 @@ class ObjectStore:
             generation += 1
         meta["generation"] = generation
         new["metadata"] = meta
+        drop_zero_counts(res.api_version, res.kind, new)  # served as the API serialises it
         return new
 
     def write(self, res: Resource, obj: dict[str, Any], **how: Any) -> dict[str, Any]:

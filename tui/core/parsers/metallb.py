@@ -3,6 +3,7 @@ linking them: pool size and usage (REFERENCE 2.5), each LB IP's pool and announc
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -10,6 +11,7 @@ from tui.core.parsers.access import (
     annotations_of,
     dig,
     dig_bool,
+    dig_int,
     dig_list,
     dig_str,
     labels_of,
@@ -19,7 +21,7 @@ from tui.core.parsers.access import (
     str_map,
     str_tuple,
 )
-from tui.core.rows import IpPoolRow, LoadBalancerRow, object_key
+from tui.core.rows import EventRow, IpPoolRow, LoadBalancerRow, object_key
 
 POOL_ANNOTATIONS = ("metallb.io/ip-allocated-from-pool", "metallb.universe.tf/ip-allocated-from-pool")
 REQUEST_ANNOTATIONS = ("metallb.io/address-pool", "metallb.universe.tf/address-pool")
@@ -116,7 +118,44 @@ def parse_ip_pool(obj: Any) -> IpPoolRow:
         key=object_key(ns, name),
         namespace=ns,
         avoid_buggy_ips=avoid_buggy,
+        reported_used=_status_sum(obj, "assignedIPv4", "assignedIPv6"),
+        reported_available=_status_sum(obj, "availableIPv4", "availableIPv6"),
+        allocation=service_allocation(obj),
     )
+
+
+def _status_sum(obj: Any, *fields: str) -> int | None:
+    """MetalLB >= 0.15 counts (IPAddressPoolStatus: int64, never omitted once written); None
+    when the pool has no such status (an older MetalLB, or not reconciled yet)."""
+    values = [dig_int(obj, "status", f) for f in fields]
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _selector_words(selector: Any) -> str:
+    labels = str_map(dig(selector, "matchLabels"))
+    words = [f"{k}={v}" for k, v in sorted(labels.items())]
+    for expr in dig_list(selector, "matchExpressions"):
+        values = ",".join(str_tuple(dig(expr, "values")))
+        words.append(f"{dig_str(expr, 'key')} {dig_str(expr, 'operator')} ({values})".replace(" ()", ""))
+    return " ".join(words) or "everything"
+
+
+def service_allocation(obj: Any) -> tuple[str, ...]:
+    """spec.serviceAllocation in words: which namespaces / Services may take IPs from the pool."""
+    allocation = dig(obj, "spec", "serviceAllocation")
+    if not isinstance(allocation, dict):
+        return ()
+    out = []
+    namespaces = str_tuple(allocation.get("namespaces"))
+    if namespaces:
+        out.append(f"namespaces: {', '.join(namespaces)}")
+    out += [f"namespaces with {_selector_words(s)}" for s in dig_list(allocation, "namespaceSelectors")]
+    out += [f"services with {_selector_words(s)}" for s in dig_list(allocation, "serviceSelectors")]
+    priority = dig_int(allocation, "priority")
+    if priority:
+        out.append(f"priority {priority}")
+    return tuple(out)
 
 
 def is_load_balancer(obj: Any) -> bool:
@@ -133,11 +172,13 @@ def parse_service_lb(obj: Any) -> LoadBalancerRow | None:
         ip = dig_str(ingress, "ip") or dig_str(ingress, "hostname")
         if ip and ip not in ips:
             ips.append(ip)
-    ports = []
+    ports, named = [], []
     for port in dig_list(obj, "spec", "ports"):
         number = dig_str(port, "port")
         if number:
             ports.append(f"{number}/{dig_str(port, 'protocol') or 'TCP'}")
+            if dig_str(port, "name"):
+                named.append(f"{dig_str(port, 'name')}:{number}")
     annotations = annotations_of(obj)
     return LoadBalancerRow(
         namespace=ns,
@@ -151,7 +192,20 @@ def parse_service_lb(obj: Any) -> LoadBalancerRow | None:
         pending=not ips,
         requested_pool=next((annotations[a] for a in REQUEST_ANNOTATIONS if annotations.get(a)), None),
         external_traffic_policy=dig_str(obj, "spec", "externalTrafficPolicy"),
+        named_ports=tuple(named),
+        requested_ips=requested_ips(obj, annotations),
     )
+
+
+def requested_ips(obj: Any, annotations: dict[str, str]) -> tuple[str, ...]:
+    """The IPs the Service asks MetalLB for: metallb.io/loadBalancerIPs (comma-separated, dual
+    stack), else the deprecated spec.loadBalancerIP."""
+    for name in ("metallb.io/loadBalancerIPs", "metallb.universe.tf/loadBalancerIPs"):
+        wanted = tuple(ip.strip() for ip in (annotations.get(name) or "").split(",") if ip.strip())
+        if wanted:
+            return wanted
+    legacy = dig_str(obj, "spec", "loadBalancerIP")
+    return (legacy,) if legacy else ()
 
 
 def parse_l2_status(obj: Any) -> tuple[str, str] | None:
@@ -166,7 +220,8 @@ def parse_l2_status(obj: Any) -> tuple[str, str] | None:
 
 
 def advertisement_selects(adv: Any, pool_name: str, pool: PoolSpec | None) -> bool:
-    """An L2Advertisement with neither pool names nor selectors applies to every pool."""
+    """An L2Advertisement or BGPAdvertisement with neither pool names nor selectors applies to
+    every pool."""
     names = str_tuple(dig(adv, "spec", "ipAddressPools"))
     selectors = dig_list(adv, "spec", "ipAddressPoolSelectors")
     if not names and not selectors:
@@ -180,6 +235,7 @@ def link_pools(
     lbs: list[LoadBalancerRow],
     advertisements: list[Any],
     announcers: dict[str, str],
+    bgp_advertisements: list[Any] | None = None,
 ) -> tuple[list[IpPoolRow], list[LoadBalancerRow]]:
     """Attribute LB IPs to pools (annotation first, then address ranges) and count usage."""
     by_name = {row.name: (row, spec) for row, spec in pools}
@@ -201,13 +257,39 @@ def link_pools(
                               or any(r.contains(ip) for r in spec.ranges))
             services[pool].append(lb.key)
         linked_lbs.append(replace(lb, pool=pool, announcing_node=announcers.get(lb.key)))
-    linked_pools = [
-        replace(
-            row,
-            used=len(used[row.name]),
-            services=tuple(sorted(services[row.name])),
-            advertised=any(advertisement_selects(a, row.name, spec) for a in advertisements),
-        )
-        for row, spec in pools
-    ]
+    linked_pools = []
+    for row, spec in pools:
+        by = tuple(word for word, ads in (("L2", advertisements), ("BGP", bgp_advertisements or []))
+                   if any(advertisement_selects(a, row.name, spec) for a in ads))
+        linked_pools.append(replace(row, used=len(used[row.name]), services=tuple(sorted(services[row.name])),
+                                    advertised=bool(by), advertised_by=by))
     return linked_pools, linked_lbs
+
+
+SPEAKER_LABELS = (("app.kubernetes.io/component", "speaker"), ("component", "speaker"))
+
+
+def speakers_by_node(pods: Iterable[Any]) -> dict[str, bool]:
+    """node -> its MetalLB speaker pod is Ready (the Helm chart and the manifests label it
+    `app.kubernetes.io/component=speaker`, older manifests `component=speaker`)."""
+    out: dict[str, bool] = {}
+    for pod in pods:
+        labels = labels_of(pod)
+        node = dig_str(pod, "spec", "nodeName")
+        if not node or not any(labels.get(k) == v for k, v in SPEAKER_LABELS):
+            continue
+        ready = any(dig_str(c, "type") == "Ready" and dig_str(c, "status") == "True"
+                    for c in dig_list(pod, "status", "conditions"))
+        out[node] = out.get(node, False) or ready
+    return out
+
+
+def pending_reason(lb: LoadBalancerRow, events: Iterable[EventRow]) -> str | None:
+    """Why MetalLB gave a pending Service no IP, from its newest Warning event about the
+    Service (AllocationFailed: "no available IPs", a pool that does not exist, ...)."""
+    mine = [e for e in events if e.type == "Warning" and e.object_key == lb.key and e.object.startswith("Service/")
+            and (e.reason == "AllocationFailed" or "metallb" in (e.source or "").lower())]
+    if not mine:
+        return None
+    newest = max(mine, key=lambda e: e.last_seen or "")
+    return f"{newest.reason}: {newest.message}"
