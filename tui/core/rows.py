@@ -87,6 +87,23 @@ class VolumeRow(Row):
     attachment_tickets: tuple[str, ...] = ()  # "id(type)->node" from the VolumeAttachment
     conditions: tuple[str, ...] = ()  # condition types with a problem
     created: str | None = None
+    # data safety (issue 15): the volume's own status first, Backup/Snapshot CRs when served
+    recurring_selection: tuple[str, ...] = ()  # "job:<name>" / "group:<name>" its labels enable
+    recurring_jobs: tuple[str, ...] = ()  # "<name>: <task> <cron>" of the RecurringJobs that apply
+    backup_crons: tuple[str, ...] = ()  # the cron of each backup job that applies
+    last_backup: str | None = None  # newest Completed backup
+    last_backup_at: str | None = None
+    backup_state: str | None = None  # state of the newest backup of any state (InProgress, Error...)
+    backup_progress: int | None = None  # its status.progress while it runs
+    backup_error: str | None = None
+    snapshot_count: int | None = None  # None: Snapshots not served (unknown, not none)
+    snapshot_bytes: int | None = None
+    backup_target_name: str | None = None  # spec.backupTargetName (Longhorn 1.8+)
+    backup_target: str | None = None  # the target URL backups go to
+    backup_target_available: bool | None = None
+    backup_target_message: str | None = None
+    rebuild_progress: int | None = None  # lowest progress of the replicas being rebuilt, percent
+    rebuild_eta_at: str | None = None  # when that rebuild ends at the rate seen so far
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,11 @@ class ReplicaRow(Row):
     key: str = ""
     healthy_at: str | None = None  # spec.healthyAt: set once the replica finished rebuilding
     disk_id: str | None = None
+    address: str | None = None  # engine spec.replicaAddressMap, where rebuildStatus names it
+    rebuild_progress: int | None = None  # engine status.rebuildStatus while it is rebuilt
+    rebuild_state: str | None = None
+    rebuild_error: str | None = None
+    rebuild_eta_at: str | None = None
 
 
 @dataclass(frozen=True)

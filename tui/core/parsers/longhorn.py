@@ -20,6 +20,7 @@ from tui.core.parsers.access import (
     name_of,
     namespace_of,
 )
+from tui.core.parsers.longhorn_backup import recurring_selection
 from tui.core.rows import LonghornNodeRow, ReplicaRow, VolumeRow, object_key
 
 VOLUME_LABEL = "longhornvolume"
@@ -35,6 +36,17 @@ class EngineInfo:
     node: str | None  # where the volume is attached (engine spec.nodeID)
     endpoint: str | None
     replica_modes: tuple[tuple[str, str], ...]  # (replica name, RW/WO/ERR)
+    rebuilds: tuple[Rebuild, ...] = ()  # status.rebuildStatus, keyed back to replica names
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    replica: str  # the replica's name ("" when its address is not in replicaAddressMap)
+    address: str  # as rebuildStatus keys it: "tcp://10.42.2.9:10045"
+    progress: int | None
+    state: str | None  # in_progress / complete / error
+    error: str | None
+    rebuilding: bool  # isRebuilding
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,10 @@ def parse_volume(obj: Any) -> VolumeRow:
         pods=tuple(pods),
         conditions=tuple(problems),
         created=dig_str(obj, "metadata", "creationTimestamp"),
+        recurring_selection=recurring_selection(labels_of(obj)),
+        last_backup=dig_str(obj, "status", "lastBackup"),
+        last_backup_at=dig_str(obj, "status", "lastBackupAt"),
+        backup_target_name=dig_str(obj, "spec", "backupTargetName"),
     )
 
 
@@ -144,7 +160,31 @@ def parse_engine(obj: Any) -> EngineInfo:
         node=dig_str(obj, "spec", "nodeID"),
         endpoint=dig_str(obj, "status", "endpoint"),
         replica_modes=modes,
+        rebuilds=_rebuilds(obj),
     )
+
+
+def _bare_address(address: str) -> str:
+    return address.split("://", 1)[-1]
+
+
+def _rebuilds(obj: Any) -> tuple[Rebuild, ...]:
+    """rebuildStatus is keyed by "tcp://" + the replica's address in currentReplicaAddressMap (the
+    engine controller's lookup, v1.10.0 controller/engine_controller.go); spec.replicaAddressMap
+    holds the same addresses when the status map is not written yet."""
+    addresses = {**dig_dict(obj, "spec", "replicaAddressMap"), **dig_dict(obj, "status", "currentReplicaAddressMap")}
+    names = {_bare_address(v): str(k) for k, v in addresses.items() if isinstance(v, str)}
+    out = []
+    for address, status in sorted(dig_dict(obj, "status", "rebuildStatus").items()):
+        out.append(Rebuild(
+            replica=names.get(_bare_address(str(address)), ""),
+            address=str(address),
+            progress=dig_int(status, "progress"),
+            state=dig_str(status, "state"),
+            error=dig_str(status, "error"),
+            rebuilding=dig(status, "isRebuilding") is True,
+        ))
+    return tuple(out)
 
 
 def parse_volume_attachment(obj: Any) -> AttachmentInfo:
@@ -164,9 +204,20 @@ def parse_volume_attachment(obj: Any) -> AttachmentInfo:
     )
 
 
-def with_engine_modes(replica: ReplicaRow, modes: dict[str, str]) -> ReplicaRow:
+def with_engine_modes(replica: ReplicaRow, modes: dict[str, str], rebuild: Rebuild | None = None,
+                      eta_at: str | None = None) -> ReplicaRow:
+    """The engine's word on a replica: its mode, and while it is rebuilt, how far along."""
     mode = modes.get(replica.name)
-    return replica if mode == replica.mode else evolve(replica, mode=mode)
+    if rebuild is None:
+        return replica if mode == replica.mode else evolve(replica, mode=mode)
+    return evolve(replica, mode=mode, address=rebuild.address, rebuild_progress=rebuild.progress,
+                  rebuild_state=rebuild.state, rebuild_error=rebuild.error, rebuild_eta_at=eta_at)
+
+
+def rebuilds_by_replica(engines: list[EngineInfo]) -> dict[str, Rebuild]:
+    """replica name -> its rebuild, for rebuilds still running or failed (a complete one is history)."""
+    return {r.replica: r for e in engines for r in e.rebuilds
+            if r.replica and (r.rebuilding or r.state == "error" or r.error)}
 
 
 def replica_is_healthy(replica: ReplicaRow, engine_known: bool) -> bool:
@@ -184,15 +235,19 @@ def enrich_volume(
     engine_modes: dict[str, str] | None,
     attachment: AttachmentInfo | None,
 ) -> VolumeRow:
-    """Add the facts that live in other objects: replica placement, health, tickets."""
+    """Add the facts that live in other objects: replica placement, health, tickets, rebuilds."""
     engine_known = bool(engine_modes)
     healthy = sum(1 for r in replicas if replica_is_healthy(r, engine_known))
     nodes = tuple(sorted({r.node for r in replicas if r.node}))
+    rebuilding = [r for r in replicas if r.rebuild_progress is not None and r.rebuild_state != "error"]
+    slowest = min(rebuilding, key=lambda r: r.rebuild_progress or 0, default=None)
     return evolve(
         volume,
         replica_nodes=nodes,
         replicas_healthy=healthy if replicas or engine_known else None,
         attachment_tickets=attachment.tickets if attachment else (),
+        rebuild_progress=slowest.rebuild_progress if slowest else None,
+        rebuild_eta_at=slowest.rebuild_eta_at if slowest else None,
     )
 
 
