@@ -45,7 +45,7 @@ def backup(name: str, snap: str) -> dict[str, Any]:
 
 
 def test_a_snapshot_is_taken_then_backed_up_with_progress(longhorn):
-    emu, api = longhorn(scale=4.0)
+    _, api = longhorn(scale=4.0)
     create(api, "snapshots", snapshot("snap-now"))
     assert read(api, "snapshots", "snap-now").get("status", {}).get("readyToUse") is not True
     taken = wait_for(lambda: (s := read(api, "snapshots", "snap-now").get("status", {})).get("readyToUse") and s,
@@ -85,7 +85,7 @@ def test_a_backup_of_a_missing_snapshot_or_to_an_unavailable_target_ends_in_erro
 
 
 def test_the_demo_rebuild_gains_progress_until_the_replica_is_rw_and_the_volume_healthy(longhorn):
-    emu, api = longhorn(scale=300.0)
+    _, api = longhorn(scale=300.0)
     engine = f"{WIKI}-e-0"
     address = "tcp://10.42.2.9:10045"
     seen = wait_for(lambda: (r := read(api, "engines", engine)["status"]["rebuildStatus"].get(address))
