@@ -73,9 +73,12 @@ class VolumesScreen(PaneScreen):
     TITLE = "Volumes"
     LAYER = "volumes"
     CSS_PATH = "volumes.tcss"
-    ACTIONS = ("volume.mount", "volume.unmount")
-    HELP = "Longhorn volumes, worst first. i: the node it is attached to and what else it carries."
-    BINDINGS = bindings("action.volume.mount", "action.volume.unmount")
+    ACTIONS = ("volume.mount", "volume.unmount", "volume.snapshot", "volume.backup", "snapshot.delete",
+               "volume.restore")
+    HELP = ("Longhorn volumes, worst first. i: the node it is attached to and what else it carries. "
+            "BACKUP: age of the newest completed backup, ! when overdue.")
+    BINDINGS = bindings("action.volume.mount", "action.volume.unmount", "action.volume.snapshot",
+                        "action.volume.backup", "action.snapshot.delete", "action.volume.restore")
     COLUMNS = (
         Column("pvc", "PVC", 16, flex=True),
         Column("robustness", "HEALTH", 14, cut="end"),

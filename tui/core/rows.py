@@ -98,6 +98,7 @@ class VolumeRow(Row):
     backup_error: str | None = None
     snapshot_count: int | None = None  # None: Snapshots not served (unknown, not none)
     snapshot_bytes: int | None = None
+    snapshot_names: tuple[str, ...] = ()  # newest first (the delete-snapshot choice)
     backup_target_name: str | None = None  # spec.backupTargetName (Longhorn 1.8+)
     backup_target: str | None = None  # the target URL backups go to
     backup_target_available: bool | None = None
