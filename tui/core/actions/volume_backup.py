@@ -16,7 +16,18 @@ from ..parsers.access import dig, dig_int, dig_str
 from ..ports import StoreView
 from ..rows import VolumeRow
 from . import kube_ops
-from .base import Action, ActionContext, ActionError, Choice, Done, Note, Plan, Progress, ProgressEvent, gone
+from .base import (
+    Action,
+    ActionContext,
+    ActionError,
+    Choice,
+    Done,
+    Note,
+    Plan,
+    Progress,
+    ProgressEvent,
+    gone,
+)
 
 SNAPSHOT_PREFIX = "clusterdeck"
 RESTORE_OUT_OF_SCOPE = ("restoring a backup is not something clusterdeck does: use the Longhorn UI "
@@ -102,8 +113,8 @@ class VolumeSnapshot(_VolumeAction):
         self.require_preconditions(ctx)
         row = self._row(ctx.store)
         name = self._snapshot_name(ctx)
-        lines = [f"Take a Longhorn snapshot {name} of volume {self.label(ctx.store)} (on its replicas, "
-                 "in the cluster: not a backup)."]
+        lines = [(f"Take a Longhorn snapshot {name} of volume {self.label(ctx.store)} (on its replicas, "
+                  "in the cluster: not a backup).")]
         warnings = []
         if row is not None and row.state == "detached":
             warnings.append("the volume is detached: Longhorn attaches it for the snapshot "
