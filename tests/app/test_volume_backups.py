@@ -3,6 +3,7 @@ would, with the emulator changing Longhorn's objects underneath (issue 15)."""
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -75,3 +76,26 @@ async def test_older_longhorn_without_backup_crds_says_so_and_keeps_the_volumes(
         # the volume's own status.lastBackupAt still dates the last backup
         assert app.store.row("volumes", f"longhorn-system/{WIKI}").last_backup == "backup-53fe9f331135fff1"
         assert app.store.row("volumes", f"longhorn-system/{WIKI}").snapshot_count is None
+
+
+async def test_back_up_now_from_the_keys_shows_progress_and_the_row_follows(emulator_factory: Any) -> None:
+    emu = emulator_factory(demo_objects(), time_scale=1)
+    app = make_app(emu)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3")
+        assert app.screen.select_key("longhorn-system/import-wiki-legacy")
+        await press(pilot, "R")
+        await wait_until(pilot, lambda: any("R: restoring a backup is not something clusterdeck does" in str(n.message)
+                                            for n in app._notifications), 10, "restore refused, said")
+        await press(pilot, "B")
+        await wait_until(pilot, lambda: "Back up import-wiki-legacy" in screen_text(app), 20, "the backup plan")
+        assert "s3://emberforge-longhorn-backups@eu-central-003/" in screen_text(app)
+        await pilot.press("ctrl+y")
+        # Longhorn's status.progress on the bar, short of 100 while it uploads
+        await wait_until(pilot, lambda: re.search(r" ([1-9]\d?)% backup", screen_text(app)), 30, "upload progress")
+        await wait_until(pilot, lambda: "SUCCEEDED: backup backup-clusterdeck-" in screen_text(app), 30,
+                         "the backup completed")
+        await press(pilot, "escape")
+        await wait_until(pilot, lambda: "none!" not in screen_text(app), 20, "the flag gone from the row")
+        assert app.store.row("volumes", "longhorn-system/import-wiki-legacy").last_backup.startswith("backup-")
