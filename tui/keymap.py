@@ -49,7 +49,7 @@ _DEFS = (
     KeyDef("action.volume.snapshot", "S", "run('volume.snapshot')", "Snapshot now", show=False),
     KeyDef("action.volume.backup", "B", "run('volume.backup')", "Back up now", show=False),
     KeyDef("action.snapshot.delete", "ctrl+d", "run('snapshot.delete')", "Delete snapshot", show=False),
-    KeyDef("action.volume.restore", "R", "run('volume.restore')", "Restore (not here)", show=False),
+    KeyDef("action.volume.restore", "R", "run('volume.restore')", "Restore", show=False),
     KeyDef("action.app.sync", "s", "run('app.sync')", "Sync"),
     KeyDef("action.app.refresh", "r", "run('app.refresh')", "Refresh"),
     KeyDef("action.app.rollback", "R", "run('app.rollback')", "Rollback"),
