@@ -36,6 +36,8 @@ async def test_each_volume_shows_its_last_backup_and_the_one_without_is_flagged(
         assert "rebuilding 63%" in line_of(app, "wiki/wiki-db-data")
         await press(pilot, "1")
         assert "no backup (job every 7d)" in line_of(app, "import-wiki-legacy")
+        # the Longhorn node that cannot take replicas, with Longhorn's reason, under the storage bars
+        assert "hel-wk-03 not schedulable (KubernetesNodeNotReady)" in screen_text(app)
 
 
 async def test_a_running_backup_shows_its_progress_and_an_unavailable_target_flags_every_volume(demo: Any) -> None:

@@ -108,6 +108,21 @@ class VolumeRow(Row):
 
 
 @dataclass(frozen=True)
+class DiskRow(Row):
+    """One disk of a Longhorn node: spec.disks[name] joined with status.diskStatus[name]."""
+
+    name: str
+    path: str | None
+    allow_scheduling: bool | None  # spec: the operator's switch
+    schedulable: bool | None  # status condition Schedulable (False on DiskPressure, DiskNotReady)
+    storage_maximum: int | None
+    storage_available: int | None
+    storage_reserved: int | None  # spec.disks[d].storageReserved (not in status)
+    storage_scheduled: int | None
+    problems: tuple[str, ...] = ()  # "Ready=False: DiskNotReady" for each condition not True
+
+
+@dataclass(frozen=True)
 class LonghornNodeRow(Row):
     name: str
     namespace: str | None
@@ -118,6 +133,10 @@ class LonghornNodeRow(Row):
     storage_scheduled: int | None
     disks_with_pressure: tuple[str, ...] = ()
     key: str = ""
+    storage_reserved: int | None = None  # summed spec.disks[].storageReserved
+    allow_scheduling: bool | None = None  # spec.allowScheduling
+    schedulable_reason: str | None = None  # the Schedulable condition's reason when not True
+    disks: tuple[DiskRow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from tui.core.parsers.access import (
     namespace_of,
 )
 from tui.core.parsers.longhorn_backup import recurring_selection
-from tui.core.rows import LonghornNodeRow, ReplicaRow, VolumeRow, object_key
+from tui.core.rows import DiskRow, LonghornNodeRow, ReplicaRow, VolumeRow, object_key
 
 VOLUME_LABEL = "longhornvolume"
 # volume conditions that are bad when False; every other known type is bad when True
@@ -105,28 +105,50 @@ def parse_volume(obj: Any) -> VolumeRow:
 def parse_longhorn_node(obj: Any) -> LonghornNodeRow:
     name, ns = name_of(obj), namespace_of(obj)
     conditions = conditions_by_type(obj, "status", "conditions")
-    totals: dict[str, int | None] = {"storageMaximum": 0, "storageAvailable": 0, "storageScheduled": 0}
-    pressure = []
-    disks = dig_dict(obj, "status", "diskStatus")
-    for disk_name, disk in disks.items():
-        for field, total in list(totals.items()):
-            value = dig_int(disk, field)
-            totals[field] = None if value is None or total is None else total + value
-        sched = conditions_by_type(disk, "conditions").get("Schedulable")
-        if condition_status(sched) is False and dig(sched, "reason") == "DiskPressure":
-            pressure.append(str(disk_name))
-    if not disks:
-        totals = dict.fromkeys(totals)
+    disk_specs = dig_dict(obj, "spec", "disks")
+    disks = tuple(_disk(str(d), as_dict(disk_specs.get(d)), as_dict(status))
+                  for d, status in sorted(dig_dict(obj, "status", "diskStatus").items()))
+
+    def total(field: str) -> int | None:
+        values = [getattr(d, field) for d in disks]
+        return None if not disks or None in values else sum(values)
+
+    sched = conditions.get("Schedulable")
     return LonghornNodeRow(
         name=name,
         namespace=ns,
         ready=condition_status(conditions.get("Ready")),
-        schedulable=condition_status(conditions.get("Schedulable")),
-        storage_maximum=totals["storageMaximum"],
-        storage_available=totals["storageAvailable"],
-        storage_scheduled=totals["storageScheduled"],
-        disks_with_pressure=tuple(sorted(pressure)),
+        schedulable=condition_status(sched),
+        storage_maximum=total("storage_maximum"),
+        storage_available=total("storage_available"),
+        storage_scheduled=total("storage_scheduled"),
+        disks_with_pressure=tuple(d.name for d in disks if "Schedulable=False: DiskPressure" in d.problems),
         key=object_key(ns, name),
+        storage_reserved=total("storage_reserved"),
+        allow_scheduling=dig(obj, "spec", "allowScheduling") if isinstance(dig(obj, "spec", "allowScheduling"),
+                                                                          bool) else None,
+        schedulable_reason=None if condition_status(sched) is True else dig_str(sched, "reason") or None,
+        disks=disks,
+    )
+
+
+def _disk(name: str, spec: dict[str, Any], status: dict[str, Any]) -> DiskRow:
+    problems = []
+    for ctype, cond in conditions_by_type(status, "conditions").items():
+        if condition_status(cond) is not True:
+            reason = dig_str(cond, "reason")
+            problems.append(f"{ctype}={dig_str(cond, 'status') or '?'}" + (f": {reason}" if reason else ""))
+    allow = spec.get("allowScheduling")
+    return DiskRow(
+        name=name,
+        path=as_str(spec.get("path")) or dig_str(status, "diskPath"),
+        allow_scheduling=allow if isinstance(allow, bool) else None,
+        schedulable=condition_status(conditions_by_type(status, "conditions").get("Schedulable")),
+        storage_maximum=dig_int(status, "storageMaximum"),
+        storage_available=dig_int(status, "storageAvailable"),
+        storage_reserved=dig_int(spec, "storageReserved"),
+        storage_scheduled=dig_int(status, "storageScheduled"),
+        problems=tuple(problems),
     )
 
 
