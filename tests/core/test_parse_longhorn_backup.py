@@ -162,6 +162,7 @@ def test_rebuild_eta_from_the_rate_seen():
     store = store_with({"lh_volumes": [vol], "lh_replicas": [replica("v", "b")], "lh_engines": [eng]})
     row = store.row("volumes", "longhorn-system/v")
     assert (row.rebuild_progress, row.rebuild_eta_at) == (20, None)  # no rate from one sighting
+    assert row.rebuilds == ("v-r-b on b: 20%, ETA once its rate is seen",)
     store.clock.advance(60)
     moved = copy.deepcopy(eng)
     moved["metadata"]["resourceVersion"] = "2"
@@ -171,4 +172,17 @@ def test_rebuild_eta_from_the_rate_seen():
     row = store.row("volumes", "longhorn-system/v")
     # 20 points a minute, 60 to go: three minutes from now
     assert (row.rebuild_progress, row.rebuild_eta_at) == (40, "2026-11-26T14:09:00Z")
+    assert row.rebuilds == ("v-r-b on b: 40%, ETA 14:09:00Z",)
     assert store.row("replicas", "longhorn-system/v-r-b").rebuild_progress == 40
+
+
+def test_a_failed_rebuild_says_so_and_is_not_shown_as_rebuilding():
+    vol = volume("v", node_id="a")
+    eng = {"apiVersion": "longhorn.io/v1beta2", "kind": "Engine", "metadata": meta("v-e-0", "longhorn-system"),
+           "spec": {"volumeName": "v", "nodeID": "a", "replicaAddressMap": {"v-r-b": "10.0.0.2:10000"}},
+           "status": {"replicaModeMap": {"v-r-b": "ERR"}, "rebuildStatus": {"tcp://10.0.0.2:10000": {
+               "isRebuilding": False, "progress": 71, "state": "error", "error": "replica disk full"}}}}
+    store = store_with({"lh_volumes": [vol], "lh_replicas": [replica("v", "b")], "lh_engines": [eng]})
+    row = store.row("volumes", "longhorn-system/v")
+    assert row.rebuild_progress is None
+    assert row.rebuilds == ("v-r-b on b: rebuild failed at 71%: replica disk full",)

@@ -105,6 +105,7 @@ class VolumeRow(Row):
     backup_target_message: str | None = None
     rebuild_progress: int | None = None  # lowest progress of the replicas being rebuilt, percent
     rebuild_eta_at: str | None = None  # when that rebuild ends at the rate seen so far
+    rebuilds: tuple[str, ...] = ()  # "<replica> on <node>: 63%, ETA 14:09:00Z" per replica being rebuilt
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,18 @@ def enrich_volume(
         attachment_tickets=attachment.tickets if attachment else (),
         rebuild_progress=slowest.rebuild_progress if slowest else None,
         rebuild_eta_at=slowest.rebuild_eta_at if slowest else None,
+        rebuilds=tuple(_rebuild_line(r) for r in sorted(replicas, key=lambda r: r.name)
+                       if r.rebuild_progress is not None or r.rebuild_error),
     )
+
+
+def _rebuild_line(replica: ReplicaRow) -> str:
+    """One replica's rebuild for the detail view: where, how far, and when it should end."""
+    where = f"{replica.name} on {replica.node or '?'}"
+    if replica.rebuild_state == "error" or replica.rebuild_error:
+        return f"{where}: rebuild failed at {replica.rebuild_progress or 0}%: {replica.rebuild_error or 'error'}"
+    eta = f"ETA {replica.rebuild_eta_at[11:19]}Z" if replica.rebuild_eta_at else "ETA once its rate is seen"
+    return f"{where}: {replica.rebuild_progress}%, {eta}"
 
 
 def engine_modes_by_volume(engines: list[EngineInfo]) -> dict[str, dict[str, str]]:
