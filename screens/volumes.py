@@ -60,7 +60,7 @@ def last_backup(row: VolumeRow, now: datetime) -> Text:
 def snapshots(row: VolumeRow) -> Text:
     if row.snapshot_count is None:
         return Text("?", style=c.DIM)  # Snapshots not served: unknown, not none
-    size = f" {c.size(row.snapshot_bytes)}" if row.snapshot_bytes else ""
+    size = f" {c.size(row.snapshot_size_bytes)}" if row.snapshot_size_bytes else ""
     return Text(f"{row.snapshot_count}{size}")
 
 

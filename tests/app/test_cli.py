@@ -214,7 +214,7 @@ def test_snapshot_json_of_the_demo_carries_backups_snapshots_jobs_and_rebuilds()
     wiki = volumes["wiki/wiki-db-data"]
     assert (wiki["last_backup"], wiki["backup_state"], wiki["backup_target_available"]) == (
         "backup-53fe9f331135fff1", "Completed", True)
-    assert wiki["last_backup_at"] and wiki["snapshot_count"] == 8 and wiki["snapshot_bytes"] > 0
+    assert wiki["last_backup_at"] and wiki["snapshot_count"] == 8 and wiki["snapshot_size_bytes"] > 0
     assert wiki["recurring_jobs"] == ["backup-weekly: backup 30 3 * * 0", "snapshot-daily: snapshot 0 2 * * *"]
     assert 63 <= wiki["rebuild_progress"] < 100  # the demo runs its controllers: it may have moved on
     legacy = volumes["import-wiki-legacy"]

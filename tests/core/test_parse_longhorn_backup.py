@@ -119,7 +119,7 @@ def test_volume_rows_carry_backups_snapshots_jobs_and_target():
     assert (row.last_backup, row.last_backup_at) == ("backup-53fe9f331135fff1", "2026-11-22T03:31:12Z")
     assert (row.backup_state, row.backup_progress) == ("InProgress", 43)  # the newest one runs now
     # the pending one counts (size 0 until taken); the removed one waits for the purge, not counted
-    assert (row.snapshot_count, row.snapshot_bytes) == (2, 301989888)
+    assert (row.snapshot_count, row.snapshot_size_bytes) == (2, 301989888)
     assert row.recurring_jobs == ("backup-weekly: backup 30 3 * * 0",)
     assert (row.backup_target, row.backup_target_available) == (
         "s3://emberforge-longhorn-backups@eu-central-003/", True)

@@ -97,7 +97,7 @@ class VolumeRow(Row):
     backup_progress: int | None = None  # its status.progress while it runs
     backup_error: str | None = None
     snapshot_count: int | None = None  # None: Snapshots not served (unknown, not none)
-    snapshot_bytes: int | None = None
+    snapshot_size_bytes: int | None = None
     snapshot_names: tuple[str, ...] = ()  # newest first (the delete-snapshot choice)
     backup_target_name: str | None = None  # spec.backupTargetName (Longhorn 1.8+)
     backup_target: str | None = None  # the target URL backups go to

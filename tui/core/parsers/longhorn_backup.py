@@ -242,7 +242,7 @@ def with_data_safety(volume: VolumeRow, snapshots: list[SnapshotInfo] | None, ba
         backup_progress=latest.progress if latest and latest.state in BACKUP_RUNNING else None,
         backup_error=latest.error if latest and latest.state == "Error" else None,
         snapshot_count=None if snapshots is None else len(live),
-        snapshot_bytes=None if snapshots is None or None in sizes else sum(s or 0 for s in sizes),
+        snapshot_size_bytes=None if snapshots is None or None in sizes else sum(s or 0 for s in sizes),
         snapshot_names=tuple(s.name for s in sorted(live, key=lambda s: s.created or "~", reverse=True)),
         backup_target=target.url if target else None,
         backup_target_available=target.available if target else None,
