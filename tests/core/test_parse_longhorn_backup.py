@@ -186,3 +186,13 @@ def test_a_failed_rebuild_says_so_and_is_not_shown_as_rebuilding():
     row = store.row("volumes", "longhorn-system/v")
     assert row.rebuild_progress is None
     assert row.rebuilds == ("v-r-b on b: rebuild failed at 71%: replica disk full",)
+
+
+def test_recurring_jobs_not_served_are_unknown_not_no_job():
+    vol = volume("pvc-1", node_id="hel-wk-01")
+    vol["status"].update(lastBackup="backup-1", lastBackupAt="2026-11-24T10:00:00Z")
+    store = store_with({"lh_volumes": [vol]}, every_kind=False)
+    store.handle(HealthChanged(SourceHealth("lh_recurring_jobs", SourceState.FORBIDDEN, NOW)))
+    row = store.row("volumes", "longhorn-system/pvc-1")
+    assert (row.recurring_jobs_known, row.recurring_jobs) == (False, ())
+    assert backup_problem(row, NOW) == "last backup 2d ago (jobs unknown, 24 h rule)"

@@ -35,7 +35,8 @@ def backup_problem(row: VolumeRow, now: datetime) -> str | None:
         why = f": {row.backup_target_message}" if row.backup_target_message else ""
         return f"backup target unavailable{why}"
     every, from_job = backup_interval(row, now)
-    rule = f"job every {span(every)}" if from_job else "no backup job"
+    rule = f"job every {span(every)}" if from_job else "no backup job" if row.recurring_jobs_known \
+        else "jobs unknown, 24 h rule"
     last = parse_time(row.last_backup_at)
     failed = f", last try {row.backup_state}" if row.backup_state in ("Error", "Unknown") else ""
     if last is None:

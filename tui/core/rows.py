@@ -91,6 +91,7 @@ class VolumeRow(Row):
     recurring_selection: tuple[str, ...] = ()  # "job:<name>" / "group:<name>" its labels enable
     recurring_jobs: tuple[str, ...] = ()  # "<name>: <task> <cron>" of the RecurringJobs that apply
     backup_crons: tuple[str, ...] = ()  # the cron of each backup job that applies
+    recurring_jobs_known: bool = True  # False: RecurringJobs not served / not in the dump (unknown, not none)
     last_backup: str | None = None  # newest Completed backup
     last_backup_at: str | None = None
     backup_state: str | None = None  # state of the newest backup of any state (InProgress, Error...)

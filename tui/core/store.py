@@ -342,6 +342,7 @@ class ClusterStore:
 
         snapshots, backups = grouped("lh_snapshots"), grouped("lh_backups")
         backup_volumes = {b.volume: b for b in self.parsed("lh_backup_volumes").values()}
+        jobs_known = self._served("lh_recurring_jobs") or bool(self._objects["lh_recurring_jobs"])
         jobs = list(self.parsed("lh_recurring_jobs").values())
         targets = {t.name: t for t in self.parsed("lh_backup_targets").values()}
         settings = dict(self.parsed("lh_settings").values())
@@ -352,11 +353,11 @@ class ClusterStore:
             mine = (None if snapshots is None else tuple(snapshots.get(volume.name, [])),
                     None if backups is None else tuple(backups.get(volume.name, [])),
                     backup_volumes.get(volume.name),
-                    tuple(longhorn_backup.jobs_for(volume.recurring_selection, jobs)),
+                    tuple(longhorn_backup.jobs_for(volume.recurring_selection, jobs)) if jobs_known else None,
                     longhorn_backup.target_for(volume.backup_target_name, targets, settings.get("backup-target")))
             return memo.get(volume.key, (volume, mine), lambda: longhorn_backup.with_data_safety(
                 volume, None if mine[0] is None else list(mine[0]), None if mine[1] is None else list(mine[1]),
-                mine[2], list(mine[3]), mine[4]))
+                mine[2], None if mine[3] is None else list(mine[3]), mine[4]))
         return enrich
 
     def _build_volumes(self) -> list[Row]:

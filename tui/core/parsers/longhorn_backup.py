@@ -221,9 +221,9 @@ def target_for(volume_target: str | None, targets: dict[str, BackupTargetInfo],
 
 
 def with_data_safety(volume: VolumeRow, snapshots: list[SnapshotInfo] | None, backups: list[BackupInfo] | None,
-                     backup_volume: BackupVolumeInfo | None, jobs: list[RecurringJobInfo],
+                     backup_volume: BackupVolumeInfo | None, jobs: list[RecurringJobInfo] | None,
                      target: BackupTargetInfo | None) -> VolumeRow:
-    """A volume's snapshots (None when not served), newest backup, the jobs that apply, the target."""
+    """A volume's snapshots and jobs (None when not served), newest backup, the target."""
     done, latest = newest_backups(backups or [])
     last_name, last_at = volume.last_backup, volume.last_backup_at
     if done is not None:
@@ -234,8 +234,9 @@ def with_data_safety(volume: VolumeRow, snapshots: list[SnapshotInfo] | None, ba
     sizes = [s.size_bytes for s in live]
     return evolve(
         volume,
-        recurring_jobs=tuple(f"{j.name}: {j.task or '?'} {j.cron or '?'}" for j in jobs),
-        backup_crons=tuple(j.cron for j in jobs if j.backs_up and j.cron),
+        recurring_jobs=tuple(f"{j.name}: {j.task or '?'} {j.cron or '?'}" for j in jobs or []),
+        backup_crons=tuple(j.cron for j in jobs or [] if j.backs_up and j.cron),
+        recurring_jobs_known=jobs is not None,
         last_backup=last_name or None,
         last_backup_at=last_at or None,
         backup_state=latest.state if latest else None,
