@@ -101,3 +101,15 @@ async def test_back_up_now_from_the_keys_shows_progress_and_the_row_follows(emul
         await press(pilot, "escape")
         await wait_until(pilot, lambda: "none!" not in screen_text(app), 20, "the flag gone from the row")
         assert app.store.row("volumes", "longhorn-system/import-wiki-legacy").last_backup.startswith("backup-")
+
+
+async def test_wide_terminals_show_snapshots_and_the_jobs_that_apply(demo: Any) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(170, 30)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3")
+        wiki = line_of(app, "wiki/wiki-db-data")
+        assert "8 5.4Gi" in wiki  # snapshot-daily's seven and backup-weekly's one
+        assert "backup-weekly,snapshot-daily" in wiki
+        # no snapshot at all: 0, not unknown; the default group applies to it too
+        assert re.search(r"none!\s+-\s+0\s+backup-weekly,snapshot-daily", line_of(app, "import-wiki-legacy"))
