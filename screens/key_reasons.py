@@ -16,10 +16,12 @@ def dimmed_key_reason(screen: Any, key: str) -> str | None:
     """The sentence for `key` on `screen` when its binding is shown dimmed; None when the key is
     not a dimmed binding of this screen (it then goes on as usual)."""
     active = screen.active_bindings.get(key)
-    if active is None or active.enabled or not active.binding.show:
+    if active is None or active.enabled:
         return None
-    label = key_label(key)
     action = active.binding.action
+    if not active.binding.show and not action.startswith("run("):
+        return None  # a hidden action key (help lists it) explains itself too; other hidden keys do not
+    label = key_label(key)
     if action.startswith("run(") and action.endswith(")"):
         return f"{label}: {_action_reason(screen, action[4:-1].strip(chr(39) + chr(34)))}"
     if screen.cursor_row() is None:

@@ -20,8 +20,9 @@ from textual.widgets import Static
 from tui.core.attention import LAYER_RANK
 from tui.core.attention import attention as core_attention
 from tui.core.clock import age
-from tui.core.findings import Finding
 from tui.core.events import ABSENT_STATES, SourceState
+from tui.core.findings import Finding
+from tui.core.literal import visible
 from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.cluster_header import PANES
@@ -29,7 +30,6 @@ from tui.widgets.resource_table import Column, ResourceTable
 from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_label, pane_state
 
 from .pane import PaneScreen
-
 
 LOG_LAYERS = frozenset({"pods", "workloads", "apps"})  # rows whose `l` opens logs (screens/logs.py)
 
@@ -184,6 +184,9 @@ class OverviewScreen(PaneScreen):
         storage = self.storage_bars()
         if storage is not None:
             grid.add_row("", storage)
+        trouble = self.storage_trouble()
+        if trouble is not None:
+            grid.add_row("", trouble)
         pools = store.rows("ip_pools")
         lbs = store.rows("load_balancers")
         pending = sum(1 for lb in lbs if lb.pending)
@@ -240,6 +243,20 @@ class OverviewScreen(PaneScreen):
         for i in range(0, len(cells_), per_line):
             bars.add_row(*cells_[i:i + per_line])
         return bars
+
+    def storage_trouble(self) -> Text | None:
+        """Where Longhorn cannot place replicas: nodes not schedulable (switched off or by their
+        condition) and disks whose conditions are not True, with Longhorn's reason."""
+        parts = []
+        for n in sorted(self.deck.store.rows("lh_nodes"), key=lambda n: n.name):
+            if n.allow_scheduling is False:
+                parts.append(f"{n.name} scheduling off")
+            elif n.schedulable is False:
+                why = f" ({n.schedulable_reason})" if n.schedulable_reason else ""
+                parts.append(f"{n.name} not schedulable{why}")
+            else:
+                parts += [f"{n.name} disk {d.name}: {', '.join(d.problems)}" for d in n.disks if d.problems]
+        return Text("; ".join(visible(p) for p in parts), style=c.WARN) if parts else None
 
     def storage_line(self, lh_nodes: list[Any]) -> Text:
         """At 80 columns one line: the range of storage use, and the nodes above 75 % by name."""

@@ -1,10 +1,19 @@
-"""Volumes pane (Longhorn): degraded and faulted first, where each is attached, replicas healthy."""
+"""Volumes pane (Longhorn): degraded and faulted first, where each is attached, replicas healthy,
+a rebuild's progress, and how old the newest backup is (flagged when overdue).
+
+At 80 columns: PVC, HEALTH (or `rebuilding 63%`), NODE, REPL, SIZE, BACKUP. From 100 the STATE,
+from 120 USED BY, from 140 the snapshots, from 160 the recurring jobs and the Longhorn name;
+the detail view (enter) holds every field.
+"""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
 
+from tui.core.backup_overdue import backup_problem
+from tui.core.clock import age, parse_time
 from tui.core.rows import VolumeRow
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -27,23 +36,61 @@ def replicas(row: VolumeRow) -> Text:
     return c.ratio(row.replicas_healthy, row.replicas_wanted)
 
 
+def health(row: VolumeRow) -> Text:
+    """The robustness word; while a replica is rebuilt, `rebuilding 63%` (its ETA is in the detail)."""
+    if row.rebuild_progress is None:
+        return c.status(row.robustness)
+    return Text(f"rebuilding {row.rebuild_progress}%", style=c.WARN)
+
+
+def last_backup(row: VolumeRow, now: datetime) -> Text:
+    """Age of the newest completed backup; `43%` while one uploads; red with `!` when overdue
+    (the reason is the Overview's finding and the detail's backup problem)."""
+    problem = backup_problem(row, now)
+    at = parse_time(row.last_backup_at)
+    if row.backup_progress is not None:
+        return Text(f"up {row.backup_progress}%", style=c.BAD if problem else c.WARN)
+    if row.backup_target_available is False:
+        return Text("target!", style=c.BAD)
+    if at is None:
+        return Text("none!" if problem else "none", style=c.BAD if problem else c.DIM)
+    return Text(age(at, now) + ("!" if problem else ""), style=c.BAD if problem else "")
+
+
+def snapshots(row: VolumeRow) -> Text:
+    if row.snapshot_count is None:
+        return Text("?", style=c.DIM)  # Snapshots not served: unknown, not none
+    size = f" {c.size(row.snapshot_size_bytes)}" if row.snapshot_size_bytes else ""
+    return Text(f"{row.snapshot_count}{size}")
+
+
+def jobs(row: VolumeRow) -> Text:
+    return c.plain(tuple(job.split(":", 1)[0] for job in row.recurring_jobs))
+
+
 class VolumesScreen(PaneScreen):
     PANE = "volumes"
     TITLE = "Volumes"
     LAYER = "volumes"
     CSS_PATH = "volumes.tcss"
-    ACTIONS = ("volume.mount", "volume.unmount")
-    HELP = "Longhorn volumes, worst first. i: the node it is attached to and what else it carries."
-    BINDINGS = bindings("action.volume.mount", "action.volume.unmount")
+    ACTIONS = ("volume.mount", "volume.unmount", "volume.snapshot", "volume.backup", "snapshot.delete",
+               "volume.restore")
+    HELP = ("Longhorn volumes, worst first. i: the node it is attached to and what else it carries. "
+            "BACKUP: age of the newest completed backup, ! when overdue.")
+    BINDINGS = bindings("action.volume.mount", "action.volume.unmount", "action.volume.snapshot",
+                        "action.volume.backup", "action.snapshot.delete", "action.volume.restore")
     COLUMNS = (
-        Column("pvc", "PVC", 22, flex=True),
-        Column("robustness", "HEALTH", 9),
-        Column("state", "STATE", 9),
+        Column("pvc", "PVC", 16, flex=True),
+        Column("robustness", "HEALTH", 14, cut="end"),
+        Column("state", "STATE", 9, min_screen=100),
         Column("node", "NODE", 10),
         Column("replicas", "REPL", 5, cut="never"),
         Column("size", "SIZE", 6, cut="never"),
-        Column("workloads", "USED BY", 22, min_screen=110),
-        Column("name", "LONGHORN VOLUME", 42, min_screen=160),
+        Column("backup", "BACKUP", 7, cut="never"),
+        Column("workloads", "USED BY", 22, min_screen=120),
+        Column("snapshots", "SNAPSHOTS", 11, min_screen=140),
+        Column("jobs", "JOBS", 28, min_screen=160),
+        Column("name", "LONGHORN VOLUME", 42, min_screen=200),
     )
 
     def refresh_table(self) -> None:
@@ -61,13 +108,17 @@ class VolumesScreen(PaneScreen):
                 volume_label(row))
 
     def cells(self, row: VolumeRow) -> tuple[Text, ...]:
+        now = self.deck.clock.now()
         return (
             Text(volume_label(row), style="bold"),
-            c.status(row.robustness),
+            health(row),
             c.status(row.state),
             c.plain(row.node),
             replicas(row),
             c.plain(c.size(row.size_bytes)),
+            last_backup(row, now),
             c.plain(self.users(row)),
+            snapshots(row),
+            jobs(row),
             c.plain(row.name),
         )

@@ -45,6 +45,11 @@ _DEFS = (
     KeyDef("action.playbook", "b", "run('playbook')", "Playbook"),
     KeyDef("action.volume.mount", "m", "run('volume.mount')", "Mount"),
     KeyDef("action.volume.unmount", "u", "run('volume.unmount')", "Unmount"),
+    # footer room at 80 columns is taken: these show in help (?)
+    KeyDef("action.volume.snapshot", "S", "run('volume.snapshot')", "Snapshot now", show=False),
+    KeyDef("action.volume.backup", "B", "run('volume.backup')", "Back up now", show=False),
+    KeyDef("action.snapshot.delete", "ctrl+d", "run('snapshot.delete')", "Delete snapshot", show=False),
+    KeyDef("action.volume.restore", "R", "run('volume.restore')", "Restore", show=False),
     KeyDef("action.app.sync", "s", "run('app.sync')", "Sync"),
     KeyDef("action.app.refresh", "r", "run('app.refresh')", "Refresh"),
     KeyDef("action.app.rollback", "R", "run('app.rollback')", "Rollback"),

@@ -205,3 +205,17 @@ def test_bad_config_and_bad_theme_are_one_line_exit_2(tmp_path):
         "clusterdeck: --theme: expected one of clusterdeck, ansi-dark, ansi-light, textual-dark, "
         "textual-light, got 'neon'"
     ]
+
+
+def test_snapshot_json_of_the_demo_carries_backups_snapshots_jobs_and_rebuilds():
+    done = run("snapshot", "--demo", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    volumes = {v["pvc"] or v["name"]: v for v in json.loads(done.stdout)["volumes"]}
+    wiki = volumes["wiki/wiki-db-data"]
+    assert (wiki["last_backup"], wiki["backup_state"], wiki["backup_target_available"]) == (
+        "backup-53fe9f331135fff1", "Completed", True)
+    assert wiki["last_backup_at"] and wiki["snapshot_count"] == 8 and wiki["snapshot_size_bytes"] > 0
+    assert wiki["recurring_jobs"] == ["backup-weekly: backup 30 3 * * 0", "snapshot-daily: snapshot 0 2 * * *"]
+    assert 63 <= wiki["rebuild_progress"] < 100  # the demo runs its controllers: it may have moved on
+    legacy = volumes["import-wiki-legacy"]
+    assert (legacy["last_backup"], legacy["snapshot_count"]) == (None, 0)

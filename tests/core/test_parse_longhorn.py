@@ -90,3 +90,16 @@ def test_volume_with_wrong_types_gives_unknowns():
     row = parse_volume({"metadata": {"name": "v", "namespace": "longhorn-system"},
                         "spec": {"size": "twenty", "numberOfReplicas": "3"}, "status": "attached"})
     assert (row.size_bytes, row.replicas_wanted, row.state, row.node) == (None, 3, None, None)
+
+
+def test_longhorn_node_disks_carry_schedulable_storage_and_conditions():
+    node = next(parse_longhorn_node(d) for d in fixture_docs("longhorn-node.yaml"))
+    assert (node.allow_scheduling, node.schedulable, node.storage_reserved) == (True, True, 150323855360)
+    disks = {d.name: d for d in node.disks}
+    nvme = disks["nvme-data"]
+    assert (nvme.path, nvme.schedulable, nvme.storage_maximum, nvme.storage_available, nvme.storage_scheduled) == (
+        "/mnt/nvme0/longhorn", False, 1000204886016, 40007991296, 858993459200)
+    assert nvme.problems == ("Schedulable=False: DiskPressure",)
+    assert disks["default-disk-fd0100000000"].problems == ()
+    # the sums over disks are what the Overview's bars show
+    assert node.storage_maximum == sum(d.storage_maximum for d in node.disks)

@@ -67,8 +67,9 @@ def test_objects_are_unique_and_timestamps_fixed_in_november_2026(objects):
     assert [i for i, n in ids.items() if n > 1] == []
     for obj in objects:
         created = obj["metadata"]["creationTimestamp"]
-        # Events are the last hour's, up to the demo clock (2026-11-26 14:05); the rest is older.
-        last_day = "6" if obj["kind"] == "Event" else "4"
+        # Events are the last hour's and snapshot-daily's Snapshots the last week's, up to the demo
+        # clock (2026-11-26 14:05); the rest is older.
+        last_day = "6" if obj["kind"] in ("Event", "Snapshot") else "4"
         assert re.fullmatch(rf"2026-11-(0[2-9]|1\d|2[0-{last_day}])T\d\d:\d\d:\d\dZ", created), (object_id(obj), created)
         assert created <= "2026-11-26T14:05:00Z"
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
+from tui.core.backup_overdue import backup_problem
 from tui.core.clock import age
 from tui.core.findings import Finding, Severity
 from tui.core.parsers.events import api_time, seen_at
@@ -46,7 +47,7 @@ _WAITING = _STARTING | {"Terminating", "SchedulingGated", "Evicted", "Completed"
 def attention(store: ClusterStore) -> list[Finding]:
     """Everything that is not fine, worst first (severity, then layer, then subject).
 
-    One Finding per object: nodes, Longhorn volumes, LoadBalancer Services, routes, Argo CD
+    One Finding per object (a volume may have a second: its backups are overdue): nodes, Longhorn volumes, LoadBalancer Services, routes, Argo CD
     apps, workloads (as the Overview always judged them), broken pods ("pod wiki/wiki-db-0",
     "CrashLoopBackOff ×14, last 2m ago"), and Warning events of the last 15 minutes
     (FailedAttachVolume, FailedScheduling, BackOff, Unhealthy, FailedMount, Evicted) about an
@@ -70,6 +71,8 @@ def attention(store: ClusterStore) -> list[Finding]:
     ]
     named = {link.split("|", 1)[1] for f in out for link in f.links}
     out += _events(cast("list[EventRow]", store.rows("events")), now, named)
+    # after the events: an overdue backup does not explain why a volume will not attach
+    out += _backups(cast("list[VolumeRow]", store.rows("volumes")), now)
     return sorted(out, key=lambda f: (f.severity, LAYER_RANK.get(_layer(f), 9), f.subject))
 
 
@@ -118,6 +121,15 @@ def _volumes(rows: Iterable[VolumeRow]) -> Iterable[Finding]:
             # the PVC people know ("wiki/wiki-data"); the Longhorn name when none is bound
             yield _finding(severity, "volumes", v.key, f"volume {v.pvc or v.name}",
                            f"{v.robustness}{repl}{where}")
+
+
+def _backups(rows: Iterable[VolumeRow], now: datetime) -> Iterable[Finding]:
+    """A second finding on a volume when its data has no recent copy off the cluster."""
+    for v in rows:
+        problem = backup_problem(v, now)
+        if problem:
+            detail = "; ".join(filter(None, [problem, v.backup_error, *v.recurring_jobs]))
+            yield _finding(Severity.PROBLEM, "volumes", v.key, f"volume {v.pvc or v.name}", problem, detail)
 
 
 def _load_balancers(rows: Iterable[LoadBalancerRow], announcers_known: bool, speakers: dict[str, bool],

@@ -67,6 +67,14 @@ _ALL = (
     Kind("lh_replicas", "longhorn.io", "v1beta2", "replicas", "Replica", True, "volumes", ("lhr",)),
     Kind("lh_engines", "longhorn.io", "v1beta2", "engines", "Engine", True, "volumes", ("lhe",)),
     Kind("lh_attachments", "longhorn.io", "v1beta2", "volumeattachments", "VolumeAttachment", True, "volumes", ("lhva",)),
+    # data safety: snapshots, backups and where they go, the jobs that make them, the settings
+    # the console's advice reads (a Longhorn without one of these CRDs says so in the banner)
+    Kind("lh_snapshots", "longhorn.io", "v1beta2", "snapshots", "Snapshot", True, "volumes", ("lhsnap",)),
+    Kind("lh_backups", "longhorn.io", "v1beta2", "backups", "Backup", True, "volumes", ("lhb",)),
+    Kind("lh_backup_volumes", "longhorn.io", "v1beta2", "backupvolumes", "BackupVolume", True, "volumes", ("lhbv",)),
+    Kind("lh_backup_targets", "longhorn.io", "v1beta2", "backuptargets", "BackupTarget", True, "volumes", ("lhbt",)),
+    Kind("lh_recurring_jobs", "longhorn.io", "v1beta2", "recurringjobs", "RecurringJob", True, "volumes", ("lhrj",)),
+    Kind("lh_settings", "longhorn.io", "v1beta2", "settings", "Setting", True, "volumes", ("lhs",)),
     # MetalLB
     Kind("ip_pools", "metallb.io", "v1beta1", "ipaddresspools", "IPAddressPool", True, "network"),
     Kind("l2_advertisements", "metallb.io", "v1beta1", "l2advertisements", "L2Advertisement", True, "network"),

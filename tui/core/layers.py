@@ -63,7 +63,9 @@ TRAEFIK_ROUTE_INPUTS = tuple(f"{kind}{suffix}" for kind in ("ingressroutetcps", 
 
 LAYERS: tuple[LayerDef, ...] = (
     LayerDef("nodes", "nodes", "node", ("nodes",), impact=True),
-    LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments"),
+    LayerDef("volumes", "volumes", "volume", ("lh_volumes", "lh_replicas", "lh_engines", "lh_attachments",
+                                             "lh_snapshots", "lh_backups", "lh_backup_volumes",
+                                             "lh_backup_targets", "lh_recurring_jobs", "lh_settings"),
              impact=True, kind="lh_volumes"),
     LayerDef("lh_nodes", "volumes", "Longhorn node", ("lh_nodes",)),
     LayerDef("replicas", "volumes", "replica", ("lh_replicas", "lh_engines"), kind="lh_replicas"),

@@ -97,6 +97,41 @@ class VolumeRow(Row):
     attachment_tickets: tuple[str, ...] = ()  # "id(type)->node" from the VolumeAttachment
     conditions: tuple[str, ...] = ()  # condition types with a problem
     created: str | None = None
+    # data safety (issue 15): the volume's own status first, Backup/Snapshot CRs when served
+    recurring_selection: tuple[str, ...] = ()  # "job:<name>" / "group:<name>" its labels enable
+    recurring_jobs: tuple[str, ...] = ()  # "<name>: <task> <cron>" of the RecurringJobs that apply
+    backup_crons: tuple[str, ...] = ()  # the cron of each backup job that applies
+    recurring_jobs_known: bool = True  # False: RecurringJobs not served / not in the dump (unknown, not none)
+    last_backup: str | None = None  # newest Completed backup
+    last_backup_at: str | None = None
+    backup_state: str | None = None  # state of the newest backup of any state (InProgress, Error...)
+    backup_progress: int | None = None  # its status.progress while it runs
+    backup_error: str | None = None
+    snapshot_count: int | None = None  # None: Snapshots not served (unknown, not none)
+    snapshot_size_bytes: int | None = None
+    snapshot_names: tuple[str, ...] = ()  # newest first (the delete-snapshot choice)
+    backup_target_name: str | None = None  # spec.backupTargetName (Longhorn 1.8+)
+    backup_target: str | None = None  # the target URL backups go to
+    backup_target_available: bool | None = None
+    backup_target_message: str | None = None
+    rebuild_progress: int | None = None  # lowest progress of the replicas being rebuilt, percent
+    rebuild_eta_at: str | None = None  # when that rebuild ends at the rate seen so far
+    rebuilds: tuple[str, ...] = ()  # "<replica> on <node>: 63%, ETA 14:09:00Z" per replica being rebuilt
+
+
+@dataclass(frozen=True)
+class DiskRow(Row):
+    """One disk of a Longhorn node: spec.disks[name] joined with status.diskStatus[name]."""
+
+    name: str
+    path: str | None
+    allow_scheduling: bool | None  # spec: the operator's switch
+    schedulable: bool | None  # status condition Schedulable (False on DiskPressure, DiskNotReady)
+    storage_maximum: int | None
+    storage_available: int | None
+    storage_reserved: int | None  # spec.disks[d].storageReserved (not in status)
+    storage_scheduled: int | None
+    problems: tuple[str, ...] = ()  # "Ready=False: DiskNotReady" for each condition not True
 
 
 @dataclass(frozen=True)
@@ -110,6 +145,10 @@ class LonghornNodeRow(Row):
     storage_scheduled: int | None
     disks_with_pressure: tuple[str, ...] = ()
     key: str = ""
+    storage_reserved: int | None = None  # summed spec.disks[].storageReserved
+    allow_scheduling: bool | None = None  # spec.allowScheduling
+    schedulable_reason: str | None = None  # the Schedulable condition's reason when not True
+    disks: tuple[DiskRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +163,11 @@ class ReplicaRow(Row):
     key: str = ""
     healthy_at: str | None = None  # spec.healthyAt: set once the replica finished rebuilding
     disk_id: str | None = None
+    address: str | None = None  # engine spec.replicaAddressMap, where rebuildStatus names it
+    rebuild_progress: int | None = None  # engine status.rebuildStatus while it is rebuilt
+    rebuild_state: str | None = None
+    rebuild_error: str | None = None
+    rebuild_eta_at: str | None = None
 
 
 @dataclass(frozen=True)

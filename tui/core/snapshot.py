@@ -65,7 +65,7 @@ TABLES: dict[str, tuple[str, list[Column]]] = {
         _field("name"), _field("state"), _field("robustness"), _field("node"),
         ("SIZE", lambda r: _size(r.size_bytes)),
         ("REPLICAS", lambda r: f"{_text(r.replicas_healthy)}/{_text(r.replicas_wanted)}"),
-        _field("pvc"),
+        _field("pvc"), ("LAST BACKUP", lambda r: r.last_backup_at or "-"),
     ]),
     "ip_pools": ("METALLB POOLS", [
         _field("name"), _field("addresses"), ("USED", lambda r: f"{r.used}/{_text(r.total)}"),

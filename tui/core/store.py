@@ -21,7 +21,7 @@ from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
-from tui.core.parsers import longhorn, metallb, traefik, traefik_objects
+from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
 from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
 from tui.core.parsers.events import aggregate, events_by_object, parse_event
@@ -30,9 +30,10 @@ from tui.core.parsers.pods import parse_pod
 from tui.core.parsers.services import parse_endpoint_slice, parse_service
 from tui.core.parsers.tls_secrets import TlsSecret, only_certificate, parse_tls_secret
 from tui.core.parsers.workloads import parse_workload, replicaset_owner
+from tui.core.rebuild_rate import RebuildRates
 from tui.core.route_refs import Named, TraefikObjects, check_refs
 from tui.core.route_tls import CERT_CLOCK, check_tls
-from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, WorkloadRow, object_key
+from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, VolumeRow, WorkloadRow, object_key
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
 # the row layers, the kinds each is built from and the pane whose source health it shows:
@@ -69,6 +70,12 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "lh_replicas": longhorn.parse_replica,
     "lh_engines": longhorn.parse_engine,
     "lh_attachments": longhorn.parse_volume_attachment,
+    "lh_snapshots": longhorn_backup.parse_snapshot,
+    "lh_backups": longhorn_backup.parse_backup,
+    "lh_backup_volumes": longhorn_backup.parse_backup_volume,
+    "lh_backup_targets": longhorn_backup.parse_backup_target,
+    "lh_recurring_jobs": longhorn_backup.parse_recurring_job,
+    "lh_settings": longhorn_backup.parse_setting,
     "ip_pools": lambda obj: (metallb.parse_ip_pool(obj), metallb.pool_spec(obj)),
     "l2_advertisements": lambda obj: obj,
     "l2_statuses": metallb.parse_l2_status,
@@ -150,6 +157,8 @@ class ClusterStore:
         self._memos: dict[str, _Memo] = {layer: _Memo() for layer in LAYERS}
         self._impact: tuple[int, ImpactIndex] | None = None
         self._events_index: tuple[int, dict[str, list[EventRow]]] | None = None
+        self._rebuild_rates = RebuildRates()
+        self._safety_memo = _Memo()  # volumes with their backups, beside the volumes layer's memo
 
     # -- events -----------------------------------------------------------------------------
 
@@ -185,9 +194,10 @@ class ClusterStore:
             else:
                 changed = True
         self._objects[event.key] = fresh
-        if changed:
-            self._touch_kind(event.key)
         current = self._health.get(event.key)
+        # the first list that answers also tells "none" from "not served" (an empty Snapshots list)
+        if changed or current is None or current.state is not SourceState.OK:
+            self._touch_kind(event.key)
         if current is None or current.state is not SourceState.OK:
             # a list that answered is proof the source works
             self._set_health(SourceHealth(event.key, SourceState.OK, since=self.clock.now()))
@@ -349,14 +359,53 @@ class ClusterStore:
 
     def _build_replicas(self) -> list[Row]:
         modes = self._engine_modes()
+        rebuilds = longhorn.rebuilds_by_replica(list(self.parsed("lh_engines").values()))
+        now = self.clock.now()
+        self._rebuild_rates.forget_except({r.address for r in rebuilds.values()})
         memo = self._memos["replicas"]
         out: list[Row] = []
         for key, replica in self.parsed("lh_replicas").items():
             mode = modes.get(replica.volume or "", {}).get(replica.name)
             modes_of_replica = {replica.name: mode} if mode else {}
-            out.append(memo.get(key, (replica, mode),
-                                partial(longhorn.with_engine_modes, replica, modes_of_replica)))
+            rebuild = rebuilds.get(replica.name)
+            eta = self._rebuild_rates.eta(rebuild.address, rebuild.progress, now) if rebuild else None
+            out.append(memo.get(key, (replica, mode, rebuild, eta),
+                                partial(longhorn.with_engine_modes, replica, modes_of_replica, rebuild, eta)))
         return out
+
+    def _served(self, kind_key: str) -> bool:
+        health = self._health.get(kind_key)
+        return health is not None and health.state is SourceState.OK
+
+    def _data_safety(self) -> Callable[[VolumeRow], VolumeRow]:
+        """Per volume: its snapshots, backups, recurring jobs and backup target (issue 15)."""
+        def grouped(kind_key: str) -> dict[str, list[Any]] | None:
+            if not self._served(kind_key) and not self._objects[kind_key]:
+                return None  # not served (older Longhorn, forbidden): unknown, not none
+            out: dict[str, list[Any]] = {}
+            for info in self.parsed(kind_key).values():
+                out.setdefault(info.volume or "", []).append(info)
+            return out
+
+        snapshots, backups = grouped("lh_snapshots"), grouped("lh_backups")
+        backup_volumes = {b.volume: b for b in self.parsed("lh_backup_volumes").values()}
+        jobs_known = self._served("lh_recurring_jobs") or bool(self._objects["lh_recurring_jobs"])
+        jobs = list(self.parsed("lh_recurring_jobs").values())
+        targets = {t.name: t for t in self.parsed("lh_backup_targets").values()}
+        settings = dict(self.parsed("lh_settings").values())
+
+        memo = self._safety_memo
+
+        def enrich(volume: VolumeRow) -> VolumeRow:
+            mine = (None if snapshots is None else tuple(snapshots.get(volume.name, [])),
+                    None if backups is None else tuple(backups.get(volume.name, [])),
+                    backup_volumes.get(volume.name),
+                    tuple(longhorn_backup.jobs_for(volume.recurring_selection, jobs)) if jobs_known else None,
+                    longhorn_backup.target_for(volume.backup_target_name, targets, settings.get("backup-target")))
+            return memo.get(volume.key, (volume, mine), lambda: longhorn_backup.with_data_safety(
+                volume, None if mine[0] is None else list(mine[0]), None if mine[1] is None else list(mine[1]),
+                mine[2], None if mine[3] is None else list(mine[3]), mine[4]))
+        return enrich
 
     def _build_volumes(self) -> list[Row]:
         modes = self._engine_modes()
@@ -366,6 +415,7 @@ class ClusterStore:
                 replicas.setdefault((replica.namespace, replica.volume), []).append(replica)
         attachments = {(a.namespace, a.volume): a for a in self.parsed("lh_attachments").values()}
         memo = self._memos["volumes"]
+        safety = self._data_safety()
         out: list[Row] = []
         for key, volume in self.parsed("lh_volumes").items():
             ident = (volume.namespace, volume.name)
@@ -373,8 +423,10 @@ class ClusterStore:
             volume_modes = modes.get(volume.name)
             attachment = attachments.get(ident)
             signature = (volume, tuple(mine), tuple(sorted((volume_modes or {}).items())), attachment)
-            out.append(memo.get(key, signature,
-                                partial(longhorn.enrich_volume, volume, mine, volume_modes, attachment)))
+            enriched = memo.get(key, signature,
+                                partial(longhorn.enrich_volume, volume, mine, volume_modes, attachment))
+            out.append(safety(enriched))
+        self._safety_memo.retain(cast("VolumeRow", row).key for row in out)
         return out
 
     def _link_network(self) -> tuple[list[Row], list[Row]]:

@@ -8,6 +8,7 @@
 - Deployment and StatefulSet rollouts: rollouts.py (mixed in here).
 - Pods, the kubelet, node lifecycle, EndpointSlices, PDB status: pods.py (started here).
 - Longhorn replica eviction (evictionRequested on a node or disk): longhorn_eviction.py.
+- Longhorn snapshots taken, backups uploaded, replicas rebuilt with progress: longhorn_data.py.
 
 Every step is an ordinary store write, so watchers see each intermediate state. One task
 per object; a change to the object wakes its task early. Delays are divided by time_scale.
@@ -23,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from tui.emulator.gitops import objects_at
+from tui.emulator.longhorn_data import LonghornData
 from tui.emulator.longhorn_eviction import ReplicaEvictions
 from tui.emulator.pods import PodController
 from tui.emulator.resources import Resource
@@ -58,6 +60,7 @@ class Controllers(WorkloadRollouts):
         self.replicasets, self.statefulsets = table.by_key("replicasets"), table.by_key("statefulsets")
         self.pods = PodController(store, self.scale, self._stamp)
         self.replica_evictions = ReplicaEvictions(store, self.scale, self._stamp)
+        self.longhorn_data = LonghornData(store, self.scale, self._stamp)
         self._handlers: dict[Resource | None, Callable[[str, str], Coroutine[Any, Any, None]]] = {
             self.apps: self._run_app, self.attachments: self._run_attachment,
             self.deployments: self._run_deployment, self.statefulsets: self._run_statefulset,
@@ -67,6 +70,7 @@ class Controllers(WorkloadRollouts):
         self.remember_templates()
         self.pods.start()
         self.replica_evictions.start()
+        self.longhorn_data.start()
         self.store.listeners.append(self._on_event)
         # An operation already pending in the seed starts right away; the rest waits for writes.
         apps = self.apps
@@ -78,6 +82,7 @@ class Controllers(WorkloadRollouts):
     def stop(self) -> None:
         self.pods.stop()
         self.replica_evictions.stop()
+        self.longhorn_data.stop()
         if self._on_event in self.store.listeners:
             self.store.listeners.remove(self._on_event)
         for task in self._tasks.values():

@@ -25,7 +25,8 @@ from tui.core.traefik_match import TRAEFIK_API
 # Which kinds each pane reads, and the add-on a missing CRD means.
 PANE_KINDS: dict[str, tuple[str, ...]] = {
     "nodes": ("nodes",),
-    "volumes": ("lh_volumes", "lh_nodes", "lh_replicas", "lh_engines", "lh_attachments"),
+    "volumes": ("lh_volumes", "lh_nodes", "lh_replicas", "lh_engines", "lh_attachments", "lh_snapshots",
+                "lh_backups", "lh_backup_volumes", "lh_backup_targets", "lh_recurring_jobs", "lh_settings"),
     "network": ("ip_pools", "l2_advertisements", "l2_statuses", "services"),
     "routes": ("ingressroutes", "ingressroutes_legacy", "ingresses"),
     "apps": ("applications",),

@@ -35,12 +35,14 @@ from .nodes import NodeCordon, NodeDrain
 from .playbook import PlaybookAction, catalog_for
 from .pods import PodDelete
 from .runner import ActionRunner
+from .volume_backup import SnapshotDelete, VolumeBackup, VolumeRestore, VolumeSnapshot
 from .volume_import import TICKET_ID, VolumeMount, VolumeUnmount
 from .workloads import WorkloadRestart, WorkloadUndo
 
 ACTION_CLASSES: dict[str, type[Action]] = {
     cls.id: cls for cls in (VolumeMount, VolumeUnmount, AppSync, AppRefresh, AppRollback, AppTerminate,
-                            WorkloadRestart, WorkloadUndo, NodeCordon, NodeDrain, PodDelete)
+                            WorkloadRestart, WorkloadUndo, NodeCordon, NodeDrain, PodDelete,
+                            VolumeSnapshot, VolumeBackup, SnapshotDelete, VolumeRestore)
 }
 
 
@@ -56,6 +58,10 @@ def action_for(action_id: str, target: str) -> Action:
 __all__ = [
     "ACTION_CLASSES",
     "TICKET_ID",
+    "SnapshotDelete",
+    "VolumeBackup",
+    "VolumeRestore",
+    "VolumeSnapshot",
     "Action",
     "ActionContext",
     "ActionError",

@@ -20,7 +20,8 @@ from tui.core.parsers.access import (
     name_of,
     namespace_of,
 )
-from tui.core.rows import LonghornNodeRow, ReplicaRow, VolumeRow, object_key
+from tui.core.parsers.longhorn_backup import recurring_selection
+from tui.core.rows import DiskRow, LonghornNodeRow, ReplicaRow, VolumeRow, object_key
 
 VOLUME_LABEL = "longhornvolume"
 # volume conditions that are bad when False; every other known type is bad when True
@@ -35,6 +36,17 @@ class EngineInfo:
     node: str | None  # where the volume is attached (engine spec.nodeID)
     endpoint: str | None
     replica_modes: tuple[tuple[str, str], ...]  # (replica name, RW/WO/ERR)
+    rebuilds: tuple[Rebuild, ...] = ()  # status.rebuildStatus, keyed back to replica names
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    replica: str  # the replica's name ("" when its address is not in replicaAddressMap)
+    address: str  # as rebuildStatus keys it: "tcp://10.42.2.9:10045"
+    progress: int | None
+    state: str | None  # in_progress / complete / error
+    error: str | None
+    rebuilding: bool  # isRebuilding
 
 
 @dataclass(frozen=True)
@@ -83,34 +95,60 @@ def parse_volume(obj: Any) -> VolumeRow:
         pods=tuple(pods),
         conditions=tuple(problems),
         created=dig_str(obj, "metadata", "creationTimestamp"),
+        recurring_selection=recurring_selection(labels_of(obj)),
+        last_backup=dig_str(obj, "status", "lastBackup"),
+        last_backup_at=dig_str(obj, "status", "lastBackupAt"),
+        backup_target_name=dig_str(obj, "spec", "backupTargetName"),
     )
 
 
 def parse_longhorn_node(obj: Any) -> LonghornNodeRow:
     name, ns = name_of(obj), namespace_of(obj)
     conditions = conditions_by_type(obj, "status", "conditions")
-    totals: dict[str, int | None] = {"storageMaximum": 0, "storageAvailable": 0, "storageScheduled": 0}
-    pressure = []
-    disks = dig_dict(obj, "status", "diskStatus")
-    for disk_name, disk in disks.items():
-        for field, total in list(totals.items()):
-            value = dig_int(disk, field)
-            totals[field] = None if value is None or total is None else total + value
-        sched = conditions_by_type(disk, "conditions").get("Schedulable")
-        if condition_status(sched) is False and dig(sched, "reason") == "DiskPressure":
-            pressure.append(str(disk_name))
-    if not disks:
-        totals = dict.fromkeys(totals)
+    disk_specs = dig_dict(obj, "spec", "disks")
+    disks = tuple(_disk(str(d), as_dict(disk_specs.get(d)), as_dict(status))
+                  for d, status in sorted(dig_dict(obj, "status", "diskStatus").items()))
+
+    def total(field: str) -> int | None:
+        values = [getattr(d, field) for d in disks]
+        return None if not disks or None in values else sum(values)
+
+    sched = conditions.get("Schedulable")
     return LonghornNodeRow(
         name=name,
         namespace=ns,
         ready=condition_status(conditions.get("Ready")),
-        schedulable=condition_status(conditions.get("Schedulable")),
-        storage_maximum=totals["storageMaximum"],
-        storage_available=totals["storageAvailable"],
-        storage_scheduled=totals["storageScheduled"],
-        disks_with_pressure=tuple(sorted(pressure)),
+        schedulable=condition_status(sched),
+        storage_maximum=total("storage_maximum"),
+        storage_available=total("storage_available"),
+        storage_scheduled=total("storage_scheduled"),
+        disks_with_pressure=tuple(d.name for d in disks if "Schedulable=False: DiskPressure" in d.problems),
         key=object_key(ns, name),
+        storage_reserved=total("storage_reserved"),
+        allow_scheduling=dig(obj, "spec", "allowScheduling") if isinstance(dig(obj, "spec", "allowScheduling"),
+                                                                          bool) else None,
+        schedulable_reason=None if condition_status(sched) is True else dig_str(sched, "reason") or None,
+        disks=disks,
+    )
+
+
+def _disk(name: str, spec: dict[str, Any], status: dict[str, Any]) -> DiskRow:
+    problems = []
+    for ctype, cond in conditions_by_type(status, "conditions").items():
+        if condition_status(cond) is not True:
+            reason = dig_str(cond, "reason")
+            problems.append(f"{ctype}={dig_str(cond, 'status') or '?'}" + (f": {reason}" if reason else ""))
+    allow = spec.get("allowScheduling")
+    return DiskRow(
+        name=name,
+        path=as_str(spec.get("path")) or dig_str(status, "diskPath"),
+        allow_scheduling=allow if isinstance(allow, bool) else None,
+        schedulable=condition_status(conditions_by_type(status, "conditions").get("Schedulable")),
+        storage_maximum=dig_int(status, "storageMaximum"),
+        storage_available=dig_int(status, "storageAvailable"),
+        storage_reserved=dig_int(spec, "storageReserved"),
+        storage_scheduled=dig_int(status, "storageScheduled"),
+        problems=tuple(problems),
     )
 
 
@@ -144,7 +182,31 @@ def parse_engine(obj: Any) -> EngineInfo:
         node=dig_str(obj, "spec", "nodeID"),
         endpoint=dig_str(obj, "status", "endpoint"),
         replica_modes=modes,
+        rebuilds=_rebuilds(obj),
     )
+
+
+def _bare_address(address: str) -> str:
+    return address.split("://", 1)[-1]
+
+
+def _rebuilds(obj: Any) -> tuple[Rebuild, ...]:
+    """rebuildStatus is keyed by "tcp://" + the replica's address in currentReplicaAddressMap (the
+    engine controller's lookup, v1.10.0 controller/engine_controller.go); spec.replicaAddressMap
+    holds the same addresses when the status map is not written yet."""
+    addresses = {**dig_dict(obj, "spec", "replicaAddressMap"), **dig_dict(obj, "status", "currentReplicaAddressMap")}
+    names = {_bare_address(v): str(k) for k, v in addresses.items() if isinstance(v, str)}
+    out = []
+    for address, status in sorted(dig_dict(obj, "status", "rebuildStatus").items()):
+        out.append(Rebuild(
+            replica=names.get(_bare_address(str(address)), ""),
+            address=str(address),
+            progress=dig_int(status, "progress"),
+            state=dig_str(status, "state"),
+            error=dig_str(status, "error"),
+            rebuilding=dig(status, "isRebuilding") is True,
+        ))
+    return tuple(out)
 
 
 def parse_volume_attachment(obj: Any) -> AttachmentInfo:
@@ -164,9 +226,20 @@ def parse_volume_attachment(obj: Any) -> AttachmentInfo:
     )
 
 
-def with_engine_modes(replica: ReplicaRow, modes: dict[str, str]) -> ReplicaRow:
+def with_engine_modes(replica: ReplicaRow, modes: dict[str, str], rebuild: Rebuild | None = None,
+                      eta_at: str | None = None) -> ReplicaRow:
+    """The engine's word on a replica: its mode, and while it is rebuilt, how far along."""
     mode = modes.get(replica.name)
-    return replica if mode == replica.mode else evolve(replica, mode=mode)
+    if rebuild is None:
+        return replica if mode == replica.mode else evolve(replica, mode=mode)
+    return evolve(replica, mode=mode, address=rebuild.address, rebuild_progress=rebuild.progress,
+                  rebuild_state=rebuild.state, rebuild_error=rebuild.error, rebuild_eta_at=eta_at)
+
+
+def rebuilds_by_replica(engines: list[EngineInfo]) -> dict[str, Rebuild]:
+    """replica name -> its rebuild, for rebuilds still running or failed (a complete one is history)."""
+    return {r.replica: r for e in engines for r in e.rebuilds
+            if r.replica and (r.rebuilding or r.state == "error" or r.error)}
 
 
 def replica_is_healthy(replica: ReplicaRow, engine_known: bool) -> bool:
@@ -184,16 +257,31 @@ def enrich_volume(
     engine_modes: dict[str, str] | None,
     attachment: AttachmentInfo | None,
 ) -> VolumeRow:
-    """Add the facts that live in other objects: replica placement, health, tickets."""
+    """Add the facts that live in other objects: replica placement, health, tickets, rebuilds."""
     engine_known = bool(engine_modes)
     healthy = sum(1 for r in replicas if replica_is_healthy(r, engine_known))
     nodes = tuple(sorted({r.node for r in replicas if r.node}))
+    rebuilding = [r for r in replicas if r.rebuild_progress is not None and r.rebuild_state != "error"]
+    slowest = min(rebuilding, key=lambda r: r.rebuild_progress or 0, default=None)
     return evolve(
         volume,
         replica_nodes=nodes,
         replicas_healthy=healthy if replicas or engine_known else None,
         attachment_tickets=attachment.tickets if attachment else (),
+        rebuild_progress=slowest.rebuild_progress if slowest else None,
+        rebuild_eta_at=slowest.rebuild_eta_at if slowest else None,
+        rebuilds=tuple(_rebuild_line(r) for r in sorted(replicas, key=lambda r: r.name)
+                       if r.rebuild_progress is not None or r.rebuild_error),
     )
+
+
+def _rebuild_line(replica: ReplicaRow) -> str:
+    """One replica's rebuild for the detail view: where, how far, and when it should end."""
+    where = f"{replica.name} on {replica.node or '?'}"
+    if replica.rebuild_state == "error" or replica.rebuild_error:
+        return f"{where}: rebuild failed at {replica.rebuild_progress or 0}%: {replica.rebuild_error or 'error'}"
+    eta = f"ETA {replica.rebuild_eta_at[11:19]}Z" if replica.rebuild_eta_at else "ETA once its rate is seen"
+    return f"{where}: {replica.rebuild_progress}%, {eta}"
 
 
 def engine_modes_by_volume(engines: list[EngineInfo]) -> dict[str, dict[str, str]]:

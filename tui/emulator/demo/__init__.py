@@ -31,7 +31,7 @@ MANIFESTS = manifests_dir()
 ADDON_FOLDERS = ("metallb", "traefik", "longhorn", "argocd")
 STATE_DIR = Path(__file__).resolve().parent
 STATE_FILES = ("namespaces.yaml", "nodes.yaml", "longhorn.yaml", "storage.yaml", "metallb.yaml",
-               "workloads-status.yaml", "argocd-status.yaml")
+               "workloads-status.yaml", "argocd-status.yaml", "backups.yaml")
 # When ArgoCD first synced the rendered objects: their creationTimestamp unless a state file says.
 FIRST_SYNC = "2026-11-03T10:05:30Z"
 
