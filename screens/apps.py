@@ -22,7 +22,7 @@ class AppsScreen(PaneScreen):
     CSS_PATH = "apps.tcss"
     ACTIONS = ("app.sync", "app.refresh", "app.rollback", "app.terminate")
     HELP = "Argo CD applications, unhealthy and out-of-sync first."
-    BINDINGS = bindings("action.app.sync", "action.app.refresh", "action.app.rollback",
+    BINDINGS = bindings("apps.diff", "action.app.sync", "action.app.refresh", "action.app.rollback",
                         "action.app.terminate", "rows.logs")
     COLUMNS = (
         Column("name", "APP", 10),
@@ -35,6 +35,19 @@ class AppsScreen(PaneScreen):
         Column("auto", "AUTO", 9, min_screen=110),
         Column("project", "PROJECT", 11, min_screen=130),
     )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "diff":
+            return True if self.cursor_row() is not None else None
+        return super().check_action(action, parameters)
+
+    def action_diff(self) -> None:
+        """`d`: live vs desired state of the app under the cursor (screens/app_diff.py)."""
+        row = self.cursor_row()
+        if row is not None:
+            from .app_diff import AppDiffScreen
+
+            self.app.push_screen(AppDiffScreen(row))
 
     def sort_key(self, row: AppRow) -> Any:
         return (HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.argocd_compare import managed_resources
 from tui.emulator.selectors import SelectorError, label_selector
 from tui.emulator.store import ObjectStore
 
@@ -39,6 +40,7 @@ class ArgoCdApi:
         return [
             web.get(PREFIX, self.list_apps),
             web.get(PREFIX + "/{name}", self.get_app),
+            web.get(PREFIX + "/{name}/managed-resources", self.managed_resources),
             web.post(PREFIX + "/{name}/sync", self.sync),
             web.post(PREFIX + "/{name}/rollback", self.rollback),
             web.delete(PREFIX + "/{name}/operation", self.terminate),
@@ -117,6 +119,16 @@ class ArgoCdApi:
             app["metadata"].setdefault("annotations", {})["argocd.argoproj.io/refresh"] = refresh
             app = self.store.write(self.res, app)
         return web.json_response(app)
+
+    async def managed_resources(self, request: web.Request) -> web.Response:
+        """ManagedResourcesResponse: the controller's comparison of each resource (argocd_compare)."""
+        app, err = await self._guard(request)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        q = request.query
+        items = [i for i in managed_resources(self.store, app)
+                 if all(not q.get(f) or i.get(f, "") == q[f] for f in ("namespace", "name", "group", "kind"))]
+        return web.json_response({"items": items})
 
     async def sync(self, request: web.Request) -> web.Response:
         started = await self._operation_request(request)

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ..argocd_diff import report_lines
 from ..findings import Finding
 from ..kube_http import MERGE_PATCH
 from ..ports import StoreView
 from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
+from .argocd_diff_fetch import app_diff
 from .base import (
     Action,
     ActionContext,
@@ -182,6 +184,7 @@ class AppSync(_AppAction):
         lines = [f"Sync {self.name} to {', '.join(getattr(row, 'target_revisions', ()) or ('its target revision',))}"
                  + (" (dry run: nothing is applied)" if dry_run else "")]
         lines += [f"OutOfSync: {r}" for r in out_of_sync] or ["No resource is OutOfSync (the sync re-applies as is)."]
+        diff = tuple(report_lines(app_diff(ctx, self.namespace, self.name)))
         if prune:
             lines.append("Prune: resources no longer in git are DELETED.")
         if _use_rest(ctx):
@@ -198,7 +201,7 @@ class AppSync(_AppAction):
                    "body": {"operation": operation, "status": {"operationState": None}}}
         danger: Danger = "destructive" if prune and not dry_run else "disruptive"
         return Plan(action_id=self.id, target=self.target, title=f"Sync {self.target}", danger=danger,
-                    lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
+                    lines=tuple(lines), diff=diff, requests=(req,), affected=self._affected(ctx.store),
                     confirm_name=self.name if danger == "destructive" else None,
                     choices={"prune": prune, "dry_run": dry_run})
 

@@ -1,0 +1,61 @@
+"""Pilot tests of the Argo CD keys over the demo: `d` shows why donate is OutOfSync (from the
+emulator's Argo CD API, or from the kube API with what that cannot know), and the sync preview
+carries the same diff."""
+from __future__ import annotations
+
+from typing import Any
+
+from screens.app_diff import AppDiffScreen
+from screens.confirm import ConfirmScreen, preview_text
+from tests.support.app_support import make_app, press, screen_text, synced, wait_until
+from tui.emulator.demo import demo_objects
+
+TOKEN = "pilot-argocd-token"
+
+
+async def _on_app(pilot: Any, key: str) -> None:
+    await synced(pilot)
+    await press(pilot, "6")
+    assert pilot.app.screen.select_key(key), key
+
+
+async def test_d_on_donate_shows_the_hand_scaled_replicas_from_the_argo_cd_api(emulator_factory: Any) -> None:
+    emu = emulator_factory(demo_objects(), controllers=False, argocd_token=TOKEN)
+    app = make_app(emu, argocd_token=TOKEN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _on_app(pilot, "argocd/donate")
+        await press(pilot, "d")
+        assert isinstance(app.screen, AppDiffScreen)
+        await wait_until(pilot, lambda: app.screen.report is not None, 10, "the diff")
+        text = screen_text(app)
+        assert "Diff from the Argo CD API (managed-resources)" in text
+        assert "Deployment/donate/donate  spec.replicas: 3 -> 2" in text
+        assert "-  replicas: 3" in text and "+  replicas: 2" in text
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, AppDiffScreen)
+
+
+async def test_d_without_an_argo_cd_server_says_what_the_kube_api_cannot_know(emulator_factory: Any) -> None:
+    emu = emulator_factory(demo_objects(), controllers=False)
+    app = make_app(emu)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _on_app(pilot, "argocd/donate")
+        await press(pilot, "d")
+        await wait_until(pilot, lambda: app.screen.report is not None, 10, "the diff")
+        text = " ".join(screen_text(app).split())
+        assert "status.resources and the live objects (no Argo CD API configured)" in text
+        assert "not git" in text
+        assert "Deployment/donate/donate: no last-applied-configuration" in text
+
+
+async def test_sync_preview_of_donate_carries_the_diff(emulator_factory: Any) -> None:
+    emu = emulator_factory(demo_objects(), controllers=False, argocd_token=TOKEN)
+    app = make_app(emu, argocd_token=TOKEN)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await _on_app(pilot, "argocd/donate")
+        await press(pilot, "s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the confirm dialog")
+        preview = preview_text(app.screen.plan).plain
+        assert "OutOfSync: Deployment/donate/donate" in preview
+        assert "Deployment/donate/donate: spec.replicas: 3 -> 2" in preview
+        assert "-  replicas: 3\n+  replicas: 2" in preview
