@@ -3,11 +3,16 @@ emulator's Argo CD API, or from the kube API with what that cannot know), and th
 carries the same diff."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
+
+from textual.widgets import Select
 
 from screens.app_diff import AppDiffScreen
 from screens.confirm import ConfirmScreen, preview_text
-from tests.support.app_support import make_app, press, screen_text, synced, wait_until
+from screens.progress import ProgressScreen
+from tests.support.app_support import make_app, press, screen_text, settle, synced, wait_until
 from tui.emulator.demo import demo_objects
 
 TOKEN = "pilot-argocd-token"
@@ -59,3 +64,47 @@ async def test_sync_preview_of_donate_carries_the_diff(emulator_factory: Any) ->
         assert "OutOfSync: Deployment/donate/donate" in preview
         assert "Deployment/donate/donate: spec.replicas: 3 -> 2" in preview
         assert "-  replicas: 3\n+  replicas: 2" in preview
+
+
+async def test_rollback_on_an_auto_sync_app_walks_through_turning_auto_sync_off(emulator_factory: Any) -> None:
+    """`R` on wiki (auto-sync on): step 1 turns auto-sync off (its own confirm; success only once the
+    API shows it gone), f continues to the rollback picker listing the history; both steps audited."""
+    emu = emulator_factory(demo_objects(), time_scale=30, argocd_token=TOKEN)
+    app = make_app(emu, argocd_token=TOKEN)
+    async with app.run_test(size=(110, 40)) as pilot:
+        await _on_app(pilot, "argocd/wiki")
+        await press(pilot, "R")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the auto-sync step")
+        preview = preview_text(app.screen.plan).plain
+        assert "Argo CD refuses a rollback of wiki while automated sync is on" in preview
+        assert app.screen.plan.action_id == "app.autosync_off"
+        await press(pilot, "ctrl+y")
+        progress = await _done(pilot)
+        assert progress.outcome.outcome == "succeeded", progress.outcome
+        assert "automated" not in emu.get("applications", "argocd", "wiki")["spec"]["syncPolicy"]
+        await press(pilot, "f")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the rollback picker")
+        dialog = app.screen
+        history = dialog.query_one("#opt-id", Select)
+        labels = [str(label) for label, _ in history._options]
+        assert labels[0].startswith("2  f9c51ab  deployed ") and "manifests/apps/wiki @ main" in labels[0]
+        assert labels[1].startswith("1  7ef17b6  deployed ")
+        dialog.query_one("#confirm-typed").focus()
+        await press(pilot, *"wiki")
+        await press(pilot, "ctrl+y")
+        progress = await _done(pilot)
+        assert progress.outcome.outcome == "succeeded", progress.outcome
+    wiki = emu.get("applications", "argocd", "wiki")
+    assert wiki["status"]["history"][-1]["revision"].startswith("f9c51ab")
+    records = [json.loads(line) for line in (Path(app.config.state_dir) / "audit.jsonl").read_text().splitlines()]
+    assert [(r["action"], r.get("outcome")) for r in records] == [
+        ("app.autosync_off", "started"), ("app.autosync_off", "succeeded"),
+        ("app.rollback", "started"), ("app.rollback", "succeeded")]
+
+
+async def _done(pilot: Any) -> Any:
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ProgressScreen), 10, "the progress screen")
+    screen = pilot.app.screen
+    await wait_until(pilot, lambda: screen.outcome is not None, 60, "the action to finish")
+    await settle(pilot)
+    return screen

@@ -198,6 +198,19 @@ class AppRow(Row):
     operation_started: str | None = None
     operation_finished: str | None = None
     operation_pending: bool = False  # .operation is set: a sync/rollback was requested, not yet run
+    sources: tuple[str, ...] = ()  # "repoURL path @ targetRevision -> synced revision", one per source
+    history: tuple[AppHistory, ...] = ()  # oldest first, as status.history holds it
+
+
+@dataclass(frozen=True)
+class AppHistory(Row):
+    """One status.history entry: what was deployed, when, from which source(s)."""
+
+    id: int
+    revisions: tuple[str, ...]  # `revision`, or multi-source `revisions` (one per source)
+    deployed_at: str | None
+    sources: tuple[str, ...]  # "repoURL path-or-chart @ targetRevision" per source
+    initiated_by: str | None = None  # a user name, or "automated"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from tui.emulator.argocd_compare import managed_resources
+from tui.emulator.patching import JSON_PATCH, MERGE, PatchError, apply_patch
 from tui.emulator.selectors import SelectorError, label_selector
 from tui.emulator.store import ObjectStore
 
@@ -41,6 +42,7 @@ class ArgoCdApi:
             web.get(PREFIX, self.list_apps),
             web.get(PREFIX + "/{name}", self.get_app),
             web.get(PREFIX + "/{name}/managed-resources", self.managed_resources),
+            web.patch(PREFIX + "/{name}", self.patch_app),
             web.post(PREFIX + "/{name}/sync", self.sync),
             web.post(PREFIX + "/{name}/rollback", self.rollback),
             web.delete(PREFIX + "/{name}/operation", self.terminate),
@@ -119,6 +121,25 @@ class ArgoCdApi:
             app["metadata"].setdefault("annotations", {})["argocd.argoproj.io/refresh"] = refresh
             app = self.store.write(self.res, app)
         return web.json_response(app)
+
+    async def patch_app(self, request: web.Request) -> web.Response:
+        """ApplicationPatchRequest {name, patch (a JSON string), patchType: merge | json}."""
+        app, err = await self._guard(request)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        try:
+            body = await self._body(request)
+            patch = json.loads(str(body.get("patch") or ""))
+        except ValueError as exc:
+            return _error(400, f"invalid patch: {exc}")
+        kinds = {"merge": MERGE, "json": JSON_PATCH}
+        if body.get("patchType") not in kinds:
+            return _error(400, f"Patch type '{body.get('patchType')}' is not supported")
+        try:
+            patched = apply_patch(app, patch, kinds[str(body["patchType"])])
+        except PatchError as exc:
+            return _error(400, str(exc))
+        return web.json_response(self.store.write(self.res, patched))
 
     async def managed_resources(self, request: web.Request) -> web.Response:
         """ManagedResourcesResponse: the controller's comparison of each resource (argocd_compare)."""

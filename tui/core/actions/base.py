@@ -186,6 +186,10 @@ class Action:
     def preconditions(self, store: StoreView) -> list[str]:
         return []
 
+    def prerequisite(self, store: StoreView) -> Action | None:
+        """A separate action that must succeed first (its own preview, confirm and audit record)."""
+        return None
+
     def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Option, ...]:
         """What the confirm dialog offers; with ctx an action may ask the API (call it off the UI thread)."""
         return ()
