@@ -22,7 +22,7 @@ class AppsScreen(PaneScreen):
     CSS_PATH = "apps.tcss"
     ACTIONS = ("app.sync", "app.refresh", "app.rollback", "app.terminate")
     HELP = "Argo CD applications, unhealthy and out-of-sync first."
-    BINDINGS = bindings("apps.diff", "action.app.sync", "action.app.refresh", "action.app.rollback",
+    BINDINGS = bindings("apps.resources", "apps.diff", "action.app.sync", "action.app.refresh", "action.app.rollback",
                         "action.app.terminate", "rows.logs")
     COLUMNS = (
         Column("name", "APP", 10),
@@ -40,6 +40,14 @@ class AppsScreen(PaneScreen):
         if action == "diff":
             return True if self.cursor_row() is not None else None
         return super().check_action(action, parameters)
+
+    def action_detail(self) -> None:
+        """Enter: the app's resources, each a jump to its pane (screens/app_tree.py)."""
+        row = self.cursor_row()
+        if row is not None:
+            from .app_tree import AppTreeScreen
+
+            self.app.push_screen(AppTreeScreen(row))
 
     def action_diff(self) -> None:
         """`d`: live vs desired state of the app under the cursor (screens/app_diff.py)."""

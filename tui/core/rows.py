@@ -200,6 +200,20 @@ class AppRow(Row):
     operation_pending: bool = False  # .operation is set: a sync/rollback was requested, not yet run
     sources: tuple[str, ...] = ()  # "repoURL path @ targetRevision -> synced revision", one per source
     history: tuple[AppHistory, ...] = ()  # oldest first, as status.history holds it
+    tree: tuple[AppResource, ...] = ()  # status.resources with their sync and health
+
+
+@dataclass(frozen=True)
+class AppResource(Row):
+    """One status.resources entry: what the app manages, with its sync and health."""
+
+    group: str
+    kind: str
+    namespace: str | None
+    name: str
+    sync: str | None  # Synced / OutOfSync / Unknown
+    health: str | None  # absent for kinds without a health check (and in v3 unless persisted)
+    health_message: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from tui.core.parsers.access import (
     name_of,
     namespace_of,
 )
-from tui.core.rows import AppHistory, AppRow, object_key
+from tui.core.rows import AppHistory, AppResource, AppRow, object_key
 
 _SOURCE_FIELDS = ("repoURL", "path", "targetRevision")
 
@@ -48,11 +48,15 @@ def parse_application(obj: Any) -> AppRow:
         conditions.append(f"{ctype}: {message}" if message else ctype)
         if first_error is None and ctype.endswith("Error"):
             first_error = conditions[-1]
-    resources, out_of_sync = [], []
+    resources, out_of_sync, tree = [], [], []
     for res in dig_list(obj, "status", "resources"):
         ref = resource_ref(res)
         if ref:
             resources.append(ref)
+            tree.append(AppResource(group=dig_str(res, "group") or "", kind=dig_str(res, "kind") or "",
+                                    namespace=dig_str(res, "namespace"), name=dig_str(res, "name") or "",
+                                    sync=dig_str(res, "status"), health=dig_str(res, "health", "status"),
+                                    health_message=dig_str(res, "health", "message")))
             if dig(res, "status") not in ("Synced", None):
                 out_of_sync.append(ref)
     history = [h for h in map(_history_entry, dig_list(obj, "status", "history")) if h is not None]
@@ -98,6 +102,7 @@ def parse_application(obj: Any) -> AppRow:
         sources=tuple(source_text(s) + (f" -> {r[:7]}" if r else "")
                       for s, r in zip(sources, [*revisions, *[""] * len(sources)], strict=False)),
         history=tuple(history),
+        tree=tuple(tree),
     )
 
 
