@@ -399,3 +399,15 @@ def test_statefulset_undo_without_history_says_so(emulator_factory, demo, tmp_pa
     ctx = context(emu, tmp_path)
     with pytest.raises(ActionError, match="no previous revision"):
         WorkloadUndo("StatefulSet/wiki/wiki-db").plan(ctx)
+
+
+def test_sync_preview_says_a_deny_window_will_refuse_it(emulator_factory, demo, tmp_path):
+    project = next(o for o in demo if o["kind"] == "AppProject" and o["metadata"]["name"] == "emberforge")
+    project["spec"]["syncWindows"] = [{"kind": "deny", "schedule": "0 14 * * *", "duration": "1h",
+                                       "applications": ["donate"], "description": "charity stream"}]
+    emu = emulator_factory(demo, controllers=False)
+    ctx = context(emu, tmp_path)  # the frozen clock: 14:05 UTC, inside the window
+    plan = AppSync("argocd/donate").plan(ctx)
+    assert plan.warnings == ("Argo CD will refuse this sync: deny window '0 14 * * *' for 1h (charity stream) "
+                             "is active (project emberforge)",)
+    assert AppSync("argocd/wiki").plan(ctx).warnings == ()  # the window names donate only

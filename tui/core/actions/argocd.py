@@ -17,6 +17,7 @@ from ..findings import Finding
 from ..kube_http import MERGE_PATCH
 from ..ports import StoreView
 from ..rows import AppHistory
+from ..sync_windows import can_sync_manually, matches, parse_windows
 from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
@@ -189,6 +190,7 @@ class AppSync(_AppAction):
                  + (" (dry run: nothing is applied)" if dry_run else "")]
         lines += [f"OutOfSync: {r}" for r in out_of_sync] or ["No resource is OutOfSync (the sync re-applies as is)."]
         diff = tuple(report_lines(app_diff(ctx, self.namespace, self.name)))
+        window = self._window_refusal(ctx, row)
         if prune:
             lines.append("Prune: resources no longer in git are DELETED.")
         if _use_rest(ctx):
@@ -206,8 +208,26 @@ class AppSync(_AppAction):
         danger: Danger = "destructive" if prune and not dry_run else "disruptive"
         return Plan(action_id=self.id, target=self.target, title=f"Sync {self.target}", danger=danger,
                     lines=tuple(lines), diff=diff, requests=(req,), affected=self._affected(ctx.store),
+                    warnings=(window,) if window else (),
                     confirm_name=self.name if danger == "destructive" else None,
                     choices={"prune": prune, "dry_run": dry_run})
+
+    def _window_refusal(self, ctx: ActionContext, row: Any) -> str | None:
+        """What the project's sync windows say about a manual sync now: a refusal, said before the
+        sync is sent (Argo CD answers it with "Cannot sync: Blocked by sync window")."""
+        project_name = getattr(row, "project", None)
+        if not project_name:
+            return None
+        project = ctx.store.get("appprojects", f"{self.namespace}/{project_name}") if ctx.store is not None else None
+        if project is None:
+            return None
+        dest_server = getattr(row, "dest_server", None)
+        windows = [w for w in parse_windows(project)
+                   if matches(w, self.name, getattr(row, "dest_namespace", None), dest_server, dest_server)]
+        allowed, why = can_sync_manually(windows, ctx.clock.now())
+        if allowed:
+            return f"sync window: {why}" if why else None
+        return f"Argo CD will refuse this sync: {why} (project {project_name})"
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         self._refuse_if_running(ctx)
