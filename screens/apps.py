@@ -34,6 +34,7 @@ class AppsScreen(PaneScreen):
         Column("message", "MESSAGE", 16, flex=True, cut="wrap"),
         Column("auto", "AUTO", 9, min_screen=110),
         Column("project", "PROJECT", 11, min_screen=130),
+        Column("app_set", "APPSET", 12, min_screen=150),
     )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -58,7 +59,8 @@ class AppsScreen(PaneScreen):
             self.app.push_screen(AppDiffScreen(row))
 
     def sort_key(self, row: AppRow) -> Any:
-        return (HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)
+        # an ApplicationSet's generated apps stay together (after the apps of no set)
+        return (row.app_set or "", HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)
 
     def cells(self, row: AppRow) -> tuple[Text, ...]:
         auto = ("auto" + ("+heal" if row.self_heal else "")) if row.auto_sync else "manual"
@@ -71,4 +73,5 @@ class AppsScreen(PaneScreen):
             c.plain(row.message),
             c.plain(auto),
             c.plain(row.project),
+            c.plain(row.app_set),
         )

@@ -2,13 +2,20 @@
 active, an allow window refuses outside its hours, manualSync lets a manual sync through."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from tui.core.sync_windows import SyncWindow, can_sync_manually, is_active, matches, parse_duration, parse_windows
+from tui.core.sync_windows import (
+    SyncWindow,
+    can_sync_manually,
+    is_active,
+    matches,
+    parse_duration,
+    parse_windows,
+)
 
-NOW = datetime(2026, 11, 26, 14, 5, tzinfo=timezone.utc)  # a Thursday
+NOW = datetime(2026, 11, 26, 14, 5, tzinfo=UTC)  # a Thursday
 
 
 def project(*windows: dict) -> dict:
@@ -40,7 +47,7 @@ def test_outside_every_allow_window_is_refused():
 def test_day_of_week_and_time_zone():
     weekend = SyncWindow("deny", "0 0 * * 6,0", "48h", applications=("*",))
     assert not is_active(weekend, NOW)
-    assert is_active(weekend, datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc))  # Sunday
+    assert is_active(weekend, datetime(2026, 11, 29, 12, 0, tzinfo=UTC))  # Sunday
     berlin = SyncWindow("deny", "0 15 * * *", "10m", applications=("*",), time_zone="Europe/Berlin")
     assert is_active(berlin, NOW)  # 15:05 in Berlin
 

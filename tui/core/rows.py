@@ -201,6 +201,7 @@ class AppRow(Row):
     sources: tuple[str, ...] = ()  # "repoURL path @ targetRevision -> synced revision", one per source
     history: tuple[AppHistory, ...] = ()  # oldest first, as status.history holds it
     tree: tuple[AppResource, ...] = ()  # status.resources with their sync and health
+    app_set: str | None = None  # the ApplicationSet that generated it (its controller ownerReference)
 
 
 @dataclass(frozen=True)

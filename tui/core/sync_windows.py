@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -99,7 +99,7 @@ def is_active(window: SyncWindow, now: datetime) -> bool:
     duration = parse_duration(window.duration)
     fields = _cron(window.schedule)
     try:
-        zone = ZoneInfo(window.time_zone) if window.time_zone else timezone.utc
+        zone = ZoneInfo(window.time_zone) if window.time_zone else UTC
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"unknown timeZone {window.time_zone!r}") from None
     local = now.astimezone(zone).replace(second=0, microsecond=0)

@@ -276,10 +276,10 @@ class AppAutoSyncOff(_AppAction):
                             "patch": json.dumps(patch, separators=(",", ":"))}}
         else:
             req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH, "body": patch}
-        lines = (f"Argo CD refuses a rollback of {self.name} while automated sync is on: it would sync "
-                 "straight back to git.",
-                 f"Step 1 of 2: turn auto-sync off (spec.syncPolicy.automated removed). {self.name} then "
-                 "stays on manual sync until auto-sync is turned on again (in git, or Argo CD).",
+        lines = ((f"Argo CD refuses a rollback of {self.name} while automated sync is on: it would sync "
+                  "straight back to git."),
+                 (f"Step 1 of 2: turn auto-sync off (spec.syncPolicy.automated removed). {self.name} then "
+                  "stays on manual sync until auto-sync is turned on again (in git, or Argo CD)."),
                  "Step 2: the rollback, with its own history choice and confirmation.")
         return Plan(action_id=self.id, target=self.target, title=f"Disable auto-sync on {self.target}",
                     danger=self.danger, lines=lines, requests=(req,), affected=(f"Application {self.target}",))

@@ -103,6 +103,9 @@ def parse_application(obj: Any) -> AppRow:
                       for s, r in zip(sources, [*revisions, *[""] * len(sources)], strict=False)),
         history=tuple(history),
         tree=tuple(tree),
+        app_set=next((dig_str(ref, "name") for ref in dig_list(obj, "metadata", "ownerReferences")
+                      if dig_str(ref, "kind") == "ApplicationSet"
+                      and (dig_str(ref, "apiVersion") or "").startswith("argoproj.io/")), None),
     )
 
 
