@@ -26,6 +26,7 @@ COLUMNS = (
     Column("opens", "OPENS IN", 9, min_screen=100),
 )
 SYNC_RANK = {"OutOfSync": 0, "Unknown": 1}
+HEALTH_RANK = {"Degraded": 0, "Missing": 1, "Unknown": 2, "Progressing": 3, "Suspended": 4}
 
 
 def resource_key(res: AppResource) -> str:
@@ -35,7 +36,7 @@ def resource_key(res: AppResource) -> str:
 class AppTreeScreen(Screen[None]):
     CSS_PATH = "apps.tcss"
     AUTO_FOCUS = "#tree"
-    HELP = "The app's resources, out-of-sync first. Enter: the object in its pane; d: the app's detail."
+    HELP = "The app's resources, out-of-sync and unhealthy first. Enter: the object in its pane; d: the app's detail."
     BINDINGS = bindings("screen.back", "screen.detail")
 
     def __init__(self, row: Any) -> None:
@@ -63,7 +64,8 @@ class AppTreeScreen(Screen[None]):
             return
         row = self.deck.store.row("apps", self.row.key) or self.row
         self.row = row
-        resources = sorted(row.tree, key=lambda r: (SYNC_RANK.get(r.sync or "", 2), r.kind, r.namespace or "", r.name))
+        resources = sorted(row.tree, key=lambda r: (SYNC_RANK.get(r.sync or "", 2), HEALTH_RANK.get(r.health or "", 5),
+                                                   r.kind, r.namespace or "", r.name))
         self.by_key = {resource_key(r): r for r in resources}
         table = self.query_one("#tree", ResourceTable)
         table.reconcile([TableRow(resource_key(r), self._cells(r)) for r in resources])

@@ -10,9 +10,8 @@ from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.resource_table import Column
 
+from .app_tree import HEALTH_RANK  # one ranking of health words for the pane and the tree
 from .pane import PaneScreen
-
-HEALTH_RANK = {"Degraded": 0, "Missing": 1, "Unknown": 2, "Progressing": 3, "Suspended": 4}
 
 
 class AppsScreen(PaneScreen):

@@ -15,6 +15,7 @@ from ..argocd_diff import report_lines
 from ..clock import age, parse_time
 from ..findings import Finding
 from ..kube_http import MERGE_PATCH
+from ..parsers.argocd import source_text
 from ..ports import StoreView
 from ..rows import AppHistory
 from ..sync_windows import can_sync_manually, matches, parse_windows
@@ -327,7 +328,7 @@ class AppRollback(_AppAction):
         now = ctx.clock.now() if ctx is not None else None
         history = sorted(getattr(row, "history", ()) or (), key=lambda h: h.id, reverse=True)[1:]
         labels = tuple(history_label(h, now) for h in history)
-        return (Choice("id", "Roll back to (history id, revision, deployed, source)", labels or ("",)),)
+        return (Choice("id", "Roll back to", labels or ("",)),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
         self.require_preconditions(ctx)
@@ -344,8 +345,12 @@ class AppRollback(_AppAction):
         if entry is None:
             raise ActionError(f"history id {history_id} is not in {self.name}'s history")
         revision = entry.get("revision") or ", ".join(entry.get("revisions") or [])
+        sources = [src for src in entry.get("sources") or [entry.get("source")] if isinstance(src, dict) and src]
+        when = parse_time(entry.get("deployedAt"))
+        ago = f" ({age(when, ctx.clock.now())} ago)" if when is not None else ""
         lines = ((f"Roll {self.name} back to history {history_id}: revision {revision}"
-                  f" deployed {entry.get('deployedAt', '?')}."),
+                  f" deployed {entry.get('deployedAt', '?')}{ago}."),
+                 *(f"Source: {source_text(src)}" for src in sources),
                  "Resources are applied as they were then; the app shows OutOfSync until git matches.")
         if _use_rest(ctx):
             req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/rollback",
