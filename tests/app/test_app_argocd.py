@@ -114,27 +114,32 @@ async def _done(pilot: Any) -> Any:
 async def test_enter_on_an_app_lists_its_resources_and_jumps_to_each_pane(emulator_factory: Any) -> None:
     emu = emulator_factory(demo_objects(), controllers=False)
     app = make_app(emu)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await _on_app(pilot, "argocd/wiki")
+
+    async def open_tree(pilot: Any) -> Any:
+        await app.jump_to("apps", "argocd/wiki")
+        await settle(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, AppTreeScreen)
+        return app.screen.query_one("#tree")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        tree = await open_tree(pilot)
         text = screen_text(app)
         assert "Resources of wiki (13)" in text
-        assert "StatefulSet" in text and "wiki/wiki-db" in text and "Degraded" in text
+        assert tree.keys[0] == "apps/StatefulSet/wiki/wiki-db"  # the Degraded one first
+        assert "wiki/wiki-db" in text and "Degraded" in text
         for key, pane, row_key in (("apps/StatefulSet/wiki/wiki-db", "workloads", "StatefulSet/wiki/wiki-db"),
                                    ("traefik.io/IngressRoute/wiki/wiki", "routes", "wiki/wiki")):
-            await press(pilot, "6", "enter")
-            assert app.screen.query_one("#tree").select_key(key), key
+            assert (await open_tree(pilot)).select_key(key), key
             await press(pilot, "enter")
             await wait_until(pilot, lambda p=pane: app.current_mode == p, 5, pane)
             assert app.screen.table.cursor_key == row_key
-        await press(pilot, "6", "enter")
-        assert app.screen.query_one("#tree").select_key("/PersistentVolumeClaim/wiki/wiki-db-data")
+        assert (await open_tree(pilot)).select_key("/PersistentVolumeClaim/wiki/wiki-db-data")
         await press(pilot, "enter")
         await wait_until(pilot, lambda: app.current_mode == "volumes", 5, "volumes")
         assert app.store.row("volumes", app.screen.table.cursor_key).pvc == "wiki/wiki-db-data"
-        await press(pilot, "6", "enter")
-        assert app.screen.query_one("#tree").select_key("/ConfigMap/wiki/wiki-db-config")
+        assert (await open_tree(pilot)).select_key("/ConfigMap/wiki/wiki-db-config")
         await press(pilot, "enter")  # no pane lists ConfigMaps: it says so, and stays
         assert isinstance(app.screen, AppTreeScreen)
         assert any("no pane lists ConfigMap objects" in n.message for n in app._notifications)
