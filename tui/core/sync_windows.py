@@ -170,3 +170,11 @@ def _fires(fields: list[set[int]], t: datetime) -> bool:
     if not dom_any and not dow_any:
         return in_dom or in_dow
     return in_dom and in_dow
+
+
+def verdict_for(project: Any, app: str, namespace: str | None, server: str | None,
+                now: datetime) -> tuple[bool, str, int]:
+    """(allowed, why, how many windows apply) for a manual sync of `app` under `project`."""
+    windows = [w for w in parse_windows(project) if matches(w, app, namespace, server, server)]
+    allowed, why = can_sync_manually(windows, now)
+    return allowed, why, len(windows)

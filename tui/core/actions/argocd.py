@@ -18,7 +18,7 @@ from ..kube_http import MERGE_PATCH
 from ..parsers.argocd import source_text
 from ..ports import StoreView
 from ..rows import AppHistory
-from ..sync_windows import can_sync_manually, matches, parse_windows
+from ..sync_windows import verdict_for
 from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
@@ -222,10 +222,8 @@ class AppSync(_AppAction):
         project = ctx.store.get("appprojects", f"{self.namespace}/{project_name}") if ctx.store is not None else None
         if project is None:
             return None
-        dest_server = getattr(row, "dest_server", None)
-        windows = [w for w in parse_windows(project)
-                   if matches(w, self.name, getattr(row, "dest_namespace", None), dest_server, dest_server)]
-        allowed, why = can_sync_manually(windows, ctx.clock.now())
+        allowed, why, _ = verdict_for(project, self.name, getattr(row, "dest_namespace", None),
+                                      getattr(row, "dest_server", None), ctx.clock.now())
         if allowed:
             return f"sync window: {why}" if why else None
         return f"Argo CD will refuse this sync: {why} (project {project_name})"
