@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -86,3 +87,22 @@ def test_kube_fallback_without_last_applied_says_the_desired_state_is_unknown(em
     assert report.changed == ()
     [problem] = [r for r in report.resources if r.problem]
     assert problem.ref == "Deployment/donate/donate" and "desired state unknown" in problem.problem
+
+
+def test_a_sync_puts_back_what_drifted_and_the_diff_is_gone(emulator_factory):
+    emu = emulator_factory(demo_objects(), time_scale=30, argocd_token=TOKEN)
+    answer = httpx.post(f"{emu.url}/api/v1/applications/donate/sync", headers=AUTH, json={"prune": False})
+    assert answer.status_code == 200
+
+    def synced() -> bool:
+        app = emu.get("applications", "argocd", "donate")
+        return app.get("operation") is None and (app["status"].get("operationState") or {}).get("phase") == "Succeeded"
+
+    deadline = time.monotonic() + 10
+    while not synced():
+        assert time.monotonic() < deadline, "the sync did not finish"
+        time.sleep(0.05)
+    assert emu.get("deployments", "donate", "donate")["spec"]["replicas"] == 2
+    items = _managed(emu, "donate").json()["items"]
+    assert not any(i.get("modified") for i in items)
+    assert {r["status"] for r in emu.get("applications", "argocd", "donate")["status"]["resources"]} == {"Synced"}

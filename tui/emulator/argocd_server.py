@@ -194,6 +194,8 @@ class ArgoCdApi:
                 "dryRun": bool(body.get("dryRun"))}
         if entry.get("source"):
             sync["source"] = entry["source"]
+        if entry.get("sources"):  # a multi-source app: every source at its own revision
+            sync["sources"], sync["revisions"] = entry["sources"], entry.get("revisions") or []
         operation = {"sync": sync, "initiatedBy": {"username": "admin"},
                      "info": [{"name": "Rollback", "value": f"to history id {entry.get('id')}"}]}
         return web.json_response(self._set_operation(app, operation))
