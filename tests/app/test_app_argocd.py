@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
 from textual.widgets import Select
 
 from screens.app_diff import AppDiffScreen
 from screens.app_tree import AppTreeScreen
+from screens.detail import DetailScreen, facts_table
 from screens.confirm import ConfirmScreen, preview_text
 from screens.progress import ProgressScreen
 from tests.support.app_support import make_app, press, screen_text, settle, synced, wait_until
@@ -130,6 +132,13 @@ async def test_enter_on_an_app_lists_its_resources_and_jumps_to_each_pane(emulat
         assert "project emberforge: no sync window applies" in text
         assert tree.keys[0] == "apps/StatefulSet/wiki/wiki-db"  # the Degraded one first
         assert "wiki/wiki-db" in text and "Degraded" in text
+        await press(pilot, "d")  # the app's detail: its history entries read as their values
+        assert isinstance(app.screen, DetailScreen)
+        console = Console(width=200, record=True)
+        console.print(facts_table(app.screen.row))
+        facts = console.export_text()
+        assert "1  7ef17b6107e6365f4822afe7725dc343d5783b87  2026-11-" in facts
+        assert "{'" not in facts  # no Python dict repr
         for key, pane, row_key in (("apps/StatefulSet/wiki/wiki-db", "workloads", "StatefulSet/wiki/wiki-db"),
                                    ("traefik.io/IngressRoute/wiki/wiki", "routes", "wiki/wiki")):
             assert (await open_tree(pilot)).select_key(key), key
