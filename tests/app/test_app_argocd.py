@@ -12,8 +12,8 @@ from textual.widgets import Select
 
 from screens.app_diff import AppDiffScreen
 from screens.app_tree import AppTreeScreen
-from screens.detail import DetailScreen, facts_table
 from screens.confirm import ConfirmScreen, preview_text
+from screens.detail import DetailScreen, facts_table
 from screens.progress import ProgressScreen
 from tests.support.app_support import make_app, press, screen_text, settle, synced, wait_until
 from tui.emulator.demo import demo_objects
