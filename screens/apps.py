@@ -10,9 +10,8 @@ from tui.keymap import bindings
 from tui.widgets import cells as c
 from tui.widgets.resource_table import Column
 
+from .app_tree import HEALTH_RANK  # one ranking of health words for the pane and the tree
 from .pane import PaneScreen
-
-HEALTH_RANK = {"Degraded": 0, "Missing": 1, "Unknown": 2, "Progressing": 3, "Suspended": 4}
 
 
 class AppsScreen(PaneScreen):
@@ -22,7 +21,7 @@ class AppsScreen(PaneScreen):
     CSS_PATH = "apps.tcss"
     ACTIONS = ("app.sync", "app.refresh", "app.rollback", "app.terminate")
     HELP = "Argo CD applications, unhealthy and out-of-sync first."
-    BINDINGS = bindings("action.app.sync", "action.app.refresh", "action.app.rollback",
+    BINDINGS = bindings("apps.resources", "apps.diff", "action.app.sync", "action.app.refresh", "action.app.rollback",
                         "action.app.terminate", "rows.logs")
     COLUMNS = (
         Column("name", "APP", 10),
@@ -34,10 +33,33 @@ class AppsScreen(PaneScreen):
         Column("message", "MESSAGE", 16, flex=True, cut="wrap"),
         Column("auto", "AUTO", 9, min_screen=110),
         Column("project", "PROJECT", 11, min_screen=130),
+        Column("app_set", "APPSET", 12, min_screen=150),
     )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "diff":
+            return True if self.cursor_row() is not None else None
+        return super().check_action(action, parameters)
+
+    def action_detail(self) -> None:
+        """Enter: the app's resources, each a jump to its pane (screens/app_tree.py)."""
+        row = self.cursor_row()
+        if row is not None:
+            from .app_tree import AppTreeScreen
+
+            self.app.push_screen(AppTreeScreen(row))
+
+    def action_diff(self) -> None:
+        """`d`: live vs desired state of the app under the cursor (screens/app_diff.py)."""
+        row = self.cursor_row()
+        if row is not None:
+            from .app_diff import AppDiffScreen
+
+            self.app.push_screen(AppDiffScreen(row))
+
     def sort_key(self, row: AppRow) -> Any:
-        return (HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)
+        # an ApplicationSet's generated apps stay together (after the apps of no set)
+        return (row.app_set or "", HEALTH_RANK.get(row.health or "Unknown", 5), row.sync == "Synced", row.name)
 
     def cells(self, row: AppRow) -> tuple[Text, ...]:
         auto = ("auto" + ("+heal" if row.self_heal else "")) if row.auto_sync else "manual"
@@ -50,4 +72,5 @@ class AppsScreen(PaneScreen):
             c.plain(row.message),
             c.plain(auto),
             c.plain(row.project),
+            c.plain(row.app_set),
         )

@@ -23,6 +23,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from tui.core.actions import ActionError, Choice, Option, Plan, Toggle
 from tui.core.actions import Text as TextOption
 from tui.core.findings import Finding, Severity
+from tui.core.literal import visible
+from tui.widgets import cells as c
 
 DANGER_STYLE = {"safe": "green", "disruptive": "yellow", "destructive": "bold red"}
 
@@ -44,6 +46,8 @@ def preview_text(plan: Plan, problem: str | None = None) -> Text:
     out.append(f"  {plan.title}\n", style="bold")
     for line in plan.lines:
         out.append(line + "\n")
+    for line in plan.diff:
+        out.append(visible(line, one_line=True) + "\n", style=c.diff_line_style(line))
     for warning in plan.warnings:
         out.append("! " + warning + "\n", style="bold yellow")
     if plan.affected:

@@ -51,13 +51,22 @@ def facts_table(row: Any) -> Table:
         if value in (None, "", [], ()):
             continue
         if isinstance(value, list):
-            value = "\n".join(str(v) for v in value)
+            value = "\n".join(map(_fact_item, value))
         elif isinstance(value, bool):
             value = "yes" if value else "no"
         elif isinstance(value, int) and (name.endswith("_bytes") or name.startswith("storage_")):
             value = f"{c.size(value)} ({value} bytes)"
         table.add_row(name.replace("_", " ").removesuffix(" bytes"), Text(visible(str(value))))
     return table
+
+
+def _fact_item(value: Any) -> str:
+    """One entry of a list fact; a nested row (an app's history entry or resource) as its values."""
+    if not isinstance(value, dict):
+        return str(value)
+    parts = (", ".join(map(str, v)) if isinstance(v, list) else str(v) for v in value.values()
+             if v is not None and v is not False and v != "" and v != [])  # id 0 stays
+    return "  ".join(parts)
 
 
 def conditions_table(obj: dict[str, Any], now: Any) -> Table | Text:

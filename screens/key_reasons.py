@@ -1,6 +1,6 @@
 """Why a dimmed key does not apply, said when it is pressed (instead of nothing happening).
 
-`R` on an app with auto-sync on says "R: … disable auto-sync first"; `m` on a volume in use says
+`x` on an app with no operation running says "x: no operation is running on …"; `m` on a volume in use says
 who uses it; a row key on an empty table says there is no row. The reasons are the actions' own
 preconditions (tui/core/actions), never a second copy of them.
 """

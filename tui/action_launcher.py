@@ -118,7 +118,18 @@ class ActionLauncher:
         if problems:
             self.app.notify("\n".join(problems), title=action.title, severity="warning")
             return
+        first = action.prerequisite(self.app.store)
+        if first is not None:  # e.g. auto-sync off before a rollback: its own confirm and audit record
+            self._plan_and_confirm(first, after=lambda done: self._then(action, done))
+            return
         self._plan_and_confirm(action)
+
+    def _then(self, action: Action, done: Done) -> FollowUp | None:
+        """After a prerequisite step succeeded, the key that continues to the action itself."""
+        if done.outcome != "succeeded":
+            return None
+        return FollowUp("f", f"continue: {action.title.lower()} {action.target}",
+                        lambda: self._plan_and_confirm(action))
 
     def open_runs(self) -> None:
         self.app.push_screen(RunsScreen(self.state_dir))

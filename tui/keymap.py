@@ -54,6 +54,8 @@ _DEFS = (
     KeyDef("action.app.refresh", "r", "run('app.refresh')", "Refresh"),
     KeyDef("action.app.rollback", "R", "run('app.rollback')", "Rollback"),
     KeyDef("action.app.terminate", "x", "run('app.terminate')", "Terminate op"),
+    KeyDef("apps.diff", "d", "diff", "Diff"),
+    KeyDef("apps.resources", "enter", "detail", "Resources"),
     KeyDef("action.workload.restart", "t", "run('workload.restart')", "Restart"),
     KeyDef("action.workload.undo", "U", "run('workload.undo')", "Undo rollout"),
     KeyDef("action.node.cordon", "c", "run('node.cordon')", "Cordon/uncordon"),

@@ -9,6 +9,7 @@ from tests.support.actions_support import LonghornManager, context, patched, run
 from tui.core.actions import (
     TICKET_ID,
     ActionError,
+    AppAutoSyncOff,
     AppRefresh,
     AppRollback,
     AppSync,
@@ -198,7 +199,7 @@ def test_rollback_to_history_id(emulator_factory, demo, tmp_path, rest):
     before = emu.get("applications", "argocd", "wiki")["status"]["history"]
     target = before[0]
     rollback = AppRollback("argocd/wiki")
-    assert rollback.options(ctx.store)[0].options[0] == str(before[-2]["id"])
+    assert rollback.options(ctx.store)[0].options[0].startswith(f"{before[-2]['id']}  {before[-2]['revision'][:7]}  ")
     plan = rollback.plan(ctx, {"id": str(target["id"])})
     assert plan.confirm_name == "wiki" and plan.danger == "destructive"
     done = run_all(runner_for(ctx), rollback, ctx, plan, typed="wiki")[-1]
@@ -208,11 +209,26 @@ def test_rollback_to_history_id(emulator_factory, demo, tmp_path, rest):
     assert app["status"]["history"][-1]["revision"] == target["revision"]
 
 
-def test_rollback_refused_while_auto_sync_is_on(emulator_factory, demo, tmp_path):
-    emu = emulator_factory(demo, controllers=False)
-    ctx = context(emu, tmp_path)
-    problems = AppRollback("argocd/wiki").preconditions(ctx.store)
-    assert any("automated sync" in p for p in problems)
+@pytest.mark.parametrize("rest", [False, True], ids=["core", "rest"])
+def test_auto_sync_off_is_the_step_before_a_rollback(emulator_factory, demo, tmp_path, rest):
+    """Argo CD refuses a rollback with auto-sync on: the rollback names the step it needs first, its
+    plan refuses while the API still shows auto-sync, and the step succeeds once the API shows it gone."""
+    emu = emulator_factory(demo, time_scale=30, argocd_token=TOKEN)
+    extra = {"argocd_url": emu.url, "argocd_token": TOKEN} if rest else {}
+    ctx = context(emu, tmp_path, **extra)
+    rollback = AppRollback("argocd/wiki")
+    assert rollback.preconditions(ctx.store) == []  # the key applies: it offers the step first
+    first = rollback.prerequisite(ctx.store)
+    assert isinstance(first, AppAutoSyncOff)
+    with pytest.raises(ActionError, match="automated sync on: Argo CD refuses a rollback"):
+        rollback.plan(ctx, {"id": "2"})
+    done = run_all(runner_for(ctx), first, ctx, first.plan(ctx))[-1]
+    assert done.outcome == "succeeded", done
+    assert "automated" not in emu.get("applications", "argocd", "wiki")["spec"]["syncPolicy"]
+    ctx.store = store_from(emu)
+    assert rollback.prerequisite(ctx.store) is None
+    assert rollback.plan(ctx, {"id": "2"}).choices == {"id": 2}
+    assert AppAutoSyncOff("argocd/wiki").preconditions(ctx.store) == ["wiki has no automated sync to turn off"]
 
 
 @pytest.mark.parametrize("rest", [False, True], ids=["core", "rest"])
@@ -383,3 +399,15 @@ def test_statefulset_undo_without_history_says_so(emulator_factory, demo, tmp_pa
     ctx = context(emu, tmp_path)
     with pytest.raises(ActionError, match="no previous revision"):
         WorkloadUndo("StatefulSet/wiki/wiki-db").plan(ctx)
+
+
+def test_sync_preview_says_a_deny_window_will_refuse_it(emulator_factory, demo, tmp_path):
+    project = next(o for o in demo if o["kind"] == "AppProject" and o["metadata"]["name"] == "emberforge")
+    project["spec"]["syncWindows"] = [{"kind": "deny", "schedule": "0 14 * * *", "duration": "1h",
+                                       "applications": ["donate"], "description": "charity stream"}]
+    emu = emulator_factory(demo, controllers=False)
+    ctx = context(emu, tmp_path)  # the frozen clock: 14:05 UTC, inside the window
+    plan = AppSync("argocd/donate").plan(ctx)
+    assert plan.warnings == ("Argo CD will refuse this sync: deny window '0 14 * * *' for 1h (charity stream) "
+                             "is active (project emberforge)",)
+    assert AppSync("argocd/wiki").plan(ctx).warnings == ()  # the window names donate only

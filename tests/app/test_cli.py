@@ -87,6 +87,10 @@ def test_snapshot_json_contract(snapshot):
 
     app = by_name(snapshot["apps"], "jellyfin")
     assert (app["sync"], app["health"]) == ("OutOfSync", "Degraded")
+    assert [h["id"] for h in app["history"]] == [41, 42] and app["history"][-1]["revisions"]
+    assert app["sources"] and app["sources"][0].endswith(" -> " + app["revision"][:7])
+    assert {"kind": "Service", "sync": "OutOfSync"}.items() <= next(
+        r for r in app["tree"] if r["kind"] == "Service").items()
     # a kind the dump does not hold is unknown ("not in the dump"), never "ok, there are none"
     assert all(h["state"] in ("ok", "not_in_dump") for h in snapshot["sources"].values())
     assert snapshot["sources"]["nodes"]["state"] == "ok"

@@ -90,3 +90,45 @@ def test_out_of_sync_app_says_what_drifted_not_the_old_success():
         },
     })
     assert row.message == "out of sync: Deployment/donate/donate (+1 more)"
+
+
+def test_multi_source_sources_and_history_carry_each_revision():
+    """A multi-source app as v1alpha1 serialises it: `sources`, status.sync.revisions, and history
+    entries with `revisions`/`sources` (no `revision`/`source`: omitempty)."""
+    obj = application("wiki", [])
+    del obj["spec"]["source"]
+    obj["spec"]["sources"] = [
+        {"repoURL": "https://git.emberforge.games/ops/deploy.git", "path": "apps/wiki", "targetRevision": "main"},
+        {"repoURL": "https://charts.bitnami.com/bitnami", "chart": "mariadb", "targetRevision": "20.2.1"},
+    ]
+    obj["status"]["sync"] = {"status": "Synced", "revisions": ["8c1f0e2d9a", "20.2.1"]}
+    obj["status"]["history"] = [
+        {"id": 0, "deployedAt": "2026-11-20T10:00:00Z", "revisions": ["77aa01b2c3", "20.1.0"],
+         "sources": obj["spec"]["sources"], "initiatedBy": {"username": "admin"}},
+        {"id": 1, "deployedAt": "2026-11-25T10:00:00Z", "deployStartedAt": "2026-11-25T09:59:50Z",
+         "revisions": ["8c1f0e2d9a", "20.2.1"], "sources": obj["spec"]["sources"],
+         "initiatedBy": {"automated": True}},
+    ]
+    row = parse_application(obj)
+    assert row.sources == ("https://git.emberforge.games/ops/deploy.git apps/wiki @ main -> 8c1f0e2",
+                           "https://charts.bitnami.com/bitnami mariadb @ 20.2.1 -> 20.2.1")
+    assert row.history_ids == (0, 1)  # id 0 is a real first entry, not "missing"
+    first, last = row.history
+    assert first.revisions == ("77aa01b2c3", "20.1.0") and first.initiated_by == "admin"
+    assert last.initiated_by == "automated" and last.deployed_at == "2026-11-25T10:00:00Z"
+    assert last.sources[1] == "https://charts.bitnami.com/bitnami mariadb @ 20.2.1"
+    assert row.to_json()["history"][1]["revisions"] == ["8c1f0e2d9a", "20.2.1"]  # snapshot --format json
+
+
+def test_single_source_history_entry_and_rollback_label():
+    from datetime import datetime, timezone
+
+    from tui.core.actions.argocd import history_label
+
+    row = parse_application(fixture_doc("argocd-application.yaml", "Application"))
+    entry = row.history[-1]
+    assert entry.id == 42 and len(entry.revisions) == 1 and entry.sources
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    label = history_label(entry, now)
+    assert label.startswith(f"42  {entry.revisions[0][:7]}  deployed ") and " ago  " in label
+    assert label.endswith(entry.sources[0])

@@ -58,7 +58,7 @@ async def test_escape_in_app_condition_is_inert_in_table_and_detail(emulator_fac
         table = screen_text(app)
         assert "pwned␛]0;" in table, table
         assert not any(ch in table for ch in RAW)
-        await press(pilot, "enter")
+        await press(pilot, "enter", "d")  # an app's enter lists its resources; d there is its detail
         detail = screen_text(app)
         assert "ComparisonError" in detail and "␛[2J" in detail, detail
         assert not any(ch in detail for ch in RAW)

@@ -268,14 +268,14 @@ async def test_a_dimmed_key_says_why_when_pressed(demo: Any) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await synced(pilot)
         await press(pilot, "6")
-        auto = next(a for a in app.store.rows("apps") if a.auto_sync)
-        assert app.screen.select_key(auto.key)
+        idle = next(a for a in app.store.rows("apps") if a.operation not in ("Running", "Terminating"))
+        assert app.screen.select_key(idle.key)
         await settle(pilot)
-        assert app.screen.active_bindings["R"].enabled is False  # dimmed in the footer
-        await press(pilot, "R")
+        assert app.screen.active_bindings["x"].enabled is False  # dimmed in the footer
+        await press(pilot, "x")
         said = [n.message for n in app._notifications]
-    assert any(m.startswith("R: ") and "auto-sync" in m for m in said), said
-    assert demo.get("applications", "argocd", auto.name).get("operation") is None  # nothing was done
+    assert any(m.startswith("x: ") and "no operation is running" in m for m in said), said
+    assert demo.get("applications", "argocd", idle.name).get("operation") is None  # nothing was done
 
 
 # -- the import flow: a check run never says "mounted", and the copy command is there -----------

@@ -23,8 +23,9 @@ FROZEN_AT = "2026-11-26T14:05:00Z"  # the demo's "now": a few weeks after its fi
 
 def make_app(emulator: Any, *, theme: str = "clusterdeck", read_only: bool = False,
              context: str = "emberforge-demo", config: Config | None = None,
-             clock: FrozenClock | None = None) -> ClusterDeckApp:
-    conn = connect_emulator(emulator, context=context, read_only=read_only)
+             clock: FrozenClock | None = None, argocd_token: str | None = None) -> ClusterDeckApp:
+    # argocd_token: the emulator's Argo CD API is configured too (its Emulator needs the same token)
+    conn = connect_emulator(emulator, context=context, read_only=read_only, argocd_token=argocd_token)
     # run history and audit records go to a throwaway state dir, never the user's
     state = Path(tempfile.mkdtemp(prefix="clusterdeck-test-state-"))
     config = replace(config or Config(theme=theme), state_dir=state)

@@ -98,6 +98,10 @@ _ALL = (
       for suffix, group in (("", "traefik.io"), ("_legacy", "traefik.containo.us"))),
     # Argo CD
     Kind("applications", "argoproj.io", "v1alpha1", "applications", "Application", True, "apps", ("app",)),
+    # sync windows live on the project; an ApplicationSet owns the apps it generates
+    Kind("appprojects", "argoproj.io", "v1alpha1", "appprojects", "AppProject", True, "apps", ("appproj",)),
+    Kind("applicationsets", "argoproj.io", "v1alpha1", "applicationsets", "ApplicationSet", True, "apps",
+         ("appset",)),
 )
 
 KINDS: dict[str, Kind] = {k.key: k for k in _ALL}

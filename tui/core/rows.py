@@ -291,6 +291,34 @@ class AppRow(Row):
     operation_started: str | None = None
     operation_finished: str | None = None
     operation_pending: bool = False  # .operation is set: a sync/rollback was requested, not yet run
+    sources: tuple[str, ...] = ()  # "repoURL path @ targetRevision -> synced revision", one per source
+    history: tuple[AppHistory, ...] = ()  # oldest first, as status.history holds it
+    tree: tuple[AppResource, ...] = ()  # status.resources with their sync and health
+    app_set: str | None = None  # the ApplicationSet that generated it (its controller ownerReference)
+
+
+@dataclass(frozen=True)
+class AppResource(Row):
+    """One status.resources entry: what the app manages, with its sync and health."""
+
+    group: str
+    kind: str
+    namespace: str | None
+    name: str
+    sync: str | None  # Synced / OutOfSync / Unknown
+    health: str | None  # absent for kinds without a health check (and in v3 unless persisted)
+    health_message: str | None = None
+
+
+@dataclass(frozen=True)
+class AppHistory(Row):
+    """One status.history entry: what was deployed, when, from which source(s)."""
+
+    id: int
+    revisions: tuple[str, ...]  # `revision`, or multi-source `revisions` (one per source)
+    deployed_at: str | None
+    sources: tuple[str, ...]  # "repoURL path-or-chart @ targetRevision" per source
+    initiated_by: str | None = None  # a user name, or "automated"
 
 
 @dataclass(frozen=True)

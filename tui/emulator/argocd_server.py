@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.emulator.argocd_compare import managed_resources
+from tui.emulator.patching import JSON_PATCH, MERGE, PatchError, apply_patch
 from tui.emulator.selectors import SelectorError, label_selector
 from tui.emulator.store import ObjectStore
 
@@ -39,6 +41,8 @@ class ArgoCdApi:
         return [
             web.get(PREFIX, self.list_apps),
             web.get(PREFIX + "/{name}", self.get_app),
+            web.get(PREFIX + "/{name}/managed-resources", self.managed_resources),
+            web.patch(PREFIX + "/{name}", self.patch_app),
             web.post(PREFIX + "/{name}/sync", self.sync),
             web.post(PREFIX + "/{name}/rollback", self.rollback),
             web.delete(PREFIX + "/{name}/operation", self.terminate),
@@ -118,6 +122,35 @@ class ArgoCdApi:
             app = self.store.write(self.res, app)
         return web.json_response(app)
 
+    async def patch_app(self, request: web.Request) -> web.Response:
+        """ApplicationPatchRequest {name, patch (a JSON string), patchType: merge | json}."""
+        app, err = await self._guard(request)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        try:
+            body = await self._body(request)
+            patch = json.loads(str(body.get("patch") or ""))
+        except ValueError as exc:
+            return _error(400, f"invalid patch: {exc}")
+        kinds = {"merge": MERGE, "json": JSON_PATCH}
+        if body.get("patchType") not in kinds:
+            return _error(400, f"Patch type '{body.get('patchType')}' is not supported")
+        try:
+            patched = apply_patch(app, patch, kinds[str(body["patchType"])])
+        except PatchError as exc:
+            return _error(400, str(exc))
+        return web.json_response(self.store.write(self.res, patched))
+
+    async def managed_resources(self, request: web.Request) -> web.Response:
+        """ManagedResourcesResponse: the controller's comparison of each resource (argocd_compare)."""
+        app, err = await self._guard(request)
+        if err or app is None:
+            return err  # type: ignore[return-value]
+        q = request.query
+        items = [i for i in managed_resources(self.store, app)
+                 if all(not q.get(f) or i.get(f, "") == q[f] for f in ("namespace", "name", "group", "kind"))]
+        return web.json_response({"items": items})
+
     async def sync(self, request: web.Request) -> web.Response:
         started = await self._operation_request(request)
         if isinstance(started, web.Response):
@@ -161,6 +194,8 @@ class ArgoCdApi:
                 "dryRun": bool(body.get("dryRun"))}
         if entry.get("source"):
             sync["source"] = entry["source"]
+        if entry.get("sources"):  # a multi-source app: every source at its own revision
+            sync["sources"], sync["revisions"] = entry["sources"], entry.get("revisions") or []
         operation = {"sync": sync, "initiatedBy": {"username": "admin"},
                      "info": [{"name": "Rollback", "value": f"to history id {entry.get('id')}"}]}
         return web.json_response(self._set_operation(app, operation))

@@ -23,9 +23,10 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from tui.emulator.gitops import objects_at
+from tui.emulator.gitops import desired_of, objects_at
 from tui.emulator.longhorn_data import LonghornData
 from tui.emulator.longhorn_eviction import ReplicaEvictions
+from tui.emulator.patching import merge_patch
 from tui.emulator.pods import PodController
 from tui.emulator.resources import Resource
 from tui.emulator.rollouts import WorkloadRollouts
@@ -182,6 +183,20 @@ class Controllers(WorkloadRollouts):
         app.setdefault("status", {})["reconciledAt"] = self._stamp()
         self.store.write(self.apps, app)
 
+    def _apply_desired(self, app: str, status: dict[str, Any]) -> None:
+        """A sync applies git's objects (gitops.register_desired) over the live ones: what drifted
+        by hand (donate's replicas) is put back, and every resource is Synced again."""
+        for entry in status.get("resources") or []:
+            group, version = entry.get("group") or "", entry.get("version") or "v1"
+            api_version = f"{group}/{version}" if group else version
+            ns = entry.get("namespace") or ""
+            desired = desired_of(app, api_version, entry.get("kind", ""), ns, entry.get("name", ""))
+            if desired is not None:
+                res = self.store.table.for_object_or_new(desired)
+                live = self.store.get(res, ns or None, entry.get("name", ""))
+                self.store.write(res, merge_patch(live, desired) if live is not None else desired)
+            entry["status"] = "Synced"
+
     def _finish_app(self, namespace: str, name: str, phase: str, message: str) -> None:
         assert self.apps is not None
         app = self.store.get(self.apps, namespace, name)
@@ -206,12 +221,20 @@ class Controllers(WorkloadRollouts):
             entry = {"id": max([int(h.get("id", 0)) for h in history] or [-1]) + 1, "revision": revision,
                      "deployStartedAt": state.get("startedAt", self._stamp()), "deployedAt": self._stamp(),
                      "initiatedBy": op.get("initiatedBy") or {}}
-            if source:
+            sources = sync.get("sources") or as_map(app.get("spec")).get("sources")
+            if sources:  # multi-source: `revisions`/`sources`, no `revision`/`source` (omitempty)
+                revisions = sync.get("revisions") or status.get("sync", {}).get("revisions") or []
+                entry.pop("revision", None)
+                entry.update(revisions=list(revisions), sources=sources)
+                status["sync"]["revisions"] = list(revisions)
+            elif source:
                 entry["source"] = source
             history.append(entry)
             status["conditions"] = [c for c in status.get("conditions") or [] if c.get("type") != "SyncError"]
             for obj in objects_at(name, revision):  # what that revision holds (gitops.py)
                 self.store.write(self.store.table.for_object_or_new(obj), obj)
+            if not rollback:
+                self._apply_desired(name, status)
         elif phase == "Failed":
             status.setdefault("health", {}).setdefault("status", "Unknown")
             if status["health"]["status"] == "Progressing":

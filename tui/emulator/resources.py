@@ -102,7 +102,7 @@ def _from_kinds() -> tuple[Resource, ...]:
     out = []
     for k in KINDS.values():
         out.append(Resource(k.key, k.group, k.version, k.plural, k.kind, k.namespaced,
-                            k.short_names, status_subresource=k.key != "applications"))
+                            k.short_names, status_subresource=k.key not in ("applications", "appprojects")))
     return tuple(out)
 
 

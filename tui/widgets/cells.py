@@ -185,3 +185,11 @@ def fit(cell: Text, width: int | None, cut: str) -> Text:
 def count(n: int, word: str, plural: str | None = None) -> str:
     """`1 operation`, `2 operations`, `0 operations`: the number with its word agreeing."""
     return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+_DIFF_STYLE = (("+++", "bold green"), ("---", "bold red"), ("@@", "cyan"), ("+", "green"), ("-", "red"))
+
+
+def diff_line_style(line: str) -> str:
+    """The colour of one unified-diff line (- live red, + desired green, hunks cyan)."""
+    return next((s for prefix, s in _DIFF_STYLE if line.startswith(prefix)), "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .ansible_model import HostResult, PlayNode, RunTree, TaskNode, list_runs, load_run
 from .ansible_run import PlaybookRun, run_playbook
-from .argocd import AppRefresh, AppRollback, AppSync, AppTerminate
+from .argocd import AppAutoSyncOff, AppRefresh, AppRollback, AppSync, AppTerminate
 from .audit import AuditLog, Who
 from .base import (
     Action,
@@ -40,7 +40,7 @@ from .volume_import import TICKET_ID, VolumeMount, VolumeUnmount
 from .workloads import WorkloadRestart, WorkloadUndo
 
 ACTION_CLASSES: dict[str, type[Action]] = {
-    cls.id: cls for cls in (VolumeMount, VolumeUnmount, AppSync, AppRefresh, AppRollback, AppTerminate,
+    cls.id: cls for cls in (VolumeMount, VolumeUnmount, AppSync, AppRefresh, AppRollback, AppTerminate, AppAutoSyncOff,
                             WorkloadRestart, WorkloadUndo, NodeCordon, NodeDrain, PodDelete,
                             VolumeSnapshot, VolumeBackup, SnapshotDelete, VolumeRestore)
 }
@@ -57,6 +57,7 @@ def action_for(action_id: str, target: str) -> Action:
 
 __all__ = [
     "ACTION_CLASSES",
+    "AppAutoSyncOff",
     "TICKET_ID",
     "SnapshotDelete",
     "VolumeBackup",

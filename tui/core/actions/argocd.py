@@ -6,15 +6,23 @@ API. Either way the operation is followed on the Application until it completes.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
+from ..argocd_diff import report_lines
+from ..clock import age, parse_time
 from ..findings import Finding
 from ..kube_http import MERGE_PATCH
+from ..parsers.argocd import source_text
 from ..ports import StoreView
+from ..rows import AppHistory
+from ..sync_windows import verdict_for
 from . import kube_ops
 from .affected import impact_lines
 from .argocd_api import ArgoCDApi
+from .argocd_diff_fetch import app_diff
 from .base import (
     Action,
     ActionContext,
@@ -182,6 +190,8 @@ class AppSync(_AppAction):
         lines = [f"Sync {self.name} to {', '.join(getattr(row, 'target_revisions', ()) or ('its target revision',))}"
                  + (" (dry run: nothing is applied)" if dry_run else "")]
         lines += [f"OutOfSync: {r}" for r in out_of_sync] or ["No resource is OutOfSync (the sync re-applies as is)."]
+        diff = tuple(report_lines(app_diff(ctx, self.namespace, self.name)))
+        window = self._window_refusal(ctx, row)
         if prune:
             lines.append("Prune: resources no longer in git are DELETED.")
         if _use_rest(ctx):
@@ -198,9 +208,25 @@ class AppSync(_AppAction):
                    "body": {"operation": operation, "status": {"operationState": None}}}
         danger: Danger = "destructive" if prune and not dry_run else "disruptive"
         return Plan(action_id=self.id, target=self.target, title=f"Sync {self.target}", danger=danger,
-                    lines=tuple(lines), requests=(req,), affected=self._affected(ctx.store),
+                    lines=tuple(lines), diff=diff, requests=(req,), affected=self._affected(ctx.store),
+                    warnings=(window,) if window else (),
                     confirm_name=self.name if danger == "destructive" else None,
                     choices={"prune": prune, "dry_run": dry_run})
+
+    def _window_refusal(self, ctx: ActionContext, row: Any) -> str | None:
+        """What the project's sync windows say about a manual sync now: a refusal, said before the
+        sync is sent (Argo CD answers it with "Cannot sync: Blocked by sync window")."""
+        project_name = getattr(row, "project", None)
+        if not project_name:
+            return None
+        project = ctx.store.get("appprojects", f"{self.namespace}/{project_name}") if ctx.store is not None else None
+        if project is None:
+            return None
+        allowed, why, _ = verdict_for(project, self.name, getattr(row, "dest_namespace", None),
+                                      getattr(row, "dest_server", None), ctx.clock.now())
+        if allowed:
+            return f"sync window: {why}" if why else None
+        return f"Argo CD will refuse this sync: {why} (project {project_name})"
 
     def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
         self._refuse_if_running(ctx)
@@ -211,39 +237,118 @@ class AppSync(_AppAction):
         yield from self._follow_operation(ctx, before, f"sync of {self.name}")
 
 
+def history_label(entry: AppHistory, now: datetime | None) -> str:
+    """One rollback choice: "2  1c3bd31  deployed 14d ago  repo path @ main" (id first: the plan
+    reads it back)."""
+    revisions = ", ".join(r[:7] for r in entry.revisions) or "?"
+    when = parse_time(entry.deployed_at)
+    deployed = f"deployed {age(when, now)} ago" if when is not None and now is not None else \
+        f"deployed {entry.deployed_at or '?'}"
+    return "  ".join(p for p in (str(entry.id), revisions, deployed, " + ".join(entry.sources)) if p)
+
+
+def auto_sync_on(app: dict[str, Any]) -> bool:
+    """spec.syncPolicy.automated present, unless v3.1's `enabled: false` turns it off."""
+    automated = ((app.get("spec") or {}).get("syncPolicy") or {}).get("automated")
+    return isinstance(automated, dict) and automated.get("enabled") is not False
+
+
+class AppAutoSyncOff(_AppAction):
+    """Turn automated sync off: the step Argo CD requires before a rollback (its UI does the same)."""
+
+    id = "app.autosync_off"
+    title = "Disable auto-sync"
+
+    def preconditions(self, store: StoreView) -> list[str]:
+        problems = super().preconditions(store)
+        row = self._row(store)
+        if row is not None and not row.auto_sync:
+            problems.append(f"{self.name} has no automated sync to turn off")
+        return problems
+
+    def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
+        self.require_preconditions(ctx)
+        patch = {"spec": {"syncPolicy": {"automated": None}}}
+        if _use_rest(ctx):
+            req = {"api": "argocd", "method": "PATCH", "path": f"/api/v1/applications/{self.name}",
+                   "body": {"name": self.name, "appNamespace": self.namespace, "patchType": "merge",
+                            "patch": json.dumps(patch, separators=(",", ":"))}}
+        else:
+            req = {"method": "PATCH", "path": self._app_path(), "content_type": MERGE_PATCH, "body": patch}
+        lines = ((f"Argo CD refuses a rollback of {self.name} while automated sync is on: it would sync "
+                  "straight back to git."),
+                 (f"Step 1 of 2: turn auto-sync off (spec.syncPolicy.automated removed). {self.name} then "
+                  "stays on manual sync until auto-sync is turned on again (in git, or Argo CD)."),
+                 "Step 2: the rollback, with its own history choice and confirmation.")
+        return Plan(action_id=self.id, target=self.target, title=f"Disable auto-sync on {self.target}",
+                    danger=self.danger, lines=lines, requests=(req,), affected=(f"Application {self.target}",))
+
+    def execute(self, ctx: ActionContext, plan: Plan) -> Iterator[ProgressEvent]:
+        self._send(ctx, plan.requests[0])
+        yield Note("patch sent: spec.syncPolicy.automated removed")
+
+        def step(app: dict[str, Any]) -> tuple[str | None, list[ProgressEvent]]:
+            if not auto_sync_on(app):
+                return "succeeded", [Note("the Application shows no automated sync")]
+            return None, [Progress(0, 1, "waiting for the Application to show auto-sync off")]
+
+        final = yield from kube_ops.follow(ctx, lambda: self._fetch(ctx), step, lambda: self.cancelled,
+                                           f"auto-sync off on {self.name}")
+        if final == "succeeded":
+            yield Done("succeeded", f"auto-sync is off on {self.name}: a rollback may be sent")
+        elif final == "cancelled":
+            yield Done("cancelled", f"stopped watching {self.name}; the patch was sent")
+        else:
+            yield Done("unknown", f"auto-sync off on {self.name}: not confirmed ({final}); check "
+                                  f"spec.syncPolicy on the Application (argocd app get {self.name})")
+
+
 class AppRollback(_AppAction):
     id = "app.rollback"
     title = "Rollback"
     danger = "destructive"
 
     def preconditions(self, store: StoreView) -> list[str]:
+        # automated sync is not a problem here: the launcher offers AppAutoSyncOff first
         problems = super().preconditions(store)
         row = self._row(store)
-        if row is not None and row.auto_sync:
-            problems.append(f"{self.name} has automated sync on: Argo CD refuses a rollback; disable auto-sync first")
         if row is not None and len(row.history_ids) < 2:
             problems.append(f"{self.name} has no earlier deployment in its history")
         return problems
 
+    def prerequisite(self, store: StoreView) -> Action | None:
+        """The step Argo CD requires first: auto-sync off (None when it is already off)."""
+        row = self._row(store)
+        return AppAutoSyncOff(self.target) if row is not None and row.auto_sync else None
+
     def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Choice, ...]:
         row = self._row(store)
-        ids = tuple(str(i) for i in sorted(getattr(row, "history_ids", ()) or (), reverse=True)[1:])
-        return (Choice("id", "History id to roll back to", ids or ("",)),)
+        now = ctx.clock.now() if ctx is not None else None
+        history = sorted(getattr(row, "history", ()) or (), key=lambda h: h.id, reverse=True)[1:]
+        labels = tuple(history_label(h, now) for h in history)
+        return (Choice("id", "Roll back to", labels or ("",)),)
 
     def plan(self, ctx: ActionContext, choices: Mapping[str, Any] | None = None) -> Plan:
         self.require_preconditions(ctx)
         chosen = self._choices(ctx.store, choices)
         try:
-            history_id = int(str(chosen.get("id")))
-        except ValueError:
+            history_id = int(str(chosen.get("id")).split()[0])
+        except (ValueError, IndexError):
             raise ActionError("choose a history id to roll back to") from None
         app = self._fetch(ctx)
+        if auto_sync_on(app):
+            raise ActionError(f"{self.name} has automated sync on: Argo CD refuses a rollback; "
+                              "disable auto-sync first (R offers it)")
         entry = next((h for h in (app.get("status") or {}).get("history") or [] if h.get("id") == history_id), None)
         if entry is None:
             raise ActionError(f"history id {history_id} is not in {self.name}'s history")
         revision = entry.get("revision") or ", ".join(entry.get("revisions") or [])
+        sources = [src for src in entry.get("sources") or [entry.get("source")] if isinstance(src, dict) and src]
+        when = parse_time(entry.get("deployedAt"))
+        ago = f" ({age(when, ctx.clock.now())} ago)" if when is not None else ""
         lines = ((f"Roll {self.name} back to history {history_id}: revision {revision}"
-                  f" deployed {entry.get('deployedAt', '?')}."),
+                  f" deployed {entry.get('deployedAt', '?')}{ago}."),
+                 *(f"Source: {source_text(src)}" for src in sources),
                  "Resources are applied as they were then; the app shows OutOfSync until git matches.")
         if _use_rest(ctx):
             req = {"api": "argocd", "method": "POST", "path": f"/api/v1/applications/{self.name}/rollback",

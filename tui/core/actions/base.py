@@ -72,6 +72,7 @@ class Plan:
     title: str
     danger: Danger
     lines: tuple[str, ...] = ()  # human preview text
+    diff: tuple[str, ...] = ()  # a unified diff of what the change does (shown coloured)
     requests: tuple[dict[str, Any], ...] = ()  # exact requests {method, path, content_type, body}
     # the objects the change reaches (lines) and what is at risk (Findings), from the impact index
     affected: tuple[str | Finding, ...] = ()
@@ -90,6 +91,7 @@ class Plan:
             "affected": [a if isinstance(a, str) else f"! {a.text}" for a in self.affected],
             "warnings": list(self.warnings),
             "confirm_name": self.confirm_name, "choices": dict(self.choices),
+            **({"diff": list(self.diff)} if self.diff else {}),
         })
         return canonical
 
@@ -183,6 +185,10 @@ class Action:
     # Overridable -----------------------------------------------------------------------
     def preconditions(self, store: StoreView) -> list[str]:
         return []
+
+    def prerequisite(self, store: StoreView) -> Action | None:
+        """A separate action that must succeed first (its own preview, confirm and audit record)."""
+        return None
 
     def options(self, store: StoreView, ctx: ActionContext | None = None) -> tuple[Option, ...]:
         """What the confirm dialog offers; with ctx an action may ask the API (call it off the UI thread)."""

@@ -12,7 +12,7 @@ from tui.core.parsers.access import (
     name_of,
     namespace_of,
 )
-from tui.core.rows import AppRow, object_key
+from tui.core.rows import AppHistory, AppResource, AppRow, object_key
 
 _SOURCE_FIELDS = ("repoURL", "path", "targetRevision")
 
@@ -48,14 +48,18 @@ def parse_application(obj: Any) -> AppRow:
         conditions.append(f"{ctype}: {message}" if message else ctype)
         if first_error is None and ctype.endswith("Error"):
             first_error = conditions[-1]
-    resources, out_of_sync = [], []
+    resources, out_of_sync, tree = [], [], []
     for res in dig_list(obj, "status", "resources"):
         ref = resource_ref(res)
         if ref:
             resources.append(ref)
+            tree.append(AppResource(group=dig_str(res, "group") or "", kind=dig_str(res, "kind") or "",
+                                    namespace=dig_str(res, "namespace"), name=dig_str(res, "name") or "",
+                                    sync=dig_str(res, "status"), health=dig_str(res, "health", "status"),
+                                    health_message=dig_str(res, "health", "message")))
             if dig(res, "status") not in ("Synced", None):
                 out_of_sync.append(ref)
-    history = [as_int(dig(h, "id")) for h in dig_list(obj, "status", "history")]
+    history = [h for h in map(_history_entry, dig_list(obj, "status", "history")) if h is not None]
     # what needs attention first: a failing or running operation, an error condition, bad
     # health, what drifted from git; the message of a finished good sync only when nothing
     # else is to be said
@@ -90,12 +94,46 @@ def parse_application(obj: Any) -> AppRow:
         prune=auto and dig(automated, "prune") is True,
         resources=tuple(resources),
         out_of_sync=tuple(out_of_sync),
-        history_ids=tuple(h for h in history if h is not None),
+        history_ids=tuple(h.id for h in history),
         conditions=tuple(conditions),
         operation_started=dig_str(op_state, "startedAt"),
         operation_finished=dig_str(op_state, "finishedAt"),
         operation_pending=isinstance(dig(obj, "operation"), dict),
+        sources=tuple(source_text(s) + (f" -> {r[:7]}" if r else "")
+                      for s, r in zip(sources, [*revisions, *[""] * len(sources)], strict=False)),
+        history=tuple(history),
+        tree=tuple(tree),
+        app_set=next((dig_str(ref, "name") for ref in dig_list(obj, "metadata", "ownerReferences")
+                      if dig_str(ref, "kind") == "ApplicationSet"
+                      and (dig_str(ref, "apiVersion") or "").startswith("argoproj.io/")), None),
     )
+
+
+def source_text(source: Any) -> str:
+    """"repoURL path @ targetRevision" of one ApplicationSource (a Helm chart names its chart)."""
+    repo = dig_str(source, "repoURL") or "?"
+    where = dig_str(source, "path") or dig_str(source, "chart") or ""
+    target = dig_str(source, "targetRevision") or "HEAD"
+    return f"{repo} {where} @ {target}" if where else f"{repo} @ {target}"
+
+
+def _history_entry(entry: Any) -> AppHistory | None:
+    """A RevisionHistory: `id` and `deployedAt` always serialised; `revision`/`source` for a
+    single-source app, `revisions`/`sources` for a multi-source one (omitempty)."""
+    ident = as_int(dig(entry, "id"))
+    if ident is None:
+        return None
+    revisions = tuple(r for r in dig_list(entry, "revisions") if isinstance(r, str))
+    single = dig_str(entry, "revision")
+    sources = [s for s in dig_list(entry, "sources") if isinstance(s, dict)]
+    source = dig(entry, "source")
+    if not sources and isinstance(source, dict) and source:
+        sources = [source]
+    who = dig(entry, "initiatedBy")
+    initiated = "automated" if dig(who, "automated") is True else dig_str(who, "username")
+    return AppHistory(id=ident, revisions=revisions or ((single,) if single else ()),
+                      deployed_at=dig_str(entry, "deployedAt"), sources=tuple(map(source_text, sources)),
+                      initiated_by=initiated)
 
 
 def _drift(out_of_sync: list[str]) -> str | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.bundle import manifests_dir
+from tui.emulator import gitops
 from tui.emulator.demo.pods import NOW as DEMO_NOW
 from tui.emulator.demo.pods import demo_pods
 from tui.emulator.demo.render import RenderError, load_documents, render
@@ -78,7 +79,10 @@ def _build() -> tuple[dict[str, Any], ...]:
     for folder in ADDON_FOLDERS:
         objects.extend(render(MANIFESTS / folder))
     for app in [o for o in objects if o.get("kind") == "Application"]:
-        objects.extend(_deployed_by(app))
+        deployed = _deployed_by(app)
+        # git's side of the managed-resources diff: the manifests before any live state is merged
+        gitops.register_desired(app["metadata"]["name"], deployed)
+        objects.extend(deployed)
     for obj in objects:
         obj.setdefault("metadata", {}).setdefault("creationTimestamp", FIRST_SYNC)
 
