@@ -1,0 +1,193 @@
+"""Scale bench (issue 17): the console against one emulator serving scale S (or S/10).
+
+    .venv/bin/python bench/scale.py [--scale 1.0] [--repeat 3]
+
+Scale S: 2,000 nodes, 20,000 Longhorn volumes, 5,000 LoadBalancer Services, 5,000
+IngressRoutes, 2,000 Argo CD Applications. One `clusterdeck emulate --from DUMP` serves them; in
+the same run it times, side by side:
+  - kubectl get nodes,volumes.longhorn.io,services,ingressroutes.traefik.io,applications.argoproj.io
+    -A -o json (the peer)
+  - clusterdeck snapshot --format json (ratio to the peer)
+  - the console, in this process through Textual's Pilot (headless, 120x40): start -> every
+    source listed and Overview drawn; `3` -> the Volumes pane drawn with every row; `G`, `j`,
+    PageDown -> repaint; peak RSS of this process (the emulator runs apart); idle CPU over 5 s.
+Prints one JSON line and a short table. Nothing here is part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BIN = Path(sys.executable).parent
+KUBECTL_KINDS = "nodes,volumes.longhorn.io,services,ingressroutes.traefik.io,applications.argoproj.io"
+
+
+def scale_objects(factor: float) -> list[dict[str, Any]]:
+    """Objects of scale S x factor, shaped like their upstream types (only the fields we read)."""
+    n = lambda count: max(1, int(count * factor))  # noqa: E731
+    nodes = [f"node-{i:05d}" for i in range(n(2000))]
+    items: list[dict[str, Any]] = []
+    for name in nodes:
+        items.append({"apiVersion": "v1", "kind": "Node",
+                      "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+                      "status": {"conditions": [{"type": "Ready", "status": "True"}],
+                                 "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}})
+    for i in range(n(20000)):
+        items.append({
+            "apiVersion": "longhorn.io/v1beta2", "kind": "Volume",
+            "metadata": {"name": f"pvc-{i:08x}-bench", "namespace": "longhorn-system"},
+            "spec": {"size": str((i % 50 + 1) * 1073741824), "numberOfReplicas": 3,
+                     "frontend": "blockdev", "accessMode": "rwo"},
+            "status": {"state": "attached" if i % 3 else "detached",
+                       "robustness": "healthy" if i % 97 else "degraded",
+                       "currentNodeID": nodes[i % len(nodes)] if i % 3 else "",
+                       "kubernetesStatus": {"namespace": "bench", "pvcName": f"data-{i}",
+                                            "pvName": f"pvc-{i:08x}-bench", "workloadsStatus": []}},
+        })
+    for i in range(n(5000)):
+        items.append({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": f"lb-{i:05d}", "namespace": f"ns-{i % 50}"},
+            "spec": {"type": "LoadBalancer", "selector": {"app": f"lb-{i:05d}"},
+                     "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"}]}},
+        })
+    for i in range(n(5000)):
+        items.append({
+            "apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
+            "metadata": {"name": f"route-{i:05d}", "namespace": f"ns-{i % 50}"},
+            "spec": {"entryPoints": ["websecure"],
+                     "routes": [{"kind": "Rule", "match": f"Host(`r{i}.example.org`)",
+                                 "services": [{"name": f"lb-{i:05d}", "port": 80}]}]},
+        })
+    for i in range(n(2000)):
+        items.append({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": f"app-{i:05d}", "namespace": "argocd"},
+            "spec": {"project": "default",
+                     "source": {"repoURL": "https://git.example.org/apps.git", "path": f"apps/{i}",
+                                "targetRevision": "main"},
+                     "destination": {"server": "https://kubernetes.default.svc", "namespace": f"ns-{i % 50}"}},
+            "status": {"sync": {"status": "Synced", "revision": "0" * 40},
+                       "health": {"status": "Healthy"}},
+        })
+    return items
+
+
+def write_dump(path: Path, factor: float) -> int:
+    items = scale_objects(factor)
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    return len(items)
+
+
+def timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd[:3])} failed: {done.stderr.decode()[-500:]}")
+    return time.perf_counter() - start
+
+
+def wait_for(path: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() or path.stat().st_size == 0:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"emulator did not write {path} within {seconds}s")
+        time.sleep(0.1)
+
+
+async def console_figures(kubeconfig: Path, volumes: int) -> dict[str, float]:
+    """Start the console headless against the emulator and time what a user waits for."""
+    from dataclasses import replace
+
+    from tui.app import ClusterDeckApp
+    from tui.config import Config
+    from tui.connection import connect_kubeconfig
+
+    conn = connect_kubeconfig(str(kubeconfig), None)
+    config = replace(Config(), state_dir=Path(tempfile.mkdtemp(prefix="clusterdeck-bench-state-")))
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    app = ClusterDeckApp(conn, config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.store.synced():
+            await asyncio.sleep(0.01)
+        app.bridge.tick()
+        await pilot.pause()
+        out["overview_s"] = time.perf_counter() - start
+
+        async def timed_key(key: str, done: Any) -> float:
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            while not done():
+                await asyncio.sleep(0.001)
+            await pilot.pause()  # the repaint that follows the key
+            return time.perf_counter() - t0
+
+        def table() -> Any:
+            return app.screen.query_one("#table")
+
+        def volumes_shown() -> bool:
+            return getattr(app.screen, "PANE", "") == "volumes" and len(table().keys) == volumes
+
+        out["open_volumes_s"] = await timed_key("3", volumes_shown)
+        out["G_s"] = await timed_key("G", lambda: table().cursor_row == volumes - 1)
+        await pilot.press("g")
+        await pilot.pause()
+        j = [await timed_key("j", lambda i=i: table().cursor_row == i + 1) for i in range(20)]
+        out["j_p95_s"] = sorted(j)[int(len(j) * 0.95) - 1]
+        pd = []
+        for _ in range(10):
+            row = table().cursor_row
+            pd.append(await timed_key("pagedown", lambda row=row: table().cursor_row > row))
+        out["pagedown_p95_s"] = sorted(pd)[int(len(pd) * 0.95) - 1]
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        await asyncio.sleep(5)
+        out["idle_cpu_pct"] = 100 * (time.process_time() - cpu0) / (time.perf_counter() - t0)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    conn.close()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 is scale S; 0.1 is S/10")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="clusterdeck-scale-"))
+    dump, kubeconfig = work / "dump.json", work / "kubeconfig"
+    total = write_dump(dump, args.scale)
+    volumes = max(1, int(20000 * args.scale))
+    emulator = subprocess.Popen(
+        [str(BIN / "clusterdeck"), "emulate", "--from", str(dump), "--kubeconfig-out", str(kubeconfig),
+         "--no-controllers"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for(kubeconfig, 600)
+        kubectl = [str(BIN / "kubectl"), "--kubeconfig", str(kubeconfig), "get", KUBECTL_KINDS, "-A", "-o", "json"]
+        snapshot = [str(BIN / "clusterdeck"), "snapshot", "--kubeconfig", str(kubeconfig), "--format", "json"]
+        peer = statistics.median(timed(kubectl) for _ in range(args.repeat))
+        snap = statistics.median(timed(snapshot) for _ in range(args.repeat))
+        figures = asyncio.run(console_figures(kubeconfig, volumes))
+    finally:
+        emulator.terminate()
+        emulator.wait(10)
+    result = {"scale": args.scale, "objects": total, "volumes": volumes, "kubectl_s": round(peer, 3),
+              "snapshot_s": round(snap, 3), "snapshot_vs_kubectl": round(snap / peer, 2),
+              "overview_vs_kubectl": round(figures["overview_s"] / peer, 2),
+              **{k: round(v, 3) for k, v in figures.items()}}
+    print(json.dumps(result))
+    for key, value in result.items():
+        print(f"  {key:22} {value}")
+
+
+if __name__ == "__main__":
+    main()
