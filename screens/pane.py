@@ -12,24 +12,24 @@ from typing import Any, ClassVar, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from tui.core.ports import Deck
 from tui.keymap import bindings
 from tui.widgets.cluster_header import ClusterHeader
 from tui.widgets.footer import KeyFooter
-from tui.widgets.resource_table import Column, ResourceTable, TableRow
+from tui.widgets.resource_table import Column, ResourceTable
 from tui.widgets.source_banner import SourceBanner
 
 
-def filter_matches(query: str, text: str) -> bool:
-    """Substring match, case-insensitive; a leading `!` keeps the rows that do NOT match."""
+def filter_matches(query: str, text: str, lowered: bool = False) -> bool:
+    """Substring match, case-insensitive; a leading `!` keeps the rows that do NOT match.
+    `lowered`: text is already lowercase (a pane's precomputed search text)."""
     query = query.strip()
     negate = query.startswith("!")
     needle = query[1:].strip().lower() if negate else query.lower()
     if not needle:
         return True
-    return (needle in text.lower()) != negate
+    return (needle in (text if lowered else text.lower())) != negate
 
 
 class RowKeys:
@@ -53,7 +53,7 @@ class RowKeys:
             return None
         return True if action == "detail" or self.deck.has_impact(target[0]) else None
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_resource_table_row_highlighted(self, _: ResourceTable.RowHighlighted) -> None:
         self.refresh_keys()
 
     _shown_keys: tuple[Any, ...] | None = None
@@ -67,7 +67,7 @@ class RowKeys:
             self._shown_keys = shown
             self.refresh_bindings()  # type: ignore[attr-defined]
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         event.stop()
         self.action_detail()
 
@@ -107,6 +107,8 @@ class PaneScreen(RowKeys, Screen[None]):
         super().__init__()
         self.filter_text = ""
         self.rows_by_key: dict[str, Any] = {}
+        # key -> (row, lowercase search text): typing a filter rescans text, not cells
+        self._search: dict[str, tuple[Any, str]] = {}
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -144,14 +146,20 @@ class PaneScreen(RowKeys, Screen[None]):
     def search_text(self, row: Any, cells: tuple[Text, ...]) -> str:
         return " ".join([row.key, *(c.plain for c in cells)])
 
-    def build_rows(self, rows: Iterable[Any]) -> list[TableRow]:
-        out = []
-        for row in sorted(rows, key=self.sort_key):
-            cells = self.cells(row)
-            if self.filter_text and not filter_matches(self.filter_text, self.search_text(row, cells)):
-                continue
-            out.append(TableRow(row.key, cells))
-        return out
+    def shown_rows(self, rows: Iterable[Any]) -> list[Any]:
+        """The rows the filter keeps, in the pane's order."""
+        ordered = sorted(rows, key=self.sort_key)
+        if not self.filter_text:
+            return ordered
+        return [row for row in ordered if filter_matches(self.filter_text, self._search_text(row), lowered=True)]
+
+    def _search_text(self, row: Any) -> str:
+        hit = self._search.get(row.key)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        text = self.search_text(row, self.cells(row)).lower()
+        self._search[row.key] = (row, text)
+        return text
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         """Redraw what changed: the header and banner on health, the table on its layer."""
@@ -159,6 +167,8 @@ class PaneScreen(RowKeys, Screen[None]):
             return
         if health or layers is None:
             self.refresh_header()
+        if layers is None or self.depends_on(layers):
+            self._search.clear()  # cells may read other layers: their search text too
         if layers is None or self.LAYER in layers or self.depends_on(layers):
             self.refresh_table()
 
@@ -172,9 +182,10 @@ class PaneScreen(RowKeys, Screen[None]):
 
     def refresh_table(self) -> None:
         rows = self.source_rows()
-        self.rows_by_key = {r.key: r for r in rows}
+        self.rows_by_key = by_key = {r.key: r for r in rows}
         table = self.table
-        table.reconcile(self.build_rows(rows))
+        # cells are built only for the rows the table draws
+        table.show([r.key for r in self.shown_rows(rows)], lambda key: self.cells(by_key[key]), by_key)
         self.update_title(table, len(rows))
         self.refresh_keys()
 
