@@ -163,7 +163,8 @@ class PaneScreen(RowKeys, Screen[None]):
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         """Redraw what changed: the header and banner on health, the table on its layer."""
-        if not self.is_mounted:
+        # a pane being torn down (the app exiting) has lost its widgets: nothing to draw
+        if not self.is_mounted or not self.query(ClusterHeader) or not self.query(ResourceTable):
             return
         if health or layers is None:
             self.refresh_header()

@@ -11,7 +11,7 @@ terminals keep the columns that matter, and a cut policy (tui/widgets/cells.fit)
 in the middle, IPs and ports never (their column grows to the widest value and the flex column
 gives way), prose is cut or wrapped.
 
-Widths of never-cut columns: exact for tables up to SAMPLE rows; beyond that the widest of an
+Widths of never-cut columns: exact for tables under 2 x SAMPLE rows; beyond that the widest of an
 evenly spread sample of SAMPLE rows plus every row drawn since the last update (a wider value
 that scrolls into view grows its column then). Row heights: 1, except in a table with a wrapped
 column shown, which fits every row on update to know where each row starts.
@@ -146,6 +146,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._starts: list[int] | None = None  # first line of each row; None: every row is 1 line
         self._strips: dict[tuple[Any, ...], Strip] = {}
         self._cursor = 0
+        self._widened = 0  # bumped when a drawn row widens a never-cut column
         self.marked: set[str] = set()
 
     # --- columns -------------------------------------------------------------------------
@@ -210,9 +211,13 @@ class ResourceTable(ScrollView, can_focus=True):
         never = self._never_cut()
         if not never or not self._order:
             return {}
-        step = max(1, len(self._order) // SAMPLE)
+        # a table with a wrapped column fits every row for its heights anyway: measure them all
+        wraps = self._wraps()
+        step = 1 if wraps else max(1, len(self._order) // SAMPLE)
         widest = dict.fromkeys(never, 0)
-        for key in self._order[::step]:
+        first = self._row_at_line(int(self.scroll_y))[0] if self._starts is None else 0
+        visible = [] if wraps else self._order[first:first + self.size.height]
+        for key in [*self._order[::step], *visible]:  # the rows on screen too: no flicker
             self._grow(widest, self._cells_of(key))
         return widest
 
@@ -280,8 +285,7 @@ class ResourceTable(ScrollView, can_focus=True):
             if widest != self._grown:
                 self._grown = widest
                 self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
-        wraps = any(self._all_columns[i].cut == "wrap" for i in self._shown)
-        if wraps and self._order:
+        if self._wraps() and self._order:
             heights = [self._height(self._fitted_row(k)) for k in self._order]
             self._starts = [0, *accumulate(heights)]
             self._fitted.clear()  # heights are known; cells are kept only for drawn rows
@@ -290,6 +294,9 @@ class ResourceTable(ScrollView, can_focus=True):
         width = sum(col.width + 2 * PADDING for col in self.shown_columns)
         self.virtual_size = Size(width, self._lines() + 1)
         self.refresh()
+
+    def _wraps(self) -> bool:
+        return any(self._all_columns[i].cut == "wrap" for i in self._shown)
 
     @staticmethod
     def _height(fitted: tuple[Text, ...]) -> int:
@@ -316,15 +323,22 @@ class ResourceTable(ScrollView, can_focus=True):
         if fitted is None:
             cells = self._cells_of(key)
             if self._grown and self._grow(self._grown, cells):  # a wider never-cut value came into view
-                self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
-                self._fitted.clear()
-                self._strips.clear()
-                self.call_after_refresh(self.refresh)
+                self._widened += 1
+                self.call_after_refresh(self._widen)
             fitted = self._fit_cells(cells)
             if len(self._fitted) > 2000:  # only drawn rows are kept
                 self._fitted.clear()
             self._fitted[key] = fitted
         return fitted
+
+    def _widen(self) -> None:
+        """A drawn row held a wider never-cut value: columns take their new widths."""
+        if self._flex_width:
+            self._flex_width = self._flex(self.size.width or self.app.size.width)
+        self._fitted.clear()
+        self._strips.clear()
+        self.virtual_size = Size(sum(col.width + 2 * PADDING for col in self.shown_columns), self._lines() + 1)
+        self.refresh()
 
     # --- cursor --------------------------------------------------------------------------
     def _set_cursor(self, row: int, scroll: bool = True, announce: bool = True) -> None:
@@ -447,11 +461,13 @@ class ResourceTable(ScrollView, can_focus=True):
                      self._order[index] if index >= 0 else None)
         strip = self._strips.get(cache_key)
         if strip is None:
+            widened = self._widened
             strip = self._draw(index, line, base).crop_extend(scroll_x, scroll_x + width, base)
             strip = strip.adjust_cell_length(width, base).simplify()
             if len(self._strips) > 500:
                 self._strips.clear()
-            self._strips[cache_key] = strip
+            if widened == self._widened:  # drawn with the widths it will keep
+                self._strips[cache_key] = strip
         return strip
 
     def _draw(self, index: int, line: int, base: Style) -> Strip:
