@@ -33,7 +33,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.renderables.styled import Styled
 from textual.scroll_view import ScrollView
@@ -345,8 +345,7 @@ class ResourceTable(ScrollView, can_focus=True):
         row = max(0, min(row, len(self._order) - 1)) if self._order else 0
         moved = row != self._cursor
         self._cursor = row
-        if moved:
-            self._strips.clear()
+        if moved:  # strips are cached per cursor-or-not: only the two rows that changed redraw
             self.refresh()
         if scroll:
             self._scroll_cursor_into_view()
@@ -493,6 +492,9 @@ class ResourceTable(ScrollView, can_focus=True):
         for column, (col, cell) in enumerate(zip(columns, cells)):
             # per-cell meta, as DataTable's: clicks find their row by it
             pre = row_style + Style.from_meta({"row": index, "column": column}) + component
+            if height == 1 and _plain_line(cell, col.width):
+                segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                continue
             options = self.app.console_options.update_dimensions(col.width + 2 * PADDING, height)
             if height == 1:
                 options = options.update(no_wrap=True)
@@ -504,6 +506,19 @@ class ResourceTable(ScrollView, can_focus=True):
         segments.append(Segment(" " * remaining, extend))
         return Strip(segments)
 
-    def scroll_to_row(self, row: int) -> None:
-        top, height = self._row_span(row)
-        self.scroll_to_region(Region(0, top, 1, height), animate=False)
+
+def _plain_line(cell: Text, width: int) -> bool:
+    """A one-line cell that fits its column, left-justified: the common case, drawn directly."""
+    plain = cell.plain
+    return (cell.cell_len <= width and "\n" not in plain and "\t" not in plain
+            and cell.justify in (None, "default", "left"))
+
+
+def _padded(cell: Text, width: int, console: Any) -> list[Segment]:
+    """The segments rich draws for Padding(cell, (0, 1)) at width + 2, without its layout pass
+    (the same spans: rich joins a cell's lines before rendering them)."""
+    out = [Segment(" " * PADDING), *Text("\n").join([cell]).render(console)]
+    if width > cell.cell_len:
+        out.append(Segment(" " * (width - cell.cell_len)))
+    out.append(Segment(" " * PADDING))
+    return out
