@@ -20,8 +20,8 @@ from textual.widgets import Static
 from tui.core.attention import LAYER_RANK
 from tui.core.attention import attention as core_attention
 from tui.core.clock import age
-from tui.core.findings import Finding
 from tui.core.events import ABSENT_STATES, SourceState
+from tui.core.findings import Finding
 from tui.core.kinds import KINDS
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -30,7 +30,6 @@ from tui.widgets.resource_table import Column, ResourceTable
 from tui.widgets.source_banner import PANE_KINDS, PRODUCT, pane_label, pane_state
 
 from .pane import PaneScreen
-
 
 LOG_LAYERS = frozenset({"pods", "workloads", "apps"})  # rows whose `l` opens logs (screens/logs.py)
 

@@ -42,7 +42,7 @@ def handler(api: FakeApi) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             url = urlparse(self.path)
             query = parse_qs(url.query)
             if url.path != "/api/v1/nodes":
