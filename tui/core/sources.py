@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
@@ -25,7 +26,15 @@ from kubernetes.watch.watch import iter_resp_lines
 from . import kube_http
 from .clock import Clock, SystemClock
 from .errors import describe_error
-from .events import Changed, HealthChanged, ListPage, Relisted, SourceEvent, SourceHealth, SourceState
+from .events import (
+    Changed,
+    HealthChanged,
+    ListPage,
+    Relisted,
+    SourceEvent,
+    SourceHealth,
+    SourceState,
+)
 from .kinds import KINDS, Kind
 from .parsers.access import dig_str
 
@@ -167,7 +176,7 @@ class KindSource:
     def _page(self, query: list[tuple[str, str]]) -> dict[str, Any]:
         response = self._list_response(query)
         try:
-            body = json.loads(response.data)
+            body = orjson.loads(response.data)
         finally:
             response.release_conn()
         if not isinstance(body, dict):
