@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -29,6 +30,13 @@ from typing import Any
 
 BIN = Path(sys.executable).parent
 KUBECTL_KINDS = "nodes,volumes.longhorn.io,services,ingressroutes.traefik.io,applications.argoproj.io"
+
+
+# issue 17's targets, printed beside the figures
+TARGETS = {"overview_vs_kubectl": "<= 0.5", "open_volumes_s": "<= 0.3", "G_s": "<= 0.05",
+           "j_p95_s": "<= 0.03", "pagedown_p95_s": "<= 0.03", "tmux_j_p95_s": "<= 0.03",
+           "tmux_pagedown_p95_s": "<= 0.03", "peak_rss_mb": "<= 250", "snapshot_vs_kubectl": "<= 0.8",
+           "idle_cpu_pct": "<= 0.5", "event_to_row_p95_s": "<= 0.1"}
 
 
 def scale_objects(factor: float) -> list[dict[str, Any]]:
@@ -152,11 +160,119 @@ async def console_figures(kubeconfig: Path, volumes: int) -> dict[str, float]:
             row = table().cursor_row
             pd.append(await timed_key("pagedown", lambda row=row: table().cursor_row > row))
         out["pagedown_p95_s"] = sorted(pd)[int(len(pd) * 0.95) - 1]
+        out["event_to_row_p95_s"] = await event_to_row(app, conn.api_client)
+        await asyncio.sleep(3)  # the last changes settle: idle means nothing is arriving
         cpu0, t0 = time.process_time(), time.perf_counter()
         await asyncio.sleep(5)
         out["idle_cpu_pct"] = 100 * (time.process_time() - cpu0) / (time.perf_counter() - t0)
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     conn.close()
+    return out
+
+
+async def event_to_row(app: Any, api_client: Any, rate: int = 200, seconds: float = 5.0) -> float:
+    """p95 seconds from a volume change answered by the API server to its row showing the new
+    size on screen, with `rate` changes a second spread over the rows in view."""
+    import threading
+
+    from tui.core import kube_http
+
+    table = app.screen.query_one("#table")
+    first = int(table.scroll_y)
+    shown = [app.store.row("volumes", k) for k in table.keys[first:first + 30]]
+    sent: dict[tuple[str, str], float] = {}
+    lock = threading.Lock()
+
+    def writer(part: int, parts: int) -> None:
+        start = time.perf_counter()
+        for i in range(int(rate * seconds / parts)):
+            row = shown[(i * parts + part) % len(shown)]
+            size = str((i * parts + part) % 900 + 101) + "Mi"
+            path = f"/apis/longhorn.io/v1beta2/namespaces/{row.namespace}/volumes/{row.name}"
+            kube_http.request_json(api_client, "PATCH", path, body={"spec": {"size": str(_bytes(size))}},
+                                   content_type="application/merge-patch+json")
+            with lock:
+                sent[(row.key, size)] = time.perf_counter()
+            delay = start + (i + 1) * parts / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+
+    threads = [threading.Thread(target=writer, args=(p, 4), daemon=True) for p in range(4)]
+    for t in threads:
+        t.start()
+    latencies: list[float] = []
+    seen: dict[str, str] = {}
+    while any(t.is_alive() for t in threads) or len(latencies) < len(sent) * 0.5:
+        await asyncio.sleep(0.005)
+        now = time.perf_counter()
+        screen = [strip.text for strip in app.screen._compositor.render_strips()]
+        for row in shown:
+            label = row.pvc or row.name
+            line = next((text for text in screen if label in text), "")
+            size = next((w for w in line.split() if w.endswith("Mi")), None)
+            if size and seen.get(row.key) != size:
+                seen[row.key] = size
+                with lock:
+                    at = sent.pop((row.key, size), None)
+                if at is not None:
+                    latencies.append(now - at)
+        if now - max(sent.values(), default=now) > 3:
+            break  # values overwritten before they showed (a later change landed first) never show
+    latencies.sort()
+    return latencies[int(len(latencies) * 0.95) - 1] if latencies else float("nan")
+
+
+def _bytes(size: str) -> int:
+    return int(size[:-2]) * 1024 * 1024
+
+
+def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
+    """The console in a real pty (tmux, 120x40): p95 seconds from `j` / PageDown sent to the
+    screen changing."""
+    import shutil
+
+    if shutil.which("tmux") is None:
+        print("tmux not installed: keypress through a pty not measured", file=sys.stderr)
+        return {}
+    sock = f"clusterdeck-bench-{os.getpid()}"
+    tmux = ["tmux", "-L", sock]
+    subprocess.run([*tmux, "new-session", "-d", "-x", "120", "-y", "40", "-s", "bench",
+                    f"{BIN / 'clusterdeck'} --kubeconfig {kubeconfig}"], check=True)
+
+    def screen() -> str:
+        return subprocess.run([*tmux, "capture-pane", "-e", "-p", "-t", "bench"],
+                              capture_output=True, text=True, check=False).stdout
+
+    def wait(predicate: Any, seconds: float) -> bool:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            if predicate(screen()):
+                return True
+            time.sleep(0.01)
+        return False
+
+    out: dict[str, float] = {}
+    try:
+        if not wait(lambda s: "Needs attention" in s or "All clear" in s, 120):
+            return {}
+        time.sleep(3)
+        subprocess.run([*tmux, "send-keys", "-t", "bench", "3"], check=True)
+        if not wait(lambda s: f"Volumes ({volumes})" in s, 120):
+            return {}
+        time.sleep(1)
+        for key in ("j", "PageDown"):
+            times = []
+            for _ in range(20):
+                before = screen()
+                t0 = time.perf_counter()
+                subprocess.run([*tmux, "send-keys", "-t", "bench", key], check=True)
+                wait(lambda s, before=before: s != before, 5)
+                times.append(time.perf_counter() - t0)
+                time.sleep(0.05)
+            times.sort()
+            out[f"tmux_{key.lower()}_p95_s"] = times[int(len(times) * 0.95) - 1]
+    finally:
+        subprocess.run([*tmux, "kill-server"], check=False)
     return out
 
 
@@ -179,6 +295,7 @@ def main() -> None:
         peer = statistics.median(timed(kubectl) for _ in range(args.repeat))
         snap = statistics.median(timed(snapshot) for _ in range(args.repeat))
         figures = asyncio.run(console_figures(kubeconfig, volumes))
+        figures.update(tmux_keys(kubeconfig, volumes))
     finally:
         emulator.terminate()
         emulator.wait(10)
@@ -188,7 +305,8 @@ def main() -> None:
               **{k: round(v, 3) for k, v in figures.items()}}
     print(json.dumps(result))
     for key, value in result.items():
-        print(f"  {key:22} {value}")
+        target = TARGETS.get(key)
+        print(f"  {key:22} {value!s:>10}" + (f"   target {target}" if target else ""))
 
 
 if __name__ == "__main__":
