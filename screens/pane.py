@@ -212,7 +212,8 @@ class PaneScreen(RowKeys, Screen[None]):
         """Marked rows if any, else the row under the cursor: what an action acts on."""
         table = self.focused_table()
         rows = self.rows_for_table(table)
-        marked = [rows[k] for k in table.keys if k in table.marked and k in rows]
+        # in table order; no walk over every key when nothing is marked (every key press asks)
+        marked = [rows[k] for k in table.keys if k in table.marked and k in rows] if table.marked else []
         if marked:
             return marked
         row = self.cursor_row()

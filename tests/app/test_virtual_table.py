@@ -34,8 +34,15 @@ class Rows:
 
 
 class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[str] = []
+
     def compose(self) -> ComposeResult:
         yield ResourceTable(COLUMNS, id="t")
+
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
+        self.selected.append(event.row_key)
 
 
 def text(app: App[Any]) -> str:
@@ -96,6 +103,23 @@ async def test_a_changed_row_on_screen_is_redrawn_and_a_wider_never_cut_value_gr
         await pilot.pause()
         await pilot.pause()
         assert "1023.5Gi" in text(app)  # never cut: the column grew to hold it
+
+
+async def test_a_click_moves_the_cursor_to_its_row_and_a_second_click_selects_it() -> None:
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.press("G")
+        await pilot.pause()
+        await pilot.click(ResourceTable, offset=(6, 1))  # the first row in view, under the header
+        await pilot.pause()
+        first = table.cursor_key
+        assert first is not None and first != "vol-19999" and table.cursor_row > 19000
+        assert app.selected == []
+        await pilot.click(ResourceTable, offset=(6, 1))
+        await pilot.pause()
+        assert app.selected == [first]
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any, ClassVar
 
@@ -423,8 +424,10 @@ class ResourceTable(ScrollView, can_focus=True):
             self.post_message(self.RowSelected(self, self._cursor, key))
 
     async def _on_click(self, event: events.Click) -> None:
-        row = event.style.meta.get("row")
-        if not isinstance(row, int) or row < 0 or row >= len(self._order):
+        if event.y < 1 or not self._order:  # the header
+            return
+        row = self._row_at_line(event.y - 1 + int(self.scroll_y))[0]
+        if row >= len(self._order):
             return
         event.stop()
         if row == self._cursor:
@@ -490,8 +493,9 @@ class ResourceTable(ScrollView, can_focus=True):
         segments: list[Segment] = []
         console = self.app.console
         for column, (col, cell) in enumerate(zip(columns, cells)):
-            # per-cell meta, as DataTable's: clicks find their row by it
-            pre = row_style + Style.from_meta({"row": index, "column": column}) + component
+            # a style per column (as DataTable's per-cell meta kept cells apart); one Style
+            # object per column lets rich's cached style sums serve every row
+            pre = row_style + _column_meta(column) + component
             if height == 1 and _plain_line(cell, col.width):
                 segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
                 continue
@@ -502,9 +506,17 @@ class ResourceTable(ScrollView, can_focus=True):
             segments.extend(lines[line])
         table_width = sum(col.width + 2 * PADDING for col in columns)
         remaining = max(0, self.size.width - table_width)
-        extend = row_style + component + Style.from_meta({"row": index, "column": 0, "out_of_bounds": True})
+        extend = row_style + component + _OUT_OF_BOUNDS
         segments.append(Segment(" " * remaining, extend))
         return Strip(segments)
+
+
+_OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
+
+
+@lru_cache(maxsize=64)
+def _column_meta(column: int) -> Style:
+    return Style.from_meta({"column": column})
 
 
 def _plain_line(cell: Text, width: int) -> bool:
