@@ -109,6 +109,7 @@ class PaneScreen(RowKeys, Screen[None]):
         self.rows_by_key: dict[str, Any] = {}
         # key -> (row, lowercase search text): typing a filter rescans text, not cells
         self._search: dict[str, tuple[Any, str]] = {}
+        self._seen_version = -1  # the store version this pane last drew (-1: never)
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -130,8 +131,13 @@ class PaneScreen(RowKeys, Screen[None]):
         self.refresh_from_store(None, True)
 
     def on_screen_resume(self) -> None:
-        # another pane was active: catch up with everything that changed meanwhile
-        self.refresh_from_store(None, True)
+        # another pane was active (hidden panes do no work): catch up from the store's change
+        # log with what changed meanwhile; the header always (its clock and health moved)
+        store = self.deck.store
+        layers = frozenset(store.changed_layers(self._seen_version)) if self._seen_version >= 0 else None
+        self.refresh_from_store(layers, True)
+        for table in self.query(ResourceTable):
+            table.redraw()  # rows unchanged: the rows in view still redraw (ages move on)
 
     # --- data ----------------------------------------------------------------------------
     def source_rows(self) -> list[Any]:
@@ -166,6 +172,7 @@ class PaneScreen(RowKeys, Screen[None]):
         # a pane being torn down (the app exiting) has lost its widgets: nothing to draw
         if not self.is_mounted or not self.query(ClusterHeader) or not self.query(ResourceTable):
             return
+        self._seen_version = self.deck.store.version
         if health or layers is None:
             self.refresh_header()
         if layers is None or self.depends_on(layers):

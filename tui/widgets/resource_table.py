@@ -277,6 +277,12 @@ class ResourceTable(ScrollView, can_focus=True):
             target = min(before, max(0, len(self._order) - 1))
         self._set_cursor(target, scroll=True, announce=target != before or cursor != self.cursor_key)
 
+    def redraw(self) -> None:
+        """Build the rows in view afresh (their cells may read the clock), nothing else."""
+        self._fitted.clear()
+        self._strips.clear()
+        self.refresh()
+
     def _layout(self) -> None:
         """Widths, heights and the virtual size after the rows or the columns changed."""
         self._fitted.clear()
@@ -529,7 +535,13 @@ def _plain_line(cell: Text, width: int) -> bool:
 def _padded(cell: Text, width: int, console: Any) -> list[Segment]:
     """The segments rich draws for Padding(cell, (0, 1)) at width + 2, without its layout pass
     (the same spans: rich joins a cell's lines before rendering them)."""
-    out = [Segment(" " * PADDING), *Text("\n").join([cell]).render(console)]
+    if cell.spans:
+        body = list(Text("\n").join([cell]).render(console))
+    elif cell.style:  # one span of the cell's style: what the join gives, without building it
+        body = [Segment(cell.plain, console.get_style(cell.style))] if cell.plain else []
+    else:
+        body = [Segment(cell.plain)] if cell.plain else []
+    out = [Segment(" " * PADDING), *body]
     if width > cell.cell_len:
         out.append(Segment(" " * (width - cell.cell_len)))
     out.append(Segment(" " * PADDING))
