@@ -48,6 +48,8 @@ system-deps:
 	fi
 
 bench: $(VENV)/.installed-test
+	$(PY) bench/scale.py --scale 0.1
+	$(PY) bench/scale.py --scale 1
 	$(PY) bench/run.py
 	$(PY) bench/soak.py
 	$(PY) bench/paging.py

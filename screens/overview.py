@@ -22,6 +22,7 @@ from tui.core.attention import attention as core_attention
 from tui.core.clock import age
 from tui.core.events import ABSENT_STATES, SourceState
 from tui.core.findings import Finding
+from tui.core.kinds import KINDS
 from tui.core.literal import visible
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -164,6 +165,18 @@ class OverviewScreen(PaneScreen):
                         severity="error" if item.severity == 0 else "warning", timeout=20, markup=False)
 
     # --- the summary blocks -----------------------------------------------------------------
+    def loading_line(self) -> Text | None:
+        """Lists still paging in: "volumes.longhorn.io 8,500 / 20,000" (counts below are partial)."""
+        loading = self.deck.store.loading()
+        if not loading:
+            return None
+        parts = []
+        for key, (loaded, total) in sorted(loading.items()):
+            kind = KINDS[key]
+            name = f"{kind.plural}.{kind.group}" if kind.group else kind.plural
+            parts.append(f"{name} {loaded:,} / {total:,}" if total is not None else f"{name} {loaded:,} so far")
+        return Text("loading " + ", ".join(parts), style=c.WARN)
+
     def summary(self) -> Table:
         store = self.deck.store
         grid = Table.grid(padding=(0, 1))
@@ -171,6 +184,9 @@ class OverviewScreen(PaneScreen):
         grid.add_column()
         # first: with a stale banner above, the health of the sources must not drop below the fold
         grid.add_row("Sources", self.health_chips())
+        loading = self.loading_line()
+        if loading is not None:
+            grid.add_row("Loading", loading)
         nodes = store.rows("nodes")
         ready = sum(1 for n in nodes if n.ready)
         cordoned = sum(1 for n in nodes if n.unschedulable)

@@ -12,24 +12,24 @@ from typing import Any, ClassVar, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from tui.core.ports import Deck
 from tui.keymap import bindings
 from tui.widgets.cluster_header import ClusterHeader
 from tui.widgets.footer import KeyFooter
-from tui.widgets.resource_table import Column, ResourceTable, TableRow
+from tui.widgets.resource_table import Column, ResourceTable
 from tui.widgets.source_banner import SourceBanner
 
 
-def filter_matches(query: str, text: str) -> bool:
-    """Substring match, case-insensitive; a leading `!` keeps the rows that do NOT match."""
+def filter_matches(query: str, text: str, lowered: bool = False) -> bool:
+    """Substring match, case-insensitive; a leading `!` keeps the rows that do NOT match.
+    `lowered`: text is already lowercase (a pane's precomputed search text)."""
     query = query.strip()
     negate = query.startswith("!")
     needle = query[1:].strip().lower() if negate else query.lower()
     if not needle:
         return True
-    return (needle in text.lower()) != negate
+    return (needle in (text if lowered else text.lower())) != negate
 
 
 class RowKeys:
@@ -53,7 +53,7 @@ class RowKeys:
             return None
         return True if action == "detail" or self.deck.has_impact(target[0]) else None
 
-    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+    def on_resource_table_row_highlighted(self, _: ResourceTable.RowHighlighted) -> None:
         self.refresh_keys()
 
     _shown_keys: tuple[Any, ...] | None = None
@@ -67,7 +67,7 @@ class RowKeys:
             self._shown_keys = shown
             self.refresh_bindings()  # type: ignore[attr-defined]
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         event.stop()
         self.action_detail()
 
@@ -107,6 +107,9 @@ class PaneScreen(RowKeys, Screen[None]):
         super().__init__()
         self.filter_text = ""
         self.rows_by_key: dict[str, Any] = {}
+        # key -> (row, lowercase search text): typing a filter rescans text, not cells
+        self._search: dict[str, tuple[Any, str]] = {}
+        self._seen_version = -1  # the store version this pane last drew (-1: never)
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -128,8 +131,13 @@ class PaneScreen(RowKeys, Screen[None]):
         self.refresh_from_store(None, True)
 
     def on_screen_resume(self) -> None:
-        # another pane was active: catch up with everything that changed meanwhile
-        self.refresh_from_store(None, True)
+        # another pane was active (hidden panes do no work): catch up from the store's change
+        # log with what changed meanwhile; the header always (its clock and health moved)
+        store = self.deck.store
+        layers = frozenset(store.changed_layers(self._seen_version)) if self._seen_version >= 0 else None
+        self.refresh_from_store(layers, True)
+        for table in self.query(ResourceTable):
+            table.redraw()  # rows unchanged: the rows in view still redraw (ages move on)
 
     # --- data ----------------------------------------------------------------------------
     def source_rows(self) -> list[Any]:
@@ -144,21 +152,31 @@ class PaneScreen(RowKeys, Screen[None]):
     def search_text(self, row: Any, cells: tuple[Text, ...]) -> str:
         return " ".join([row.key, *(c.plain for c in cells)])
 
-    def build_rows(self, rows: Iterable[Any]) -> list[TableRow]:
-        out = []
-        for row in sorted(rows, key=self.sort_key):
-            cells = self.cells(row)
-            if self.filter_text and not filter_matches(self.filter_text, self.search_text(row, cells)):
-                continue
-            out.append(TableRow(row.key, cells))
-        return out
+    def shown_rows(self, rows: Iterable[Any]) -> list[Any]:
+        """The rows the filter keeps, in the pane's order."""
+        ordered = sorted(rows, key=self.sort_key)
+        if not self.filter_text:
+            return ordered
+        return [row for row in ordered if filter_matches(self.filter_text, self._search_text(row), lowered=True)]
+
+    def _search_text(self, row: Any) -> str:
+        hit = self._search.get(row.key)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        text = self.search_text(row, self.cells(row)).lower()
+        self._search[row.key] = (row, text)
+        return text
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         """Redraw what changed: the header and banner on health, the table on its layer."""
-        if not self.is_mounted:
+        # a pane being torn down (the app exiting) has lost its widgets: nothing to draw
+        if not self.is_mounted or not self.query(ClusterHeader) or not self.query(ResourceTable):
             return
+        self._seen_version = self.deck.store.version
         if health or layers is None:
             self.refresh_header()
+        if layers is None or self.depends_on(layers):
+            self._search.clear()  # cells may read other layers: their search text too
         if layers is None or self.LAYER in layers or self.depends_on(layers):
             self.refresh_table()
 
@@ -172,9 +190,10 @@ class PaneScreen(RowKeys, Screen[None]):
 
     def refresh_table(self) -> None:
         rows = self.source_rows()
-        self.rows_by_key = {r.key: r for r in rows}
+        self.rows_by_key = by_key = {r.key: r for r in rows}
         table = self.table
-        table.reconcile(self.build_rows(rows))
+        # cells are built only for the rows the table draws
+        table.show([r.key for r in self.shown_rows(rows)], lambda key: self.cells(by_key[key]), by_key)
         self.update_title(table, len(rows))
         self.refresh_keys()
 
@@ -200,7 +219,8 @@ class PaneScreen(RowKeys, Screen[None]):
         """Marked rows if any, else the row under the cursor: what an action acts on."""
         table = self.focused_table()
         rows = self.rows_for_table(table)
-        marked = [rows[k] for k in table.keys if k in table.marked and k in rows]
+        # in table order; no walk over every key when nothing is marked (every key press asks)
+        marked = [rows[k] for k in table.keys if k in table.marked and k in rows] if table.marked else []
         if marked:
             return marked
         row = self.cursor_row()

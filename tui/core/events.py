@@ -54,6 +54,18 @@ class Relisted:
 
 
 @dataclass(frozen=True)
+class ListPage:
+    """One page of a list that continues (`limit`/`continue`): its objects show at once; the
+    Relisted that ends the list replaces them wholesale. `total` is what the server said the
+    list holds (items so far + remainingItemCount), None when it did not say."""
+
+    key: str
+    objects: list[dict[str, Any]]
+    loaded: int
+    total: int | None = None
+
+
+@dataclass(frozen=True)
 class Changed:
     """One watch event: type is ADDED, MODIFIED or DELETED."""
 
@@ -67,4 +79,4 @@ class HealthChanged:
     health: SourceHealth
 
 
-SourceEvent = Relisted | Changed | HealthChanged
+SourceEvent = Relisted | ListPage | Changed | HealthChanged

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 from kubernetes.watch.watch import iter_resp_lines
@@ -25,7 +26,15 @@ from kubernetes.watch.watch import iter_resp_lines
 from . import kube_http
 from .clock import Clock, SystemClock
 from .errors import describe_error
-from .events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
+from .events import (
+    Changed,
+    HealthChanged,
+    ListPage,
+    Relisted,
+    SourceEvent,
+    SourceHealth,
+    SourceState,
+)
 from .kinds import KINDS, Kind
 from .parsers.access import dig_str
 
@@ -61,6 +70,7 @@ class KindSource:
     # Connect fast, but let a quiet watch sit longer than the server's own timeout.
     CONNECT_TIMEOUT = 5.0
     READ_TIMEOUT = WATCH_SECONDS + 30.0
+    PAGE = 500  # objects per list request
 
     def __init__(
         self,
@@ -133,32 +143,59 @@ class KindSource:
                 self._sleep(wait)
 
     def _list(self) -> str | None:
-        response = self._list_response()
-        try:
-            body = json.loads(response.data)
-        finally:
-            response.release_conn()
-        if not isinstance(body, dict):
-            raise ValueError(f"list of {self._resource()} is not a JSON object")
-        items = body.get("items")
-        objects = [o for o in items if isinstance(o, dict)] if isinstance(items, list) else []
-        version = dig_str(body, "metadata", "resourceVersion")
+        """The whole collection, PAGE objects a request: each page but the last is handed over
+        as it lands (the first paints before the rest arrives). A server that ignores `limit`
+        answers everything at once; a continue token that expired (410) restarts the list."""
+        objects: list[dict[str, Any]] = []
+        token: str | None = None
+        while True:
+            query = [("limit", str(self.PAGE))] + ([("continue", token)] if token else [])
+            try:
+                body = self._page(query)
+            except ApiException as exc:
+                if exc.status != 410 or token is None:
+                    raise
+                objects, token = [], None  # the snapshot we paged through is gone: list afresh
+                continue
+            items = body.get("items")
+            page = [o for o in items if isinstance(o, dict)] if isinstance(items, list) else []
+            objects.extend(page)
+            meta = body.get("metadata")
+            metadata: dict[str, Any] = meta if isinstance(meta, dict) else {}
+            token = metadata.get("continue") or None
+            if not token or self._stop.is_set():
+                break
+            remaining = metadata.get("remainingItemCount")
+            total = len(objects) + remaining if isinstance(remaining, int) else None
+            self._deliver(ListPage(self.kind.key, page, len(objects), total))
+        version = dig_str(body, "metadata", "resourceVersion")  # the final page's: watch from it
         self._deliver(Relisted(self.kind.key, objects, version))
         self._report(SourceState.OK, None)
         return version
 
-    def _list_response(self) -> Any:
+    def _page(self, query: list[tuple[str, str]]) -> dict[str, Any]:
+        response = self._list_response(query)
+        try:
+            body = orjson.loads(response.data)
+        finally:
+            response.release_conn()
+        if not isinstance(body, dict):
+            raise ValueError(f"list of {self._resource()} is not a JSON object")
+        return body
+
+    def _list_response(self, query: list[tuple[str, str]]) -> Any:
         """The list, from the kind's collection or, when that answers 404, from its fallback
         (core v1 events on a cluster without events.k8s.io). Each relist tries the preferred
         collection first, so an upgraded cluster is picked up by the next relist."""
-        self._served = self.kind
+        if not any(name == "continue" for name, _ in query):
+            self._served = self.kind
         try:
-            return self._request(self.kind.collection_path(), self._selector())
+            return self._request(self._served.collection_path(), [*query, *self._selector()])
         except ApiException as exc:
-            if exc.status != 404 or self.kind.fallback is None:
+            if exc.status != 404 or self._served.fallback is None:
                 raise
-        self._served = self.kind.fallback
-        return self._request(self._served.collection_path(), self._selector())
+        self._served = self._served.fallback
+        return self._request(self._served.collection_path(), [*query, *self._selector()])
 
     def _selector(self) -> list[tuple[str, str]]:
         selector = self._served.field_selector

@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from tui.core.bounded_events import EventsBound
 from tui.core.clock import Clock, SystemClock
-from tui.core.events import Changed, HealthChanged, Relisted, SourceEvent, SourceHealth, SourceState
+from tui.core.events import Changed, HealthChanged, ListPage, Relisted, SourceEvent, SourceHealth, SourceState
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER_IDS
@@ -145,6 +145,7 @@ class ClusterStore:
         self.version = 0
         self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
+        self._loading: dict[str, tuple[int, int | None]] = {}  # kinds whose list is still paging
         self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS, CERT_CLOCK], 0)
         self._cert_hour = self._hour()
         self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
@@ -169,6 +170,8 @@ class ClusterStore:
             self._relist(event)
         elif isinstance(event, Changed):
             self._change(event)
+        elif isinstance(event, ListPage):
+            self._list_page(event)
 
     def _relist(self, event: Relisted) -> None:
         if event.key == TRAEFIK_ROUTERS:
@@ -183,6 +186,9 @@ class ClusterStore:
                 fresh[keyed[0]] = keyed[1]
         if event.key == "events":
             fresh = self._events_bound.relisted(fresh)
+        if self._loading.pop(event.key, None) is not None:
+            self.version += 1
+            self._layer_changed["health"] = self.version  # the "loading" line goes
         old = self._objects[event.key]
         # Content, not resourceVersion, says what changed: a restored or rebuilt API server
         # reuses versions. An unchanged object keeps its identity (and so its parse).
@@ -201,6 +207,24 @@ class ClusterStore:
         if current is None or current.state is not SourceState.OK:
             # a list that answered is proof the source works
             self._set_health(SourceHealth(event.key, SourceState.OK, since=self.clock.now()))
+
+    def _list_page(self, event: ListPage) -> None:
+        """A page of a list still under way: its objects show now; the Relisted that ends the
+        list settles the kind (objects a previous list had and this one lacks go then)."""
+        if event.key not in KINDS:
+            return
+        bucket = self._objects[event.key]
+        for obj in event.objects:
+            keyed = self._keyed(event.key, obj)
+            if keyed and bucket.get(keyed[0]) != keyed[1]:
+                bucket[keyed[0]] = keyed[1]
+        self._loading[event.key] = (event.loaded, event.total)
+        self._touch_kind(event.key)
+        self._layer_changed["health"] = self.version  # the Overview's "loading" line moved
+
+    def loading(self) -> dict[str, tuple[int, int | None]]:
+        """Kinds whose list is still paging: (objects listed so far, the list's total if known)."""
+        return dict(self._loading)
 
     def _traefik_relist(self, event: Relisted) -> None:
         routers = event.objects if isinstance(event.objects, list) else []

@@ -1,26 +1,50 @@
-"""ResourceTable: a DataTable reconciled by row key.
+"""ResourceTable: a virtual, keyed table whose cost follows what is on screen.
 
-`reconcile(rows)` removes rows that left, updates only the cells that changed, adds new rows,
-reorders only when the order changed, and keeps the cursor on the same key (never the same
-index). Columns carry a minimum terminal width so narrow terminals keep the columns that matter,
-and a cut policy (tui/widgets/cells.fit): names are cut in the middle, IPs and ports never (their
-column grows to the widest value and the flex column gives way), prose is cut or wrapped.
+It holds only the ordered list of row keys; a row's cells are asked for (`cells_of(key)`) when the
+row is drawn, and kept only while it may be drawn again. Opening 20,000 rows, `G`, scrolling and
+a live update cost O(visible rows) (plus building the key list), never O(all rows) of cells.
+
+`show(keys, cells_of, tokens)` (or `reconcile(rows)` for small tables) keeps the cursor on the
+same key (never the same index; when its row left, at the same height), drops marks of rows
+that left, and redraws only what changed. Columns carry a minimum terminal width so narrow
+terminals keep the columns that matter, and a cut policy (tui/widgets/cells.fit): names are cut
+in the middle, IPs and ports never (their column grows to the widest value and the flex column
+gives way), prose is cut or wrapped.
+
+Widths of never-cut columns: exact for tables under 2 x SAMPLE rows; beyond that the widest of an
+evenly spread sample of SAMPLE rows plus every row drawn since the last update (a wider value
+that scrolls into view grows its column then). Row heights: 1, except in a table with a wrapped
+column shown, which fits every row on update to know where each row starts.
+
+It draws exactly what Textual's DataTable drew (same component classes, padding, cursor and
+header styles), so screens look the same.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from functools import lru_cache
+from itertools import accumulate
+from typing import Any, ClassVar
 
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowKey
+from textual.geometry import Size
+from textual.message import Message
+from textual.renderables.styled import Styled
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from tui.widgets import cells as c
 
 MARK = "*"
+SAMPLE = 500  # rows measured for never-cut widths beyond the visible ones
+PADDING = 1  # cells on each side of each column, as DataTable's cell_padding
 
 
 @dataclass(frozen=True)
@@ -39,29 +63,91 @@ class TableRow:
     cells: tuple[Text, ...]  # one per Column, in the Column order
 
 
-class _KeyedText(Text):
-    """The mark cell: remembers its row key so sort() can order rows by key."""
+@dataclass(frozen=True)
+class ShownColumn:
+    key: str
+    width: int  # content width, without padding
 
-    row_key: str = ""
 
-
-class ResourceTable(DataTable[Text]):
+class ResourceTable(ScrollView, can_focus=True):
+    ALLOW_SELECT = False
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Select", show=False),
+        Binding("up", "cursor_up", "Cursor up", show=False),
+        Binding("down", "cursor_down", "Cursor down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("ctrl+home", "scroll_top", "Top", show=False),
+        Binding("ctrl+end", "scroll_bottom", "Bottom", show=False),
         Binding("j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("k", "cursor_up", "Up", show=False, id="table.up"),
         Binding("g", "scroll_top", "Top", show=False, id="table.top"),
         Binding("G", "scroll_bottom", "Bottom", show=False, id="table.bottom"),
     ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"datatable--cursor", "datatable--header"}
+    # DataTable's look, so screens stay as they were
+    DEFAULT_CSS = """
+    ResourceTable {
+        background: $surface;
+        color: $foreground;
+        height: auto;
+        max-height: 100%;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .datatable--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .datatable--header { background-tint: $foreground 5%; }
+        }
+        & > .datatable--header { text-style: bold; background: $panel; color: $foreground; }
+        &:ansi > .datatable--header { background: ansi_bright_blue; color: ansi_default; }
+        & > .datatable--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
 
-    def __init__(self, columns: Sequence[Column], **kwargs: object) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)  # type: ignore[arg-type]
+    class RowHighlighted(Message):
+        """The cursor moved to another row (or the rows under it changed)."""
+
+        def __init__(self, table: ResourceTable, cursor_row: int, row_key: str | None) -> None:
+            super().__init__()
+            self.table, self.cursor_row, self.row_key = table, cursor_row, row_key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    class RowSelected(Message):
+        """`enter` (or a click on the cursor row)."""
+
+        def __init__(self, table: ResourceTable, cursor_row: int, row_key: str) -> None:
+            super().__init__()
+            self.table, self.cursor_row, self.row_key = table, cursor_row, row_key
+
+        @property
+        def control(self) -> ResourceTable:
+            return self.table
+
+    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
         self._flex_width = 0
         self._grown: dict[int, int] = {}  # never-cut columns: width of their widest cell
-        self._heights: dict[str, int] = {}  # key -> lines of the row as drawn
-        self._cells: dict[str, tuple[Text, ...]] = {}  # key -> cells as last given
         self._order: list[str] = []
+        self._index: dict[str, int] = {}
+        self._cells_of: Callable[[str], tuple[Text, ...]] = lambda key: ()
+        self._tokens: Mapping[str, object] = {}
+        self._fitted: dict[str, tuple[Text, ...]] = {}  # key -> shown cells, for drawn rows only
+        self._starts: list[int] | None = None  # first line of each row; None: every row is 1 line
+        self._strips: dict[tuple[Any, ...], Strip] = {}
+        self._cursor = 0
+        self._widened = 0  # bumped when a drawn row widens a never-cut column
         self.marked: set[str] = set()
 
     # --- columns -------------------------------------------------------------------------
@@ -85,36 +171,31 @@ class ResourceTable(DataTable[Text]):
         col = self._all_columns[i]
         return max(col.width or 0, self._grown.get(i, 0))
 
-    def _widest(self, rows: Sequence[TableRow]) -> dict[int, int]:
-        return {i: max((r.cells[i].cell_len for r in rows), default=0)
-                for i, col in enumerate(self._all_columns) if col.cut == "never" and not col.flex}
-
     def _flex(self, width: int) -> int:
         """Width of the flex column: what the fixed columns (2 cells padding each), the mark
         column and a vertical scrollbar leave."""
         shown = self._fit(self.app.size.width)
         fixed = 3 + sum((0 if self._all_columns[i].flex else self._width(i)) + 2 for i in shown)
-        flex_cols = [self._all_columns[i] for i in shown if self._all_columns[i].flex]
-        if not flex_cols:
+        if not any(self._all_columns[i].flex for i in shown):
             return 0
         # never wider than what is left: a horizontal scrollbar hides the last row at 80x24
         return max(8, width - fixed - 2)
 
-    def _apply_columns(self, shown: tuple[int, ...], flex_width: int = 0) -> None:
-        cursor = self.cursor_key
-        self.clear(columns=True)
-        self._shown = shown
-        self._flex_width = flex_width
-        self.add_column(Text(" "), key="__mark", width=1)
-        for i in shown:
+    @property
+    def shown_columns(self) -> list[ShownColumn]:
+        """The columns as drawn, the mark column first."""
+        out = [ShownColumn("__mark", 1)]
+        for i in self._shown:
             col = self._all_columns[i]
-            width = flex_width if col.flex and flex_width else (self._width(i) or col.width)
-            self.add_column(Text(col.label, style="bold"), key=col.key, width=width)
-        cells, order = self._cells, self._order
-        self._cells, self._order, self._heights = {}, [], {}
-        self.reconcile([TableRow(k, cells[k]) for k in order], keep_cursor=cursor)
+            width = self._flex_width if col.flex and self._flex_width else (self._width(i) or col.width or 0)
+            out.append(ShownColumn(col.key, width))
+        return out
 
-    def _fitted(self, cells: tuple[Text, ...]) -> tuple[Text, ...]:
+    def _apply_columns(self, shown: tuple[int, ...], flex_width: int = 0) -> None:
+        self._shown, self._flex_width = shown, flex_width
+        self._layout()
+
+    def _fit_cells(self, cells: tuple[Text, ...]) -> tuple[Text, ...]:
         """The shown cells shortened to their columns' widths, each the way its column says."""
         out = []
         for i in self._shown:
@@ -123,85 +204,186 @@ class ResourceTable(DataTable[Text]):
             out.append(c.fit(cells[i], width, col.cut))
         return tuple(out)
 
+    def _never_cut(self) -> list[int]:
+        return [i for i, col in enumerate(self._all_columns) if col.cut == "never" and not col.flex]
+
+    def _measure_widths(self) -> dict[int, int]:
+        """Widest never-cut cells over every row (small tables) or a spread sample."""
+        never = self._never_cut()
+        if not never or not self._order:
+            return {}
+        # a table with a wrapped column fits every row for its heights anyway: measure them all
+        wraps = self._wraps()
+        step = 1 if wraps else max(1, len(self._order) // SAMPLE)
+        widest = dict.fromkeys(never, 0)
+        first = self._row_at_line(int(self.scroll_y))[0] if self._starts is None else 0
+        visible = [] if wraps else self._order[first:first + self.size.height]
+        for key in [*self._order[::step], *visible]:  # the rows on screen too: no flicker
+            self._grow(widest, self._cells_of(key))
+        return widest
+
+    @staticmethod
+    def _grow(widest: dict[int, int], cells: tuple[Text, ...]) -> bool:
+        grew = False
+        for i, width in widest.items():
+            if cells[i].cell_len > width:
+                widest[i], grew = cells[i].cell_len, True
+        return grew
+
     # --- rows --------------------------------------------------------------------------
     @property
+    def row_count(self) -> int:
+        return len(self._order)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
     def cursor_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
-        except CellDoesNotExist:
-            return None
+        return self._order[self._cursor] if 0 <= self._cursor < len(self._order) else None
 
     @property
     def keys(self) -> list[str]:
         return list(self._order)
 
-    def _mark_cell(self, key: str) -> _KeyedText:
-        cell = _KeyedText(MARK if key in self.marked else " ", style="bold magenta")
-        cell.row_key = key
-        return cell
+    def get_cell(self, key: str, column: str) -> Text:
+        """A row's cell as drawn (fitted to its column)."""
+        at = [col.key for col in self.shown_columns[1:]].index(column)
+        return self._fitted_row(key)[at]
 
     def reconcile(self, rows: Sequence[TableRow], keep_cursor: str | None = None) -> None:
-        """Make the table show exactly `rows`, in that order, touching only what changed."""
+        """Make the table show exactly `rows`, in that order (cells given up front)."""
+        cells = {r.key: r.cells for r in rows}
+        self.show([r.key for r in rows], cells.__getitem__, cells, keep_cursor)
+
+    def show(self, keys: Sequence[str], cells_of: Callable[[str], tuple[Text, ...]],
+             tokens: Mapping[str, object] | None = None, keep_cursor: str | None = None) -> None:
+        """Show the rows `keys`, in that order; `cells_of(key)` gives a row's cells when it is
+        drawn. `tokens` (key -> the row object) says which rows changed: a drawn row whose token
+        is the same object keeps its drawn cells only within this update, since cells may read
+        more than the row (ages, other layers)."""
         cursor = keep_cursor if keep_cursor is not None else self.cursor_key
-        cursor_index = self.cursor_row
-        widest = self._widest(rows)
-        if widest != self._grown:  # a never-cut value got wider (or the widest left): relayout
-            self._grown = widest
-            if self.is_mounted and self._shown:
-                self._cells = {r.key: r.cells for r in rows}
-                self._order = [r.key for r in rows]
-                self._apply_columns(self._fit(self.app.size.width),
-                                    self._flex(self.size.width or self.app.size.width))
-                return
-        wanted = [r.key for r in rows]
-        wanted_set = set(wanted)
-        with self.app.batch_update():
-            for key in [k for k in self._order if k not in wanted_set]:
-                self.remove_row(key)
-                del self._cells[key]
-                self._heights.pop(key, None)
-            for row in rows:
-                shown = self._fitted(row.cells)
-                height = max((cell.plain.count("\n") + 1 for cell in shown), default=1)
-                old = self._cells.get(row.key)
-                if old is not None and self._heights.get(row.key, 1) != height:
-                    self.remove_row(row.key)  # a wrapped cell changed its height: draw it anew
-                    old = None
-                if old is None:
-                    self.add_row(self._mark_cell(row.key), *shown, key=row.key, height=height)
-                    self._heights[row.key] = height
-                else:
-                    for i, after in zip(self._shown, shown):
-                        if old[i] != row.cells[i]:
-                            self.update_cell(row.key, self._all_columns[i].key, after)
-                self._cells[row.key] = row.cells
-            self.marked &= wanted_set
-            current = [k.value for k in self._row_keys_in_order()]
-            if current != wanted:
-                position = {k: i for i, k in enumerate(wanted)}
-                self.sort(key=lambda cells: position[cells[0].row_key])
-            self._order = wanted
-            self._restore_cursor(cursor, cursor_index)
+        before = self._cursor
+        self._order = list(keys)
+        self._index = {k: i for i, k in enumerate(self._order)}
+        self._cells_of, self._tokens = cells_of, tokens or {}
+        if self.marked:
+            self.marked &= self._index.keys()
+        self._layout()
+        if cursor is not None and cursor in self._index:
+            target = self._index[cursor]
+        else:  # the row left: stay at the same height rather than jumping to the top
+            target = min(before, max(0, len(self._order) - 1))
+        self._set_cursor(target, scroll=True, announce=target != before or cursor != self.cursor_key)
 
-    def _row_keys_in_order(self) -> list[RowKey]:
-        return [row.key for row in self.ordered_rows]
+    def redraw(self) -> None:
+        """Build the rows in view afresh (their cells may read the clock), nothing else."""
+        self._fitted.clear()
+        self._strips.clear()
+        self.refresh()
 
-    def _restore_cursor(self, key: str | None, index: int) -> None:
+    def _layout(self) -> None:
+        """Widths, heights and the virtual size after the rows or the columns changed."""
+        self._fitted.clear()
+        self._strips.clear()
+        if self.is_mounted and self._shown:
+            widest = self._measure_widths()
+            if widest != self._grown:
+                self._grown = widest
+                self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
+        if self._wraps() and self._order:
+            heights = [self._height(self._fitted_row(k)) for k in self._order]
+            self._starts = [0, *accumulate(heights)]
+            self._fitted.clear()  # heights are known; cells are kept only for drawn rows
+        else:
+            self._starts = None
+        width = sum(col.width + 2 * PADDING for col in self.shown_columns)
+        self.virtual_size = Size(width, self._lines() + 1)
+        self.refresh()
+
+    def _wraps(self) -> bool:
+        return any(self._all_columns[i].cut == "wrap" for i in self._shown)
+
+    @staticmethod
+    def _height(fitted: tuple[Text, ...]) -> int:
+        return max((cell.plain.count("\n") + 1 for cell in fitted), default=1)
+
+    def _lines(self) -> int:
+        return self._starts[-1] if self._starts is not None else len(self._order)
+
+    def _row_at_line(self, line: int) -> tuple[int, int]:
+        """(row index, line within the row) of a table line (0 is the first row's first line)."""
+        if self._starts is None:
+            return line, 0
+        index = bisect_right(self._starts, line) - 1
+        return index, line - self._starts[index]
+
+    def _row_span(self, index: int) -> tuple[int, int]:
+        """(first line, height) of row `index`."""
+        if self._starts is None:
+            return index, 1
+        return self._starts[index], self._starts[index + 1] - self._starts[index]
+
+    def _fitted_row(self, key: str) -> tuple[Text, ...]:
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            cells = self._cells_of(key)
+            if self._grown and self._grow(self._grown, cells):  # a wider never-cut value came into view
+                self._widened += 1
+                self.call_after_refresh(self._widen)
+            fitted = self._fit_cells(cells)
+            if len(self._fitted) > 2000:  # only drawn rows are kept
+                self._fitted.clear()
+            self._fitted[key] = fitted
+        return fitted
+
+    def _widen(self) -> None:
+        """A drawn row held a wider never-cut value: columns take their new widths."""
+        if self._flex_width:
+            self._flex_width = self._flex(self.size.width or self.app.size.width)
+        self._fitted.clear()
+        self._strips.clear()
+        self.virtual_size = Size(sum(col.width + 2 * PADDING for col in self.shown_columns), self._lines() + 1)
+        self.refresh()
+
+    # --- cursor --------------------------------------------------------------------------
+    def _set_cursor(self, row: int, scroll: bool = True, announce: bool = True) -> None:
+        row = max(0, min(row, len(self._order) - 1)) if self._order else 0
+        moved = row != self._cursor
+        self._cursor = row
+        if moved:  # strips are cached per cursor-or-not: only the two rows that changed redraw
+            self.refresh()
+        if scroll:
+            self._scroll_cursor_into_view()
+        if moved or announce:
+            self.post_message(self.RowHighlighted(self, row, self.cursor_key))
+
+    def move_cursor(self, *, row: int | None = None, column: int | None = None,
+                    animate: bool = False, scroll: bool = True) -> None:
+        if row is not None:
+            self._set_cursor(row, scroll=scroll)
+
+    def _page_height(self) -> int:
+        return max(1, self.scrollable_content_region.height - 1)  # less the header
+
+    def _scroll_cursor_into_view(self) -> None:
         if not self._order:
             return
-        if key is not None and key in self._cells:
-            target = self.get_row_index(key)
-        else:  # the row left: stay at the same height rather than jumping to the top
-            target = min(index, len(self._order) - 1)
-        if target != self.cursor_row:
-            self.move_cursor(row=target, animate=False)
+        top, height = self._row_span(self._cursor)
+        page = self._page_height()
+        y = self.scroll_y
+        if top < y:
+            y = top
+        elif top + height > y + page:
+            y = top + height - page
+        if y != self.scroll_y:
+            self.scroll_to(y=y, animate=False, force=True, immediate=True)
 
     def select_key(self, key: str) -> bool:
-        if key not in self._cells:
+        if key not in self._index:
             return False
-        self.move_cursor(row=self.get_row_index(key), animate=False)
+        self._set_cursor(self._index[key])
         return True
 
     def toggle_mark(self, key: str | None = None) -> None:
@@ -209,12 +391,158 @@ class ResourceTable(DataTable[Text]):
         if key is None:
             return
         self.marked ^= {key}
-        self.update_cell(key, "__mark", self._mark_cell(key))
+        self._strips.clear()
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self._set_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._set_cursor(self._cursor - 1)
+
+    def action_page_down(self) -> None:
+        self._page(+1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, direction: int) -> None:
+        """Move the cursor by a screenful of lines, the view with it (as DataTable did)."""
+        if not self._order:
+            return
+        page = self._page_height()
+        top, _ = self._row_span(self._cursor)
+        target_line = max(0, min(self._lines() - 1, top + direction * page))
+        self.scroll_to(y=self.scroll_y + direction * page, animate=False, force=True, immediate=True)
+        self._set_cursor(self._row_at_line(target_line)[0])
 
     def action_scroll_top(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=0)
+        if self._order:
+            self._set_cursor(0)
 
     def action_scroll_bottom(self) -> None:
-        if self.row_count:
-            self.move_cursor(row=self.row_count - 1)
+        if self._order:
+            self._set_cursor(len(self._order) - 1)
+
+    def action_select_cursor(self) -> None:
+        key = self.cursor_key
+        if key is not None:
+            self.post_message(self.RowSelected(self, self._cursor, key))
+
+    async def _on_click(self, event: events.Click) -> None:
+        if event.y < 1 or not self._order:  # the header
+            return
+        row = self._row_at_line(event.y - 1 + int(self.scroll_y))[0]
+        if row >= len(self._order):
+            return
+        event.stop()
+        if row == self._cursor:
+            self.action_select_cursor()
+        else:
+            self._set_cursor(row)
+
+    # --- drawing -------------------------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def _on_blur(self, event: events.Blur) -> None:
+        self._strips.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        base = self.rich_style
+        if y == 0:
+            index, line = -1, 0
+        else:
+            index, line = self._row_at_line(y - 1 + scroll_y)
+            if index >= len(self._order):
+                return Strip.blank(width, base)
+        state = (self.has_focus, self.app.current_theme.name if self.is_attached else "")
+        cache_key = (index, line, scroll_x, width, index == self._cursor, base, state,
+                     self._order[index] if index >= 0 else None)
+        strip = self._strips.get(cache_key)
+        if strip is None:
+            widened = self._widened
+            strip = self._draw(index, line, base).crop_extend(scroll_x, scroll_x + width, base)
+            strip = strip.adjust_cell_length(width, base).simplify()
+            if len(self._strips) > 500:
+                self._strips.clear()
+            if widened == self._widened:  # drawn with the widths it will keep
+                self._strips[cache_key] = strip
+        return strip
+
+    def _draw(self, index: int, line: int, base: Style) -> Strip:
+        """One line of the header (index -1) or of row `index`, as DataTable drew it."""
+        header = index == -1
+        columns = self.shown_columns
+        if header:
+            row_style = self.get_component_styles("datatable--header").rich_style
+            cells: Sequence[Text] = [Text(" "), *(Text(self._all_columns[i].label, style="bold") for i in self._shown)]
+            height = 1
+        else:
+            row_style = base
+            key = self._order[index]
+            fitted = self._fitted_row(key)
+            cells = [Text(MARK if key in self.marked else " ", style="bold magenta"), *fitted]
+            height = self._row_span(index)[1]
+        cursor = not header and index == self._cursor
+        component = self.get_component_rich_style("datatable--cursor") if cursor else Style()
+        # the cursor's colours win over a cell's own (DataTable's cursor_*_priority "css")
+        post = Style.from_color(component.color) + Style.from_color(bgcolor=component.bgcolor)
+        segments: list[Segment] = []
+        console = self.app.console
+        for column, (col, cell) in enumerate(zip(columns, cells)):
+            # a style per column (as DataTable's per-cell meta kept cells apart); one Style
+            # object per column lets rich's cached style sums serve every row
+            pre = row_style + _column_meta(column) + component
+            if height == 1 and _plain_line(cell, col.width):
+                segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                continue
+            options = self.app.console_options.update_dimensions(col.width + 2 * PADDING, height)
+            if height == 1:
+                options = options.update(no_wrap=True)
+            lines = console.render_lines(Styled(Padding(cell, (0, PADDING)), pre_style=pre, post_style=post), options)
+            segments.extend(lines[line])
+        table_width = sum(col.width + 2 * PADDING for col in columns)
+        remaining = max(0, self.size.width - table_width)
+        extend = row_style + component + _OUT_OF_BOUNDS
+        segments.append(Segment(" " * remaining, extend))
+        return Strip(segments)
+
+
+_OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
+
+
+@lru_cache(maxsize=64)
+def _column_meta(column: int) -> Style:
+    return Style.from_meta({"column": column})
+
+
+def _plain_line(cell: Text, width: int) -> bool:
+    """A one-line cell that fits its column, left-justified: the common case, drawn directly."""
+    plain = cell.plain
+    return (cell.cell_len <= width and "\n" not in plain and "\t" not in plain
+            and cell.justify in (None, "default", "left"))
+
+
+def _padded(cell: Text, width: int, console: Any) -> list[Segment]:
+    """The segments rich draws for Padding(cell, (0, 1)) at width + 2, without its layout pass
+    (the same spans: rich joins a cell's lines before rendering them)."""
+    if cell.spans:
+        body = list(Text("\n").join([cell]).render(console))
+    elif cell.style:  # one span of the cell's style: what the join gives, without building it
+        body = [Segment(cell.plain, console.get_style(cell.style))] if cell.plain else []
+    else:
+        body = [Segment(cell.plain)] if cell.plain else []
+    out = [Segment(" " * PADDING), *body]
+    if width > cell.cell_len:
+        out.append(Segment(" " * (width - cell.cell_len)))
+    out.append(Segment(" " * PADDING))
+    return out

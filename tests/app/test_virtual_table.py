@@ -1,0 +1,149 @@
+"""The virtual ResourceTable at 20,000 rows: what a user sees and keeps (cursor, marks, the last
+row after G, live changes) while only the drawn rows are ever built. Behaviour, not timings:
+speed is measured in bench/scale.py."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
+
+from tests.support.app_support import make_app, press, screen_text, settle, synced, wait_until
+from tui.emulator.demo import demo_objects
+from tui.widgets.resource_table import SAMPLE, Column, ResourceTable
+
+COLUMNS = (Column("name", "NAME", 12), Column("state", "STATE", 8), Column("size", "SIZE", 4, cut="never"))
+ROWS = 20_000
+
+
+class Rows:
+    """A row source like a pane's: cells built on request, counted."""
+
+    def __init__(self, count: int) -> None:
+        self.state = {f"vol-{i:05d}": "ok" for i in range(count)}
+        self.built: list[str] = []
+
+    def cells(self, key: str) -> tuple[Text, ...]:
+        self.built.append(key)
+        return Text(key), Text(self.state[key]), Text("9Gi")
+
+    def show(self, table: ResourceTable, keys: list[str] | None = None) -> None:
+        table.show(keys if keys is not None else sorted(self.state), self.cells)
+
+
+class TableApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.selected: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield ResourceTable(COLUMNS, id="t")
+
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
+        self.selected.append(event.row_key)
+
+
+def text(app: App[Any]) -> str:
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def test_opening_20000_rows_builds_only_the_drawn_rows_and_g_shows_the_last() -> None:
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.pause()
+        assert table.row_count == ROWS and "vol-00000" in text(app)
+        # a screenful plus the width sample, never every row
+        assert len(set(rows.built)) <= SAMPLE + 50
+        await pilot.press("G")
+        await pilot.pause()
+        assert table.cursor_key == "vol-19999" and "vol-19999" in text(app)
+        await pilot.press("g", "pagedown")
+        await pilot.pause()
+        assert table.cursor_row > 5 and table.cursor_key in text(app)
+
+
+async def test_cursor_stays_on_its_row_when_rows_are_inserted_above_and_marks_survive() -> None:
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        table.select_key("vol-10000")
+        table.toggle_mark("vol-09999")
+        await pilot.pause()
+        rows.state.update({f"new-{i}": "new" for i in range(500)})  # sorts above every vol-
+        rows.show(table)
+        await pilot.pause()
+        assert table.cursor_key == "vol-10000" and table.cursor_row == 10500
+        assert table.marked == {"vol-09999"}
+        screen = text(app)
+        assert "vol-10000" in screen and "*  vol-09999" in screen  # the mark is drawn
+        del rows.state["vol-09999"]
+        rows.show(table)
+        assert table.marked == set()  # a mark on a row that left is dropped
+
+
+async def test_a_changed_row_on_screen_is_redrawn_and_a_wider_never_cut_value_grows_its_column() -> None:
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.pause()
+        rows.state["vol-00002"] = "faulted"
+        rows.show(table)
+        await pilot.pause()
+        assert "vol-00002     faulted" in text(app)
+        wide = {**rows.state}
+        rows.cells = lambda key: (Text(key), Text(wide[key]), Text("1023.5Gi" if key == "vol-00003" else "9Gi"))  # type: ignore[method-assign]
+        rows.show(table)
+        await pilot.pause()
+        await pilot.pause()
+        assert "1023.5Gi" in text(app)  # never cut: the column grew to hold it
+
+
+async def test_a_click_moves_the_cursor_to_its_row_and_a_second_click_selects_it() -> None:
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.press("G")
+        await pilot.pause()
+        await pilot.click(ResourceTable, offset=(6, 1))  # the first row in view, under the header
+        await pilot.pause()
+        first = table.cursor_key
+        assert first is not None and first != "vol-19999" and table.cursor_row > 19000
+        assert app.selected == []
+        await pilot.click(ResourceTable, offset=(6, 1))
+        await pilot.pause()
+        assert app.selected == [first]
+
+
+@pytest.fixture
+def demo(emulator_factory: Any) -> Any:
+    return emulator_factory(demo_objects(), controllers=False)
+
+
+async def test_a_hidden_pane_catches_up_when_shown_and_the_filter_narrows(demo: Any) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3")
+        uploads = next(v for v in app.store.rows("volumes") if v.pvc == "api/api-uploads")
+        await press(pilot, "2")  # Volumes is hidden while the change lands
+        namespace, name = uploads.key.split("/")
+        obj = copy.deepcopy(demo.get("lh_volumes", namespace, name))
+        obj["status"]["robustness"] = "faulted"
+        demo.upsert(obj)
+        await wait_until(pilot, lambda: app.store.row("volumes", uploads.key).robustness == "faulted",
+                         10, "the watch event")
+        await settle(pilot)
+        await press(pilot, "3")
+        table = app.screen.table
+        assert table.keys[0] == uploads.key  # faulted sorts first
+        assert "faulted" in screen_text(app).split("api/api-uploads", 1)[1].splitlines()[0]
+        await press(pilot, "slash", *"UPLOADS", "enter")  # case-insensitive
+        assert table.keys == [uploads.key]
