@@ -208,8 +208,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     resolver, http = live_tools(origin)
     results = diagnose(facts, resolver, http, origin, args.route)
     if args.format == "json":
-        json.dump(diagnosis_json(results), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.buffer.write(orjson.dumps(diagnosis_json(results), option=orjson.OPT_INDENT_2) + b"\n")
     else:
         sys.stdout.write(diagnosis_text(results))
     return 1 if any(r.failed for r in results) else 0
