@@ -70,6 +70,12 @@ def _day_matches(day: datetime, fields: tuple[frozenset[int], ...]) -> bool:
     return in_dom and in_dow
 
 
+def fires(expression: str, at: datetime) -> bool:
+    """Whether the schedule starts a run in the minute `at` (a naive or zone-local time)."""
+    fields = parse(expression)
+    return at.minute in fields[0] and at.hour in fields[1] and _day_matches(at, fields)
+
+
 def previous_runs(expression: str, now: datetime, count: int = 2) -> list[datetime]:
     """The newest `count` run times at or before now, newest first (fewer when none in 400 days)."""
     fields = parse(expression)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tui.core import cron
 from tui.core.parsers.access import dig_list, dig_str
 
 MAX_LOOKBACK = timedelta(days=31)  # longer windows are checked over their last month only
@@ -97,7 +98,7 @@ def can_sync_manually(windows: list[SyncWindow], now: datetime) -> tuple[bool, s
 
 def is_active(window: SyncWindow, now: datetime) -> bool:
     duration = parse_duration(window.duration)
-    fields = _cron(window.schedule)
+    _fires(window.schedule, now)  # a bad schedule says so before the walk back
     try:
         zone = ZoneInfo(window.time_zone) if window.time_zone else UTC
     except (ZoneInfoNotFoundError, ValueError):
@@ -107,7 +108,7 @@ def is_active(window: SyncWindow, now: datetime) -> bool:
     minute = timedelta(minutes=1)
     t = local
     while local - t < span:  # a start within (now - duration, now]
-        if _fires(fields, t):
+        if _fires(window.schedule, t):
             return True
         t -= minute
     return False
@@ -125,51 +126,11 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=sum(float(n) * _UNIT[u] for n, u in parts))
 
 
-_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-
-
-def _cron(schedule: str) -> list[set[int]]:
-    parts = schedule.split()
-    if len(parts) != 5:
-        raise ValueError(f"cannot parse schedule {schedule!r}: five fields expected")
+def _fires(schedule: str, t: datetime) -> bool:
     try:
-        fields = [_field(p, lo, hi) for p, (lo, hi) in zip(parts, _RANGES, strict=True)]
-    except ValueError:
+        return cron.fires(schedule, t)
+    except cron.CronError:  # Argo CD's windows use the same five-field cron as Longhorn's jobs
         raise ValueError(f"cannot parse schedule {schedule!r}") from None
-    if 7 in fields[4]:
-        fields[4].add(0)  # Sunday is 0 or 7
-    return fields
-
-
-def _field(text: str, lo: int, hi: int) -> set[int]:
-    out: set[int] = set()
-    for part in text.split(","):
-        body, _, step_text = part.partition("/")
-        step = int(step_text) if step_text else 1
-        if body in ("*", "?"):
-            start, end = lo, hi
-        elif "-" in body:
-            a, b = body.split("-", 1)
-            start, end = int(a), int(b)
-        else:
-            start = int(body)
-            end = hi if step_text else start
-        if start < lo or end > hi or start > end or step < 1:
-            raise ValueError(part)
-        out.update(range(start, end + 1, step))
-    return out
-
-
-def _fires(fields: list[set[int]], t: datetime) -> bool:
-    minute, hour, dom, month, dow = fields
-    if t.minute not in minute or t.hour not in hour or t.month not in month:
-        return False
-    dom_any, dow_any = len(dom) == 31, len(dow) >= 7
-    in_dom, in_dow = t.day in dom, (t.isoweekday() % 7) in dow
-    # cron: when both day fields are restricted, either may match
-    if not dom_any and not dow_any:
-        return in_dom or in_dow
-    return in_dom and in_dow
 
 
 def verdict_for(project: Any, app: str, namespace: str | None, server: str | None,
