@@ -118,20 +118,24 @@ def unique(values: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
-def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
-    """api_group names the watched group when list items omit their apiVersion."""
-    name, ns = name_of(obj), namespace_of(obj)
-    api_version = dig_str(obj, "apiVersion") or f"{api_group or ''}/"
-    rules, hosts, backends, middlewares, problems = [], [], [], [], []
+def crd_routes(obj: Any, ns: str | None, match_required: bool) -> tuple[list[str], list[str], list[str], list[str],
+                                                             list[str], list[str]]:
+    """What an IngressRoute(TCP/UDP)'s `spec.routes` say: (rules, hosts, backends, middlewares,
+    serversTransports, problems). UDP routes have no match, so only HTTP and TCP require one."""
+    rules: list[str] = []
+    hosts: list[str] = []
+    backends: list[str] = []
+    middlewares: list[str] = []
     transports: list[str] = []
+    problems: list[str] = []
     routes = dig_list(obj, "spec", "routes")
     if not routes:
         problems.append("no routes")
     for index, route in enumerate(routes, start=1):
-        match = dig_str(route, "match")
-        if not match:
+        match = dig_str(route, "match") if match_required else None
+        if match_required and not match:
             problems.append(f"route {index} has an empty match (Traefik skips it)")
-        else:
+        elif match:
             if not rule_is_balanced(match):
                 problems.append(f"route {index} rule does not parse (unbalanced parentheses or quotes)")
             rules.append(match)
@@ -144,11 +148,17 @@ def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
             if needs_port(svc):
                 problems.append(f"route {index} backend {dig_str(svc, 'name')} names no port "
                                 "(Traefik drops the route)")
-        for mw in dig_list(route, "middlewares"):
-            mw_name = dig_str(mw, "name")
-            if mw_name:
-                middlewares.append(crd_ref(mw_name, dig_str(mw, "namespace"), ns))
+        middlewares.extend(crd_ref(mw_name, dig_str(mw, "namespace"), ns)
+                           for mw in dig_list(route, "middlewares") if (mw_name := dig_str(mw, "name")))
         transports.extend(crd_ref(t, None, ns) for svc in services if (t := dig_str(svc, "serversTransport")))
+    return rules, hosts, backends, middlewares, transports, problems
+
+
+def parse_ingressroute(obj: Any, api_group: str | None = None) -> RouteRow:
+    """api_group names the watched group when list items omit their apiVersion."""
+    name, ns = name_of(obj), namespace_of(obj)
+    api_version = dig_str(obj, "apiVersion") or f"{api_group or ''}/"
+    rules, hosts, backends, middlewares, transports, problems = crd_routes(obj, ns, match_required=True)
     tls = dig(obj, "spec", "tls")
     group = api_version.partition("/")[0] or None
     return RouteRow(

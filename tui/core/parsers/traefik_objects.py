@@ -22,11 +22,8 @@ from tui.core.parsers.access import (
 )
 from tui.core.parsers.traefik import (
     crd_backend,
-    crd_ref,
+    crd_routes,
     legacy_notes,
-    needs_port,
-    rule_hosts,
-    rule_is_balanced,
     tls_options_ref,
     unique,
 )
@@ -50,34 +47,9 @@ def parse_ingressroute_udp(obj: Any, api_group: str | None = None) -> RouteRow:
 def _l4_route(obj: Any, source: str, api_group: str | None) -> RouteRow:
     name, ns = name_of(obj), namespace_of(obj)
     group = (dig_str(obj, "apiVersion") or f"{api_group or ''}/").partition("/")[0] or None
-    tcp = source == "IngressRouteTCP"
-    rules, hosts, backends, problems = [], [], [], []
-    middlewares: list[str] = []
-    transports: list[str] = []
-    routes = dig_list(obj, "spec", "routes")
-    if not routes:
-        problems.append("no routes")
-    for index, route in enumerate(routes, start=1):
-        match = dig_str(route, "match") if tcp else None
-        if tcp and not match:
-            problems.append(f"route {index} has an empty match (Traefik skips it)")
-        elif match:
-            if not rule_is_balanced(match):
-                problems.append(f"route {index} rule does not parse (unbalanced parentheses or quotes)")
-            rules.append(match)
-            hosts.extend(rule_hosts(match))
-        services = dig_list(route, "services")
-        if not services:
-            problems.append(f"route {index} has no services")
-        for svc in services:
-            backends.append(crd_backend(svc, ns))
-            if needs_port(svc):
-                problems.append(f"route {index} backend {dig_str(svc, 'name')} names no port "
-                                "(Traefik drops the route)")
-        # MiddlewareTCP references: kept for the detail, not checked (MiddlewareTCPs are not read)
-        middlewares.extend(crd_ref(mw_name, dig_str(mw, "namespace"), ns)
-                           for mw in dig_list(route, "middlewares") if (mw_name := dig_str(mw, "name")))
-        transports.extend(crd_ref(t, None, ns) for svc in services if (t := dig_str(svc, "serversTransport")))
+    # MiddlewareTCP references are kept for the detail, not checked (MiddlewareTCPs are not read)
+    rules, hosts, backends, middlewares, transports, problems = crd_routes(
+        obj, ns, match_required=source == "IngressRouteTCP")
     tls = dig_dict(obj, "spec", "tls") if isinstance(dig(obj, "spec", "tls"), dict) else None
     passthrough = bool(dig_bool(tls, "passthrough")) if tls is not None else False
     secret = dig_str(tls, "secretName")
