@@ -7,7 +7,7 @@ from typing import Any, cast
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer, Static
 
 from tui.core.app_tree import pane_for
 from tui.core.literal import visible
@@ -101,7 +101,7 @@ class AppTreeScreen(Screen[None]):
                 c.status(res.sync), c.status(res.health, missing="-"),
                 c.plain(found[0] if isinstance(found, tuple) else None))
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_resource_table_row_selected(self, event: ResourceTable.RowSelected) -> None:
         event.stop()
         key = self.query_one("#tree", ResourceTable).cursor_key
         res = self.by_key.get(key or "")

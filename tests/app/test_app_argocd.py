@@ -140,7 +140,7 @@ async def test_enter_on_an_app_lists_its_resources_and_jumps_to_each_pane(emulat
         assert "1  7ef17b6107e6365f4822afe7725dc343d5783b87  2026-11-" in facts
         assert "{'" not in facts  # no Python dict repr
         for key, pane, row_key in (("apps/StatefulSet/wiki/wiki-db", "workloads", "StatefulSet/wiki/wiki-db"),
-                                   ("traefik.io/IngressRoute/wiki/wiki", "routes", "wiki/wiki")):
+                                   ("traefik.io/IngressRoute/wiki/wiki", "routes", "IngressRoute/wiki/wiki")):
             assert (await open_tree(pilot)).select_key(key), key
             await press(pilot, "enter")
             await wait_until(pilot, lambda p=pane: app.current_mode == p, 5, pane)

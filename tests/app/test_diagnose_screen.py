@@ -33,7 +33,7 @@ async def test_d_on_a_route_shows_every_hop_and_escape_goes_back(demo: Any) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         await synced(pilot)
         await press(pilot, "5")
-        assert table_keys(app)[0] == "wiki/wiki"  # the broken one first
+        assert table_keys(app)[0] == "IngressRoute/wiki/wiki"  # the broken one first
         await press(pilot, "d")
         assert isinstance(app.screen, DiagnoseScreen)
         await wait_until(pilot, lambda: app.screen.done, what="every hop checked")
@@ -87,7 +87,7 @@ async def test_d_on_a_live_route_checks_every_hop_through_traefik(emulator_facto
     app = make_app(emu, context="hel-main", config=Config(traefik_api_url=api, traefik_poll_seconds=0.5))
     async with app.run_test(size=(120, 40)) as pilot:
         await synced(pilot)
-        await wait_until(pilot, lambda: app.store.row("routes", "website/website").traefik_status == "enabled",
+        await wait_until(pilot, lambda: app.store.row("routes", "IngressRoute/website/website").traefik_status == "enabled",
                          what="Traefik's view of the route")
         await press(pilot, "5")
         await pilot.press("d")

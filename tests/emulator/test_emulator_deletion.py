@@ -135,7 +135,8 @@ def test_foreground_deletion_holds_the_owner_until_dependents_are_gone(world):
     assert emu.get("pods", "shop", "web-5d8f-b") is None
     held = core.read_namespaced_pod("web-5d8f-a", "shop")
     assert held.metadata.deletion_timestamp and held.metadata.finalizers == [HOLD]
-    core.patch_namespaced_pod("web-5d8f-a", "shop", {"metadata": {"finalizers": []}})
+    # a strategic merge of [] is a union for finalizers (patchStrategy=merge): null removes them
+    core.patch_namespaced_pod("web-5d8f-a", "shop", {"metadata": {"finalizers": None}})
     wait_for(lambda: emu.get("deployments", "shop", "web") is None, "the deployment")
     assert not emu.list("replicasets") and not emu.list("pods")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui.core.rows import AppResource, object_key
+from tui.core.rows import AppResource, object_key, route_key
 
 _ROUTE_GROUPS = ("traefik.io", "traefik.containo.us", "networking.k8s.io")
+_ROUTE_KINDS = ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Ingress")
 
 
 def pane_for(store: Any, res: AppResource) -> tuple[str, str] | str:
@@ -20,8 +21,8 @@ def pane_for(store: Any, res: AppResource) -> tuple[str, str] | str:
         if volume is None:
             return f"no Longhorn volume is bound to PVC {ref} (not Longhorn, or not bound yet)"
         return "volumes", volume.key
-    if res.kind in ("IngressRoute", "Ingress") and res.group in _ROUTE_GROUPS:
-        return _present(store, "routes", "routes", ref, res)
+    if res.kind in _ROUTE_KINDS and res.group in _ROUTE_GROUPS:
+        return _present(store, "routes", "routes", route_key(res.kind, res.group, res.namespace, res.name), res)
     if res.kind == "Service" and not res.group:
         found = _present(store, "network", "load_balancers", ref, res)
         return found if isinstance(found, tuple) else f"Service {ref} is not a LoadBalancer: no pane lists it"

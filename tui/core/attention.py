@@ -45,7 +45,7 @@ _WAITING = _STARTING | {"Terminating", "SchedulingGated", "Evicted", "Completed"
 
 
 def attention(store: ClusterStore) -> list[Finding]:
-    """Everything that is not fine, worst first (severity, then layer, then subject).
+    """Everything that is not fine, worst first (severity; data at risk after what is broken now; then layer and subject).
 
     One Finding per object (a volume may have a second: its backups are overdue): nodes, Longhorn volumes, LoadBalancer Services, routes, Argo CD
     apps, workloads (as the Overview always judged them), broken pods ("pod wiki/wiki-db-0",
@@ -72,8 +72,11 @@ def attention(store: ClusterStore) -> list[Finding]:
     named = {link.split("|", 1)[1] for f in out for link in f.links}
     out += _events(cast("list[EventRow]", store.rows("events")), now, named)
     # after the events: an overdue backup does not explain why a volume will not attach
-    out += _backups(cast("list[VolumeRow]", store.rows("volumes")), now)
-    return sorted(out, key=lambda f: (f.severity, LAYER_RANK.get(_layer(f), 9), f.subject))
+    at_risk = list(_backups(cast("list[VolumeRow]", store.rows("volumes")), now))
+    # data at risk is listed after what is broken now, so an incident's pod stays a key away
+    ranked = [(f, False) for f in out] + [(f, True) for f in at_risk]
+    ranked.sort(key=lambda p: (p[0].severity, p[1], LAYER_RANK.get(_layer(p[0]), 9), p[0].subject))
+    return [f for f, _ in ranked]
 
 
 def _layer(finding: Finding) -> str:

@@ -44,6 +44,7 @@ class Emulator:
         self.table = ServedResources()
         self.now = now or _utcnow
         self.store = ObjectStore(self.table, self.now)
+        self.table.add(CRDS)  # before the seed: CRD objects a test or dump brings are kept as given
         self.store.seed(objects)
         created = self.now().strftime("%Y-%m-%dT%H:%M:%SZ")  # CRDs a dump brought are kept as they are
         self.store.seed([c for c in crd_objects(self.table, created)
