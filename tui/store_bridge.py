@@ -1,9 +1,10 @@
 """From watch threads to widgets: sources → store (on the event loop) → coalesced StoreChanged.
 
 Source threads call `deliver(event)`; it hops onto the event loop with `call_soon_threadsafe`,
-so only the loop mutates the store. A ticker (at most `refresh_hz`, ≤ 4 Hz) compares the store's
-version and health with what it last announced and posts one StoreChanged when something moved:
-a burst of 500 watch events costs one redraw.
+so only the loop mutates the store. A change is announced soon after it lands (10 ms, to gather a
+burst) and at most `refresh_hz` times a second: one StoreChanged says which layers moved, so a
+burst of 500 watch events costs one redraw, and a lone change shows within 1/refresh_hz. A slow
+ticker (≤ 4 Hz) moves the clock (certificate expiry) and catches anything else.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 from textual.timer import Timer
 
+from tui.config import MAX_HZ, MIN_HZ
 from tui.core.events import SourceEvent, SourceHealth
 from tui.core.layers import LAYER_IDS
 
@@ -47,11 +49,14 @@ class StoreChanged(Message):
 class StoreBridge:
     """Owns the SourceSet's hand-over into the loop and the redraw ticker."""
 
-    def __init__(self, app: App[Any], store: Any, refresh_hz: float = 4.0) -> None:
+    def __init__(self, app: App[Any], store: Any, refresh_hz: float = 20.0) -> None:
         self.app = app
         self.store = store
-        self.interval = 1.0 / max(0.5, min(4.0, refresh_hz))
+        self.gap = 1.0 / max(MIN_HZ, min(MAX_HZ, refresh_hz))  # between two announcements, at least
+        self.interval = max(self.gap, 0.25)  # the ticker's
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: asyncio.TimerHandle | None = None  # the announcement a change scheduled
+        self._last_post = 0.0  # loop time of the last announcement
         self._seen_version: int = -1
         self._seen_health: Mapping[str, SourceHealth] = {}
         self._timer: Timer | None = None
@@ -94,6 +99,19 @@ class StoreBridge:
         except Exception as exc:
             log.exception("store refused %r", type(event).__name__)
             self.errors.append(f"{type(event).__name__}: {exc}")
+        self._announce_soon()
+
+    def _announce_soon(self) -> None:
+        """Announce what changed shortly, unless an announcement is already on its way."""
+        loop = self._loop
+        if self._pending is not None or loop is None or self._timer is None:
+            return
+        wait = max(GATHER_S, self._last_post + self.gap - loop.time())
+        self._pending = loop.call_later(wait, self._announce)
+
+    def _announce(self) -> None:
+        self._pending = None
+        self.tick()
 
     def start_ticker(self) -> None:
         self._timer = self.app.set_interval(self.interval, self.tick, name="store-ticker")
@@ -101,6 +119,9 @@ class StoreBridge:
     def stop(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
         self._loop = None
 
     def tick(self) -> StoreChanged | None:
@@ -114,10 +135,14 @@ class StoreBridge:
         layers = frozenset(self.store.changed_layers(self._seen_version)) \
             if self._seen_version >= 0 else frozenset(LAYERS)
         self._seen_version, self._seen_health = version, health
+        if self._loop is not None:
+            self._last_post = self._loop.time()
         message = StoreChanged(version, layers, health_moved)
         self.app.post_message(message)
         return message
 
+
+GATHER_S = 0.01  # a change waits this long for the rest of its burst
 
 LAYERS = LAYER_IDS  # every row layer: what the first announcement says changed
 

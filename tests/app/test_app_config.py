@@ -20,7 +20,7 @@ def write(tmp_path: Path, text: str) -> dict[str, str]:
 
 def test_defaults_without_a_file_use_xdg_state(tmp_path: Path) -> None:
     config = load_config({"HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")})
-    assert config.theme == "clusterdeck" and config.refresh_hz == 4.0
+    assert config.theme == "clusterdeck" and config.refresh_hz == 20.0
     assert config.state_dir == tmp_path / "state" / "clusterdeck"
     assert config.source_path is None
 
@@ -30,14 +30,14 @@ def test_file_settings_and_env_overrides(tmp_path: Path) -> None:
 production_contexts: ["emberforge-prod*", "*-live"]
 theme: ansi-dark
 keymap: {pane.filter: f, app.quit: "ctrl+q"}
-refresh_hz: 10
+refresh_hz: 100
 """)
     config = load_config(env)
     assert config.production_contexts == ("emberforge-prod*", "*-live")
     assert config.is_production("emberforge-prod-hel") and config.is_production("shop-live")
     assert not config.is_production("emberforge-demo")
     assert config.keymap == {"pane.filter": "f", "app.quit": "ctrl+q"}
-    assert config.refresh_hz == 4.0  # clamped: never redraw more than 4 times a second
+    assert config.refresh_hz == 30.0  # clamped: never redraw for changes more than 30 times a second
     env.update({"CLUSTERDECK_THEME": "textual-light", "CLUSTERDECK_PRODUCTION_CONTEXTS": "k3s-*",
                 "CLUSTERDECK_KEYMAP": "pane.nodes=n;pane.volumes=v", "ARGOCD_SERVER": "argocd.lan",
                 "ARGOCD_AUTH_TOKEN": "t0ken"})

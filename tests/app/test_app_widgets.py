@@ -1,12 +1,13 @@
 """The keyed table, the bridge's coalescing ticker, and the source banner wording."""
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.store_bridge import StoreBridge
+from tui.store_bridge import StoreBridge, StoreChanged
 from tui.core.clock import FrozenClock
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.store import ClusterStore
@@ -78,6 +79,40 @@ async def test_bridge_posts_one_message_per_change_and_none_when_still() -> None
         await pilot.pause()
         message = bridge.tick()
         assert message is not None and message.health
+
+
+class Listening(App[None]):
+    """An app that keeps every StoreChanged it is sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.announced: list[StoreChanged] = []
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.announced.append(message)
+
+
+async def test_a_change_is_announced_by_itself_without_waiting_for_the_ticker() -> None:
+    app = Listening()
+    async with app.run_test() as pilot:
+        bridge = StoreBridge(app, ClusterStore(FrozenClock()), refresh_hz=20)
+        bridge.bind_loop()
+        bridge.start_ticker()
+        bridge.tick()  # the first announcement (everything) is behind us
+        await pilot.pause()
+        app.announced.clear()
+        assert bridge._timer is not None
+        bridge._timer.pause()  # the ticker stays silent: only the change itself may announce
+        for i in range(50):  # a burst from a source thread...
+            bridge.deliver(Relisted("nodes", [{"metadata": {"name": f"n{i}", "resourceVersion": str(i)}}]))
+        for _ in range(500):
+            await asyncio.sleep(0.01)
+            if app.announced:
+                break
+        await asyncio.sleep(0.2)  # time for any second announcement the burst might wrongly make
+        assert len(app.announced) == 1  # ...is announced once, without anyone ticking
+        assert "nodes" in app.announced[0].layers and "volumes" not in app.announced[0].layers
+        bridge.stop()
 
 
 NOW = datetime(2026, 11, 26, 14, 3, tzinfo=UTC)

@@ -7,9 +7,9 @@ object changed). Everything is keyed by row keys; look rows up with ``store.row(
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from tui.core.events import SourceState
 from tui.core.findings import Finding, Severity
@@ -23,6 +23,7 @@ from tui.core.rows import (
     PodRow,
     ReplicaRow,
     RouteRow,
+    Row,
     VolumeRow,
     WorkloadRow,
 )
@@ -31,6 +32,14 @@ if TYPE_CHECKING:
     from tui.core.store import ClusterStore
 
 ROUTE_KINDS = ("IngressRoute", "IngressRouteTCP", "IngressRouteUDP", "Ingress")
+
+# per layer the index may patch: the attribute holding its rows, and the fields of a row that
+# building the index links by (everything else the views read from the held row when asked)
+_LINKS: dict[str, tuple[str, Callable[[Any], Hashable]]] = {
+    "nodes": ("nodes", lambda node: node if isinstance(node, str) else node.name),  # a set of names
+    "volumes": ("volumes", lambda v: (v.key, v.namespace, v.name, v.node, v.pvc, v.workloads)),
+    "pods": ("pods", lambda p: (p.key, p.node, p.owner, p.app, p.pvcs)),
+}
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,27 @@ class ImpactIndex:
         index._add_routes_and_apps(store)
         index._add_pods(store)
         return index
+
+    def patched(self, changed: Mapping[str, Mapping[str, Row | None]]) -> bool:
+        """Take the new rows of a few changed objects ({layer: {key: row or None when gone}}) in
+        place of the old ones, when no link they make changed: a volume's size or a pod's
+        phase moves nothing the index links, and the views read those fields from the rows it
+        holds. False (and nothing taken) when a link, a key or an unpatchable layer changed:
+        build afresh."""
+        for layer, rows in changed.items():
+            if layer not in _LINKS:
+                return False
+            holder, links = _LINKS[layer]
+            held = getattr(self, holder)
+            for key, row in rows.items():
+                old = held.get(key) if isinstance(held, dict) else (key if key in held else None)
+                if old is None or row is None or links(old) != links(row):
+                    return False
+        for layer, rows in changed.items():
+            held = getattr(self, _LINKS[layer][0])
+            if isinstance(held, dict):
+                held.update(rows)
+        return True
 
     def _add_pods(self, store: ClusterStore) -> None:
         self.pods = {p.key: p for p in cast("list[PodRow]", store.rows("pods"))}

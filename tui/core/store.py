@@ -9,17 +9,19 @@ only the rows whose inputs changed are rebuilt.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from dataclasses import replace
+from bisect import bisect_left, insort
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any, TypeVar, cast
 
 from tui.core.bounded_events import EventsBound
+from tui.core.change_log import HEALTH, ChangeLog
 from tui.core.clock import Clock, SystemClock
 from tui.core.events import Changed, HealthChanged, ListPage, Relisted, SourceEvent, SourceHealth, SourceState
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
-from tui.core.layers import LAYER_IDS
+from tui.core.layers import LAYER, LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
 from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
@@ -118,6 +120,32 @@ _LISTED = (SourceState.OK, SourceState.STALE)
 T = TypeVar("T")
 
 
+# layers with exactly one row per object of their kind (LayerDef.object_kind), keyed as the
+# object: a change to a few objects rebuilds a few rows (ClusterStore._update_layer)
+ONE_ROW_PER_OBJECT = frozenset({"nodes", "lh_nodes", "volumes", "apps", "pods"})
+# of those, the ones whose kind feeds no other layer (so its objects' changes touch that layer only)
+_LAYER_OF_OBJECTS = {LAYER[layer].object_kind: layer for layer in ONE_ROW_PER_OBJECT
+                     if sum(LAYER[layer].object_kind in inputs for inputs in LAYER_INPUTS.values()) == 1}
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A built layer: at `version`, its rows in key order, by key, and the sorted keys."""
+
+    version: int
+    ordered: list[Row]
+    by_key: dict[str, Row]
+    keys: list[str]
+
+
+def _key_of(row: Row) -> str:
+    return cast("str", cast("Any", row).key)  # every layer's row type has one (tui/core/rows.py)
+
+
+def _parsed_is_row(key: str, value: Any) -> Row:
+    return cast("Row", value)
+
+
 class _Memo:
     """Derived rows keyed by identity, rebuilt only when their inputs (signature) change."""
 
@@ -131,6 +159,9 @@ class _Memo:
         value = build()
         self._entries[key] = (signature, value)
         return value
+
+    def forget(self, key: str) -> None:
+        self._entries.pop(key, None)
 
     def retain(self, keys: Iterable[str]) -> None:
         keep = set(keys)
@@ -150,11 +181,13 @@ class ClusterStore:
         self._cert_hour = self._hour()
         self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
         self._layer_changed: dict[str, int] = {}
-        self._parse_cache: dict[str, dict[str, tuple[str | None, dict[str, Any], Any]]] = {
+        self._log = ChangeLog()
+        self._parse_cache: dict[str, dict[str, tuple[dict[str, Any], Any]]] = {
             key: {} for key in KINDS
         }
         self._parsed: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._rows: dict[str, tuple[int, list[Row], dict[str, Row]]] = {}
+        self._rows: dict[str, _Rows] = {}
+        self._builders: dict[str, tuple[tuple[int, ...], Callable[[str, Any], Row]]] = {}
         self._memos: dict[str, _Memo] = {layer: _Memo() for layer in LAYERS}
         self._impact: tuple[int, ImpactIndex] | None = None
         self._events_index: tuple[int, dict[str, list[EventRow]]] | None = None
@@ -187,7 +220,7 @@ class ClusterStore:
         if event.key == "events":
             fresh = self._events_bound.relisted(fresh)
         if self._loading.pop(event.key, None) is not None:
-            self.version += 1
+            self._bump(HEALTH, None)
             self._layer_changed["health"] = self.version  # the "loading" line goes
         old = self._objects[event.key]
         # Content, not resourceVersion, says what changed: a restored or rebuilt API server
@@ -250,7 +283,10 @@ class ClusterStore:
             bucket[key] = obj
             if event.key == "events":
                 self._events_bound.added(bucket, key)
-        self._touch_kind(event.key)
+                # it moved to the newest end and older ones may have gone: the whole kind moved
+                self._touch_kind(event.key)
+                return
+        self._touch_kind(event.key, key)
 
     def _keyed(self, kind_key: str, obj: Any) -> tuple[str, dict[str, Any]] | None:
         """("ns/name", object with apiVersion/kind filled in), or None for a nameless object."""
@@ -263,8 +299,14 @@ class ClusterStore:
             obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
         return object_key(namespace_of(obj), name_of(obj)), obj
 
-    def _touch_kind(self, kind_key: str) -> None:
+    def _bump(self, source: str, key: str | None) -> None:
+        """Every version step goes through here, so the change log knows what each one was."""
         self.version += 1
+        self._log.record(self.version, source, key)
+
+    def _touch_kind(self, kind_key: str, obj_key: str | None = None) -> None:
+        """Objects of a kind changed: one (obj_key) or any of them (None)."""
+        self._bump(kind_key, obj_key)
         self._kind_version[kind_key] = self.version
         for layer, inputs in LAYER_INPUTS.items():
             if kind_key in inputs:
@@ -295,7 +337,7 @@ class ClusterStore:
         if health.key == TRAEFIK_API and health.state is SourceState.NOT_INSTALLED and self._traefik:
             self._traefik = None  # no API there: Traefik's view is unknown, not "all absent"
             self._touch_kind(TRAEFIK_ROUTERS)
-        self.version += 1
+        self._bump(health.key if health.key in KINDS else HEALTH, None)
         if health.key in KINDS:
             # rows that read a source's health (endpoints, TLS Secrets listed or not) are rebuilt
             self._kind_version[health.key] = self.version
@@ -330,20 +372,34 @@ class ClusterStore:
         if cached is not None and cached[0] == version:
             return cached[1]
         cache = self._parse_cache.setdefault(key, {})
-        out: dict[str, Any] = {}
-        for obj_key, obj in self._objects.get(source, {}).items():
-            rv = dig_str(obj, "metadata", "resourceVersion")
-            hit = cache.get(obj_key)
-            if hit is not None and hit[1] is obj:  # same object, not merely the same version
-                out[obj_key] = hit[2]
-                continue
-            value = parser(obj) if parser else obj
-            cache[obj_key] = (rv, obj, value)
-            out[obj_key] = value
-        for gone in [k for k in cache if k not in out]:
-            del cache[gone]
+        bucket = self._objects.get(source, {})
+        dirty = self._log.keys_since(cached[0], source) if cached is not None else None
+        if cached is not None and dirty is not None:
+            # a few objects changed: a copy (callers keep the old dict) with those re-parsed
+            out = dict(cached[1])
+            for obj_key in dirty:
+                obj = bucket.get(obj_key)
+                if obj is None:
+                    out.pop(obj_key, None)
+                    cache.pop(obj_key, None)
+                else:
+                    out[obj_key] = self._parse_one(cache, obj_key, obj, parser)
+        else:
+            out = {obj_key: self._parse_one(cache, obj_key, obj, parser) for obj_key, obj in bucket.items()}
+            for gone in [k for k in cache if k not in out]:
+                del cache[gone]
         self._parsed[key] = (version, out)
         return out
+
+    @staticmethod
+    def _parse_one(cache: dict[str, tuple[dict[str, Any], Any]], obj_key: str, obj: dict[str, Any],
+                   parser: Callable[[Any], Any] | None) -> Any:
+        hit = cache.get(obj_key)
+        if hit is not None and hit[0] is obj:  # same object, not merely the same version
+            return hit[1]
+        value = parser(obj) if parser else obj
+        cache[obj_key] = (obj, value)
+        return value
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -359,24 +415,67 @@ class ClusterStore:
             raise KeyError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
         version = max(self._kind_version[k] for k in LAYER_INPUTS[layer])
         cached = self._rows.get(layer)
-        if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
-        by_key: dict[str, Row] = {}
-        for row in getattr(self, f"_build_{layer}")():
-            by_key[row.key] = row
-        ordered = [by_key[k] for k in sorted(by_key)]
+        if cached is not None and cached.version == version:
+            return cached.ordered, cached.by_key
+        built = (self._update_layer(layer, cached) if cached is not None else None) or self._build_layer(layer)
+        self._rows[layer] = replace(built, version=version)
+        return built.ordered, built.by_key
+
+    def _build_layer(self, layer: str) -> _Rows:
+        if layer in ONE_ROW_PER_OBJECT:
+            row_of = self._row_builder(layer)
+            rows: Iterable[Row] = [row_of(k, v) for k, v in self.parsed(LAYER[layer].object_kind).items()]
+        else:
+            rows = getattr(self, f"_build_{layer}")()
+        by_key = {_key_of(row): row for row in rows}
+        keys = sorted(by_key)
         self._memos[layer].retain(by_key)
-        self._rows[layer] = (version, ordered, by_key)
-        return ordered, by_key
+        if layer == "volumes":
+            self._safety_memo.retain(by_key)
+        return _Rows(0, [by_key[k] for k in keys], by_key, keys)
 
-    def _build_nodes(self) -> list[Row]:
-        return list(self.parsed("nodes").values())
+    def _update_layer(self, layer: str, cached: _Rows) -> _Rows | None:
+        """The layer with only the rows of changed objects rebuilt, when its other inputs did not
+        move (None: build it afresh). A watch event at 20,000 volumes costs one row, not 20,000."""
+        kind = LAYER[layer].object_kind
+        if layer not in ONE_ROW_PER_OBJECT:
+            return None
+        changes = self._log.since(cached.version, LAYER_INPUTS[layer])
+        if changes is None or set(changes) != {kind}:
+            return None
+        dirty = changes[kind]
+        if dirty is None or len(dirty) > 64 + len(cached.keys) // 8:  # a big batch: one full build is as quick
+            return None
+        row_of = self._row_builder(layer)
+        parsed = self.parsed(kind)
+        by_key, keys = dict(cached.by_key), list(cached.keys)
+        for key in dirty:
+            value = parsed.get(key)
+            row = row_of(key, value) if value is not None else None
+            if row is not None and _key_of(row) != key:
+                return None  # rows keyed apart from their objects: only a full build knows
+            if row is None:
+                if by_key.pop(key, None) is not None:
+                    del keys[bisect_left(keys, key)]
+                    self._memos[layer].forget(key)
+                    self._safety_memo.forget(key)
+            else:
+                if key not in by_key:
+                    insort(keys, key)
+                by_key[key] = row
+        return _Rows(0, [by_key[k] for k in keys], by_key, keys)
 
-    def _build_lh_nodes(self) -> list[Row]:
-        return list(self.parsed("lh_nodes").values())
-
-    def _build_apps(self) -> list[Row]:
-        return list(self.parsed("applications").values())
+    def _row_builder(self, layer: str) -> Callable[[str, Any], Row]:
+        """(object key, parsed object) -> the layer's row, for layers with a row per object. The
+        context (other kinds' objects) is made once per version of those kinds."""
+        others = tuple(self._kind_version[k] for k in LAYER_INPUTS[layer] if k != LAYER[layer].object_kind)
+        cached = self._builders.get(layer)
+        if cached is not None and cached[0] == others:
+            return cached[1]
+        made = getattr(self, f"_{layer}_row_builder", None)
+        builder: Callable[[str, Any], Row] = made() if made is not None else _parsed_is_row
+        self._builders[layer] = (others, builder)
+        return builder
 
     def _engine_modes(self) -> dict[str, dict[str, str]]:
         return longhorn.engine_modes_by_volume(list(self.parsed("lh_engines").values()))
@@ -431,7 +530,7 @@ class ClusterStore:
                 mine[2], None if mine[3] is None else list(mine[3]), mine[4]))
         return enrich
 
-    def _build_volumes(self) -> list[Row]:
+    def _volumes_row_builder(self) -> Callable[[str, Any], Row]:
         modes = self._engine_modes()
         replicas: dict[tuple[str | None, str], list[Any]] = {}
         for replica in cast("list[ReplicaRow]", self.rows("replicas")):  # memoized, modes applied
@@ -440,8 +539,8 @@ class ClusterStore:
         attachments = {(a.namespace, a.volume): a for a in self.parsed("lh_attachments").values()}
         memo = self._memos["volumes"]
         safety = self._data_safety()
-        out: list[Row] = []
-        for key, volume in self.parsed("lh_volumes").items():
+
+        def row_of(key: str, volume: VolumeRow) -> Row:
             ident = (volume.namespace, volume.name)
             mine = replicas.get(ident, [])
             volume_modes = modes.get(volume.name)
@@ -449,9 +548,8 @@ class ClusterStore:
             signature = (volume, tuple(mine), tuple(sorted((volume_modes or {}).items())), attachment)
             enriched = memo.get(key, signature,
                                 partial(longhorn.enrich_volume, volume, mine, volume_modes, attachment))
-            out.append(safety(enriched))
-        self._safety_memo.retain(cast("VolumeRow", row).key for row in out)
-        return out
+            return safety(enriched)
+        return row_of
 
     def _link_network(self) -> tuple[list[Row], list[Row]]:
         pools = list(self.parsed("ip_pools").values())
@@ -560,23 +658,23 @@ class ClusterStore:
                 out.append(workload if app == workload.owner_app else replace(workload, owner_app=app))
         return out
 
-    def _build_pods(self) -> list[Row]:
+    def _pods_row_builder(self) -> Callable[[str, Any], Row]:
         deployment_of = dict(v for v in self.parsed("replicasets").values() if v)
         apps = self.parsed("applications")
         app_by_name = {app.name: key for key, app in apps.items()}
         workload_app = {w.key: w.owner_app for w in cast("list[WorkloadRow]", self.rows("workloads"))}
         memo = self._memos["pods"]
-        out: list[Row] = []
-        for key, pod in cast("dict[str, PodRow]", self.parsed("pods")).items():
+
+        def row_of(key: str, pod: PodRow) -> Row:
             owner = pod.owner
             if pod.owner_kind == "ReplicaSet" and pod.controller_ref:
                 owner = deployment_of.get(pod.controller_ref.split("/", 1)[1], owner)
             app = workload_app.get(owner or "")
             if app not in apps:
                 app = app_by_name.get(app or pod.app or "")
-            out.append(pod if (owner, app) == (pod.owner, pod.app)
-                       else memo.get(key, (pod, owner, app), partial(evolve, pod, owner=owner, app=app)))
-        return out
+            return pod if (owner, app) == (pod.owner, pod.app) \
+                else memo.get(key, (pod, owner, app), partial(evolve, pod, owner=owner, app=app))
+        return row_of
 
     def _build_events(self) -> list[Row]:
         return list(aggregate(self.parsed("events").values()))
@@ -625,6 +723,22 @@ class ClusterStore:
     def impact(self) -> ImpactIndex:
         # keyed on the whole version: source health (endpoints listed or not) shapes findings
         if self._impact is None or self._impact[0] != self.version:
-            self._impact = (self.version, ImpactIndex.build(self))
+            index = self._impact[1] if self._impact is not None and self._patch_impact() else ImpactIndex.build(self)
+            self._impact = (self.version, index)
         return self._impact[1]
+
+    def _patch_impact(self) -> bool:
+        """Since the index was built only objects of one-row-per-object layers changed, and no
+        link with them: the index takes their new rows instead of being rebuilt."""
+        assert self._impact is not None
+        changes = self._log.since(self._impact[0])
+        if not changes or len(changes) > 2:
+            return False
+        changed: dict[str, dict[str, Row | None]] = {}
+        for kind, keys in changes.items():
+            layer = _LAYER_OF_OBJECTS.get(kind)
+            if layer is None or keys is None or len(keys) > 256:
+                return False
+            changed[layer] = {key: self.row(layer, key) for key in keys}
+        return self._impact[1].patched(changed)
 
