@@ -90,7 +90,7 @@ class NetworkScreen(PaneScreen):
     def depends_on(self, layers: frozenset[str]) -> bool:
         return "ip_pools" in layers
 
-    def refresh_table(self) -> None:
+    def refresh_table(self, changed: set[str] | None = None) -> None:
         pools = list(self.deck.store.rows("ip_pools"))
         self.pools_by_key = {r.key: r for r in pools}
         table = self.query_one("#pools", ResourceTable)
@@ -99,7 +99,7 @@ class NetworkScreen(PaneScreen):
             wanted.append(TableRow(row.key, self.pool_cells(row)))
         table.reconcile(wanted)
         table.border_title = f"Address pools ({len(pools)})"
-        super().refresh_table()
+        super().refresh_table(changed)
 
     def pool_cells(self, row: IpPoolRow) -> tuple[Text, ...]:
         used, total, count = pool_usage(row)

@@ -64,9 +64,9 @@ class NodesScreen(PaneScreen):
     def sort_key(self, row: NodeRow) -> Any:
         return (row.ready is True, not row.unschedulable, not row.pressure, row.name)
 
-    def refresh_table(self) -> None:
+    def refresh_table(self, changed: set[str] | None = None) -> None:
         self._lh = {r.name: r for r in self.deck.store.rows("lh_nodes")}
-        super().refresh_table()
+        super().refresh_table(changed)
 
     def cells(self, row: NodeRow) -> tuple[Text, ...]:
         lh = getattr(self, "_lh", {}).get(row.name)

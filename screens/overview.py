@@ -122,8 +122,8 @@ class OverviewScreen(PaneScreen):
         style = c.BAD if row.severity == 0 else c.WARN
         return (Text(row.what, style=style), Text(row.name, style="bold"), Text(row.problem, style=style))
 
-    def refresh_table(self) -> None:
-        super().refresh_table()
+    def refresh_table(self, changed: set[str] | None = None) -> None:
+        super().refresh_table(changed)
         table = self.table
         table.border_title = f"Needs attention ({len(self._items)})" if self._items else "All clear"
         table.set_class(not self._items, "-empty")

@@ -6,7 +6,7 @@ impact (`i`), the action keys (through `app.actions`), and refreshing from Store
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left, insort
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -30,6 +30,9 @@ def filter_matches(query: str, text: str, lowered: bool = False) -> bool:
     if not needle:
         return True
     return (needle in (text if lowered else text.lower())) != negate
+
+
+_ABSENT = object()
 
 
 class RowKeys:
@@ -110,6 +113,10 @@ class PaneScreen(RowKeys, Screen[None]):
         # key -> (row, lowercase search text): typing a filter rescans text, not cells
         self._search: dict[str, tuple[Any, str]] = {}
         self._seen_version = -1  # the store version this pane last drew (-1: never)
+        # every row's (sort key, key) in the pane's order, and each key's sort key: a change to a
+        # few rows moves those rows instead of re-sorting 20,000 (None: not built yet)
+        self._order: list[tuple[Any, str]] | None = None
+        self._sort_of: dict[str, Any] = {}
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -152,13 +159,6 @@ class PaneScreen(RowKeys, Screen[None]):
     def search_text(self, row: Any, cells: tuple[Text, ...]) -> str:
         return " ".join([row.key, *(c.plain for c in cells)])
 
-    def shown_rows(self, rows: Iterable[Any]) -> list[Any]:
-        """The rows the filter keeps, in the pane's order."""
-        ordered = sorted(rows, key=self.sort_key)
-        if not self.filter_text:
-            return ordered
-        return [row for row in ordered if filter_matches(self.filter_text, self._search_text(row), lowered=True)]
-
     def _search_text(self, row: Any) -> str:
         hit = self._search.get(row.key)
         if hit is not None and hit[0] is row:
@@ -172,13 +172,16 @@ class PaneScreen(RowKeys, Screen[None]):
         # a pane being torn down (the app exiting) has lost its widgets: nothing to draw
         if not self.is_mounted or not self.query(ClusterHeader) or not self.query(ResourceTable):
             return
-        self._seen_version = self.deck.store.version
+        store = self.deck.store
+        since, self._seen_version = self._seen_version, store.version
         if health or layers is None:
             self.refresh_header()
         if layers is None or self.depends_on(layers):
             self._search.clear()  # cells may read other layers: their search text too
-        if layers is None or self.LAYER in layers or self.depends_on(layers):
             self.refresh_table()
+        elif self.LAYER in layers:
+            # only this layer's own objects moved: move just their rows, when the store can say which
+            self.refresh_table(store.changed_rows(self.LAYER, since) if since >= 0 else None)
 
     def depends_on(self, layers: frozenset[str]) -> bool:
         return False
@@ -188,14 +191,47 @@ class PaneScreen(RowKeys, Screen[None]):
         self.query_one(ClusterHeader).show(**self.deck.header_facts(self.PANE), health=health)
         self.query_one(SourceBanner).follow(self.PANE, lambda: self.deck.store.health(), self.deck.clock.now)
 
-    def refresh_table(self) -> None:
-        rows = self.source_rows()
-        self.rows_by_key = by_key = {r.key: r for r in rows}
+    def refresh_table(self, changed: set[str] | None = None) -> None:
+        """Show the layer's rows afresh, or (changed: the keys of the rows that changed, the rest
+        did not) move only those rows; filtering reuses the order (changed = set())."""
         table = self.table
+        if changed is None or self._order is None or not self._own_rows():
+            rows = self.source_rows()
+            self.rows_by_key = {r.key: r for r in rows}
+            self._sort_of = {r.key: self.sort_key(r) for r in rows}
+            # the store lists rows in key order: (sort key, key) is the stable sort's order
+            self._order = sorted((sort, key) for key, sort in self._sort_of.items())
+            changed = None
+        else:
+            self._move_rows(changed)
+        by_key = self.rows_by_key
+        keys = [key for _, key in self._order]
+        if self.filter_text:
+            keys = [key for key in keys if filter_matches(self.filter_text, self._search_text(by_key[key]), lowered=True)]
         # cells are built only for the rows the table draws
-        table.show([r.key for r in self.shown_rows(rows)], lambda key: self.cells(by_key[key]), by_key)
-        self.update_title(table, len(rows))
+        table.show(keys, lambda key: self.cells(by_key[key]), by_key, changed=changed)
+        self.update_title(table, len(by_key))
         self.refresh_keys()
+
+    def _own_rows(self) -> bool:
+        """The pane lists its layer's rows as the store has them (not a view of its own)."""
+        return type(self).source_rows is PaneScreen.source_rows
+
+    def _move_rows(self, changed: set[str]) -> None:
+        """Take the store's new rows for these keys, each to where its sort key puts it."""
+        assert self._order is not None
+        store, by_key, order = self.deck.store, self.rows_by_key, self._order
+        for key in changed:
+            sort = self._sort_of.pop(key, _ABSENT)
+            if sort is not _ABSENT:
+                del order[bisect_left(order, (sort, key))]
+            row = store.row(self.LAYER, key)
+            if row is None:
+                by_key.pop(key, None)
+                continue
+            by_key[key] = row
+            self._sort_of[key] = sort = self.sort_key(row)
+            insort(order, (sort, key))
 
     def update_title(self, table: ResourceTable, total: int) -> None:
         shown = table.row_count
@@ -286,7 +322,7 @@ class PaneScreen(RowKeys, Screen[None]):
     def set_filter(self, text: str) -> None:
         if text != self.filter_text:
             self.filter_text = text
-            self.refresh_table()
+            self.refresh_table(set())  # the rows did not change: the order stands, the filter moves
 
     def action_run(self, action_id: str) -> None:
         rows = self.selected_rows()

@@ -93,10 +93,10 @@ class VolumesScreen(PaneScreen):
         Column("name", "LONGHORN VOLUME", 42, min_screen=200),
     )
 
-    def refresh_table(self) -> None:
+    def refresh_table(self, changed: set[str] | None = None) -> None:
         # who uses each volume, resolved to Deployments/StatefulSets by the cross-layer index
         self._users = self.deck.store.impact().volume_workloads
-        super().refresh_table()
+        super().refresh_table(changed)
 
     def users(self, row: VolumeRow) -> str | None:
         resolved = sorted(getattr(self, "_users", {}).get(row.key, ()))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -142,6 +143,7 @@ class ClusterDeckApp(App[int]):
             self.sources.stop(timeout=1.0)
 
     def on_store_changed(self, message: StoreChanged) -> None:
+        started = time.perf_counter()
         # the top screen, and the pane under a modal (filter prompt, help) that still shows
         for screen in reversed(self.screen_stack):
             refresh = getattr(screen, "refresh_from_store", None)
@@ -149,6 +151,7 @@ class ClusterDeckApp(App[int]):
                 refresh(message.layers, message.health)
             if not isinstance(screen, ModalScreen):
                 break
+        self.bridge.redrawn_in(time.perf_counter() - started)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # every worker is exit_on_error=False: its error is reported here, once, not crashed on

@@ -2,7 +2,7 @@
 
 Source threads call `deliver(event)`; it hops onto the event loop with `call_soon_threadsafe`,
 so only the loop mutates the store. A change is announced soon after it lands (10 ms, to gather a
-burst) and at most `refresh_hz` times a second: one StoreChanged says which layers moved, so a
+burst) and at most `refresh_hz` times a second (less often while redraws take longer than that): one StoreChanged says which layers moved, so a
 burst of 500 watch events costs one redraw, and a lone change shows within 1/refresh_hz. A slow
 ticker (≤ 4 Hz) moves the clock (certificate expiry) and catches anything else.
 """
@@ -57,6 +57,7 @@ class StoreBridge:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: asyncio.TimerHandle | None = None  # the announcement a change scheduled
         self._last_post = 0.0  # loop time of the last announcement
+        self._redraw_s = 0.0  # what the last announcement cost the screens
         self._seen_version: int = -1
         self._seen_health: Mapping[str, SourceHealth] = {}
         self._timer: Timer | None = None
@@ -106,8 +107,14 @@ class StoreBridge:
         loop = self._loop
         if self._pending is not None or loop is None or self._timer is None:
             return
-        wait = max(GATHER_S, self._last_post + self.gap - loop.time())
+        # a redraw that took long (a screen that reads every row) spaces the next one as far
+        # apart: keys stay answered while changes pour in
+        wait = max(GATHER_S, self._last_post + max(self.gap, self._redraw_s) - loop.time())
         self._pending = loop.call_later(wait, self._announce)
+
+    def redrawn_in(self, seconds: float) -> None:
+        """How long the screens took to redraw for the last announcement."""
+        self._redraw_s = seconds
 
     def _announce(self) -> None:
         self._pending = None

@@ -119,3 +119,37 @@ async def test_cluster_unreachable_from_the_start_says_so_per_pane(demo: Any) ->
         await press(pilot, "3")
         assert re.search(r"error reading volumes.longhorn.io \(connection refused\), retrying in \d+ s",
                          banner(app))
+
+
+async def test_volumes_changing_one_by_one_keep_the_pane_in_order_and_the_filter_true(demo: Any) -> None:
+    """Live changes move only the rows that changed (issue 17): after each, the pane must read as
+    a fresh sort of the store would, filtered as typed, with the cursor on its object."""
+    app = make_app(demo)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3")
+        screen, table = app.screen, app.screen.table
+        volumes = sorted(app.store.rows("volumes"), key=lambda v: v.key)
+        table.select_key(volumes[-1].key)
+        await settle(pilot)
+        for volume, robustness in zip(volumes[:4], ("faulted", "degraded", "healthy", "faulted")):
+            namespace, name = volume.key.split("/")
+            obj = copy.deepcopy(demo.get("lh_volumes", namespace, name))
+            obj["status"]["robustness"] = robustness
+            demo.upsert(obj)
+            await wait_until(pilot, lambda v=volume, r=robustness: app.store.row("volumes", v.key).robustness == r,
+                             10, "the watch event")
+            await settle(pilot)
+            fresh = sorted(app.store.rows("volumes"), key=lambda v: (screen.sort_key(v), v.key))
+            assert table_keys(app) == [v.key for v in fresh]
+            assert table.cursor_key == volumes[-1].key
+        await press(pilot, "slash", *"faulted", "enter")
+        assert set(table_keys(app)) == {volumes[0].key, volumes[3].key}
+        namespace, name = volumes[0].key.split("/")
+        obj = copy.deepcopy(demo.get("lh_volumes", namespace, name))
+        obj["status"]["robustness"] = "healthy"
+        demo.upsert(obj)
+        await wait_until(pilot, lambda: app.store.row("volumes", volumes[0].key).robustness == "healthy",
+                         10, "the watch event")
+        await settle(pilot)
+        assert table_keys(app) == [volumes[3].key]  # it no longer matches what was typed

@@ -354,6 +354,18 @@ class ClusterStore:
         any object changed and "health" when any source health changed)."""
         return {layer for layer, version in self._layer_changed.items() if version > since_version}
 
+    def changed_rows(self, layer: str, since_version: int) -> set[str] | None:
+        """Keys of the layer's rows that changed after since_version (added, changed or gone),
+        when only its own objects moved; None when it cannot say (other inputs moved, the
+        layer is not one row per object, or the change log no longer reaches back)."""
+        if layer not in ONE_ROW_PER_OBJECT:
+            return None
+        changes = self._log.since(since_version, LAYER_INPUTS[layer])
+        if changes is None or set(changes) - {LAYER[layer].object_kind}:
+            return None
+        keys = changes.get(LAYER[layer].object_kind, set())
+        return None if keys is None else set(keys)
+
     def objects(self, key: str) -> list[dict[str, Any]]:
         return list(self._objects.get(key, {}).values())
 

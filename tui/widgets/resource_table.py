@@ -22,7 +22,7 @@ header styles), so screens look the same.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -258,24 +258,41 @@ class ResourceTable(ScrollView, can_focus=True):
         self.show([r.key for r in rows], cells.__getitem__, cells, keep_cursor)
 
     def show(self, keys: Sequence[str], cells_of: Callable[[str], tuple[Text, ...]],
-             tokens: Mapping[str, object] | None = None, keep_cursor: str | None = None) -> None:
+             tokens: Mapping[str, object] | None = None, keep_cursor: str | None = None,
+             changed: Collection[str] | None = None) -> None:
         """Show the rows `keys`, in that order; `cells_of(key)` gives a row's cells when it is
         drawn. `tokens` (key -> the row object) says which rows changed: a drawn row whose token
         is the same object keeps its drawn cells only within this update, since cells may read
-        more than the row (ages, other layers)."""
+        more than the row (ages, other layers). `changed`: only these rows changed since the last
+        show (the others are the same rows, perhaps moved): columns are not measured afresh,
+        they grow to the changed rows' cells."""
         cursor = keep_cursor if keep_cursor is not None else self.cursor_key
         before = self._cursor
-        self._order = list(keys)
-        self._index = {k: i for i, k in enumerate(self._order)}
+        if list(keys) != self._order:
+            self._order = list(keys)
+            self._index = {k: i for i, k in enumerate(self._order)}
         self._cells_of, self._tokens = cells_of, tokens or {}
         if self.marked:
             self.marked &= self._index.keys()
-        self._layout()
+        if changed is not None and self._grown and not self._wraps():
+            self._grow_to([k for k in changed if k in self._index])
+        else:
+            self._layout()
         if cursor is not None and cursor in self._index:
             target = self._index[cursor]
         else:  # the row left: stay at the same height rather than jumping to the top
             target = min(before, max(0, len(self._order) - 1))
         self._set_cursor(target, scroll=True, announce=target != before or cursor != self.cursor_key)
+
+    def _grow_to(self, keys: Sequence[str]) -> None:
+        """Columns grow to these rows' never-cut cells; the rows in view are drawn afresh."""
+        if any([self._grow(self._grown, self._cells_of(key)) for key in keys]):
+            self._widened += 1
+            self._widen()
+        self._fitted.clear()
+        self._strips.clear()
+        self.virtual_size = Size(self.virtual_size.width, self._lines() + 1)
+        self.refresh()
 
     def redraw(self) -> None:
         """Build the rows in view afresh (their cells may read the clock), nothing else."""
