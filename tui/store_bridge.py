@@ -107,9 +107,9 @@ class StoreBridge:
         loop = self._loop
         if self._pending is not None or loop is None or self._timer is None:
             return
-        # a redraw that took long (a screen that reads every row) spaces the next one as far
+        # a redraw that took long (a screen that reads every row) spaces the next one twice as far
         # apart: keys stay answered while changes pour in
-        wait = max(GATHER_S, self._last_post + max(self.gap, self._redraw_s) - loop.time())
+        wait = max(GATHER_S, self._last_post + max(self.gap, 2 * self._redraw_s) - loop.time())
         self._pending = loop.call_later(wait, self._announce)
 
     def redrawn_in(self, seconds: float) -> None:
