@@ -1,7 +1,8 @@
 """The clusterdeck console: the Textual App that owns the sources, the store and the panes.
 
-Sources (one thread per kind) → StoreBridge.deliver → store.handle on the loop → the bridge's
-ticker posts StoreChanged (≤ 4 Hz) → the active screen redraws what changed. Panes are Textual
+Sources (one thread per kind) → StoreBridge.deliver → store.handle on the loop → the bridge
+posts StoreChanged soon after (a burst coalesced, ≤ refresh_hz a second) → the active screen
+redraws what changed, moving only the rows whose objects changed. Panes are Textual
 modes (1-7), so switching never rebuilds a pane or restarts a watch.
 """
 from __future__ import annotations

@@ -55,6 +55,22 @@ def test_watch_events_add_modify_delete():
     assert store.version == before + 3
 
 
+def test_managed_fields_are_not_kept_and_everything_else_is():
+    """managedFields ride on every object of a real cluster and nothing here reads them: the
+    store lets them go on arrival (memory at 20,000 objects), keeping the rest as it came."""
+    obj = volume("pvc-mf", node_id="hel-wk-01")
+    obj["metadata"]["managedFields"] = [{"manager": "longhorn-manager", "operation": "Update",
+                                         "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {}}}]
+    obj["metadata"]["annotations"] = {"note": "kept"}
+    store = store_with({"lh_volumes": [obj]})
+    kept = store.get("lh_volumes", "longhorn-system/pvc-mf")
+    assert kept is not None and "managedFields" not in kept["metadata"]
+    assert kept["metadata"]["annotations"] == {"note": "kept"} and kept["status"] == obj["status"]
+    assert "managedFields" in obj["metadata"]  # what the source handed over is not changed under it
+    store.handle(Changed("lh_volumes", "MODIFIED", obj))
+    assert "managedFields" not in store.get("lh_volumes", "longhorn-system/pvc-mf")["metadata"]
+
+
 def test_changed_layers_name_only_what_an_event_touched():
     store = store_with({})
     mark = store.version

@@ -294,6 +294,11 @@ class ClusterStore:
             return None
         if kind_key in REDUCERS:
             obj = REDUCERS[kind_key](obj)
+        metadata = obj.get("metadata")
+        if isinstance(metadata, dict) and "managedFields" in metadata:
+            # who set which field, kept by the API server on every object: often a third of
+            # its size, and nothing here reads it (the detail view and diffs drop it anyway)
+            obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "managedFields"}}
         if "kind" not in obj or "apiVersion" not in obj:
             kind = KINDS[kind_key]
             obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
