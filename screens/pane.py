@@ -210,9 +210,13 @@ class PaneScreen(RowKeys, Screen[None]):
         if changed is None or self._order is None or not self._own_rows():
             rows = self.source_rows()
             self.rows_by_key = {r.key: r for r in rows}
-            self._sort_of = {r.key: self.sort_key(r) for r in rows}
-            # the store lists rows in key order: (sort key, key) is the stable sort's order
-            self._order = sorted((sort, key) for key, sort in self._sort_of.items())
+            if self._own_rows():
+                self._sort_of = {r.key: self.sort_key(r) for r in rows}
+                # the store lists rows in key order: (sort key, key) is the stable sort's order
+                self._order = sorted((sort, key) for key, sort in self._sort_of.items())
+            else:  # a view's own rows keep their order among equals (never moved one by one)
+                self._sort_of = {}
+                self._order = [(i, r.key) for i, r in enumerate(sorted(rows, key=self.sort_key))]
             changed = None
         else:
             self._move_rows(changed)

@@ -144,3 +144,28 @@ def test_an_expired_continue_token_relists_from_the_start(serve: Any) -> None:
     relisted = [e for e in events if isinstance(e, Relisted)]
     assert len(relisted) == 1
     assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
+
+
+def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: Any) -> None:
+    """The same source against our emulator (what the demo and the scale bench serve): it pages
+    too, so the console's first page paints before the rest there as well."""
+    from tui.core import kube_http
+
+    emu = emulator_factory([dict(n, metadata=dict(n["metadata"])) for n in NODES], controllers=False)
+    events: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
+    source = KindSource(KINDS["nodes"], kube_http.client_for(emu.url), events.put, SystemClock())
+    source.start()
+    got: list[SourceEvent] = []
+    deadline = time.monotonic() + 15
+    while not any(isinstance(e, Relisted) for e in got) and time.monotonic() < deadline:
+        try:
+            got.append(events.get(timeout=0.1))
+        except queue.Empty:
+            pass
+    source.stop()
+    source.join(3)
+    pages = [e for e in got if isinstance(e, ListPage)]
+    assert [(p.loaded, p.total) for p in pages] == [(500, 1203), (1000, 1203)]
+    relisted = [e for e in got if isinstance(e, Relisted)]
+    assert len(relisted) == 1
+    assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
