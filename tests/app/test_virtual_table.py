@@ -147,3 +147,36 @@ async def test_a_hidden_pane_catches_up_when_shown_and_the_filter_narrows(demo: 
         assert "faulted" in screen_text(app).split("api/api-uploads", 1)[1].splitlines()[0]
         await press(pilot, "slash", *"UPLOADS", "enter")  # case-insensitive
         assert table.keys == [uploads.key]
+
+
+class WrapApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ResourceTable((Column("name", "NAME", 8), Column("why", "WHY", 12, flex=True, cut="wrap")), id="t")
+
+
+async def test_a_wrapped_row_takes_the_lines_its_text_needs_as_it_changes() -> None:
+    """Rows of a wrapped column are as tall as their text (the Overview's causes); a row whose
+    text grows or shrinks gets its new height at the update, the others keep theirs."""
+    app = WrapApp()
+    async with app.run_test(size=(40, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        why = {f"r{i}": f"short {i}" for i in range(5)}
+
+        def show() -> None:
+            rows = {k: (Text(k), Text(v)) for k, v in why.items()}
+            table.show(sorted(rows), rows.__getitem__, {k: v for k, v in why.items()})
+
+        show()
+        await pilot.pause()
+        assert [line.split()[0] for line in text(app).splitlines()[1:6]] == ["r0", "r1", "r2", "r3", "r4"]
+        why["r1"] = "a cause long enough to need three lines of this narrow column"
+        show()
+        await pilot.pause()
+        lines = text(app).splitlines()
+        assert lines[2].split()[0] == "r1" and "a cause" in lines[2]
+        assert lines[3].startswith(" " * 10) and "need" in lines[3]  # r1's second line
+        assert lines[4].split()[0] == "r2"
+        why["r1"] = "short again"
+        show()
+        await pilot.pause()
+        assert [line.split()[0] for line in text(app).splitlines()[1:6]] == ["r0", "r1", "r2", "r3", "r4"]

@@ -145,6 +145,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._tokens: Mapping[str, object] = {}
         self._fitted: dict[str, tuple[Text, ...]] = {}  # key -> shown cells, for drawn rows only
         self._starts: list[int] | None = None  # first line of each row; None: every row is 1 line
+        self._heights: dict[str, tuple[object, object, int]] = {}  # key -> (token, widths, height)
         self._strips: dict[tuple[Any, ...], Strip] = {}
         self._cursor = 0
         self._widened = 0  # bumped when a drawn row widens a never-cut column
@@ -310,7 +311,8 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._grown = widest
                 self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
         if self._wraps() and self._order:
-            heights = [self._height(self._fitted_row(k)) for k in self._order]
+            known, self._heights = self._heights, {}  # rows that left are forgotten
+            heights = [self._row_height(k, known) for k in self._order]
             self._starts = [0, *accumulate(heights)]
             self._fitted.clear()  # heights are known; cells are kept only for drawn rows
         else:
@@ -318,6 +320,18 @@ class ResourceTable(ScrollView, can_focus=True):
         width = sum(col.width + 2 * PADDING for col in self.shown_columns)
         self.virtual_size = Size(width, self._lines() + 1)
         self.refresh()
+
+    def _row_height(self, key: str, known: dict[str, tuple[object, object, int]]) -> int:
+        """A row's height at the current widths; kept while its token stays equal (a row that
+        did not change is not fitted again on every update)."""
+        token, widths = self._tokens.get(key), (self._flex_width, self._shown)
+        was = known.get(key)
+        if was is not None and token is not None and was[1] == widths and was[0] == token:
+            height = was[2]
+        else:
+            height = self._height(self._fitted_row(key))
+        self._heights[key] = (token, widths, height)
+        return height
 
     def _wraps(self) -> bool:
         return any(self._all_columns[i].cut == "wrap" for i in self._shown)
