@@ -16,7 +16,7 @@ class Severity(IntEnum):
     INFO = 2  # worth knowing, nothing wrong
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     severity: Severity
     subject: str  # what it is about, as the user reads it: "pod wiki/wiki-db-0"

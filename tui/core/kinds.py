@@ -124,3 +124,16 @@ def kind_for(api_version: str, kind: str) -> Kind | None:
             if candidate is not None and candidate.api_version == api_version and candidate.kind == kind:
                 return candidate
     return None
+
+
+def stored_form(kind: Kind, obj: dict[str, Any]) -> dict[str, Any]:
+    """An object as the store keeps it: apiVersion and kind filled in (a list's items lack them)
+    and metadata.managedFields let go (the API server puts them on every object, often a third
+    of its size, and nothing here reads them: the detail view and diffs drop them anyway). The
+    same object when there is nothing to do, so a list's pages and its end share their objects."""
+    metadata = obj.get("metadata")
+    if isinstance(metadata, dict) and "managedFields" in metadata:
+        obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "managedFields"}}
+    if "kind" not in obj or "apiVersion" not in obj:
+        obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
+    return obj

@@ -28,7 +28,7 @@ def route_key(source: str, api_group: str | None, namespace: str | None, name: s
     return f"{kind}/{object_key(namespace, name)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """Base: identity plus the contract-to-dict helper."""
 
@@ -53,7 +53,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeRow(Row):
     name: str
     ready: bool | None  # Ready condition: True/False, Unknown or missing -> None
@@ -75,7 +75,7 @@ class NodeRow(Row):
     other_conditions: tuple[str, ...] = ()  # "EtcdIsVoter=True": neither Ready nor a known pressure; neutral
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class VolumeRow(Row):
     name: str
     namespace: str | None
@@ -119,7 +119,7 @@ class VolumeRow(Row):
     rebuilds: tuple[str, ...] = ()  # "<replica> on <node>: 63%, ETA 14:09:00Z" per replica being rebuilt
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DiskRow(Row):
     """One disk of a Longhorn node: spec.disks[name] joined with status.diskStatus[name]."""
 
@@ -134,7 +134,7 @@ class DiskRow(Row):
     problems: tuple[str, ...] = ()  # "Ready=False: DiskNotReady" for each condition not True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LonghornNodeRow(Row):
     name: str
     namespace: str | None
@@ -151,7 +151,7 @@ class LonghornNodeRow(Row):
     disks: tuple[DiskRow, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReplicaRow(Row):
     name: str
     namespace: str | None
@@ -170,7 +170,7 @@ class ReplicaRow(Row):
     rebuild_eta_at: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IpPoolRow(Row):
     name: str
     addresses: tuple[str, ...]  # as written in spec.addresses
@@ -190,7 +190,7 @@ class IpPoolRow(Row):
     allocation: tuple[str, ...] = ()  # spec.serviceAllocation, in words: "namespaces: a, b", "priority 10"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadBalancerRow(Row):
     namespace: str | None
     name: str
@@ -210,7 +210,7 @@ class LoadBalancerRow(Row):
     requested_ips: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteRow(Row):
     namespace: str | None
     name: str
@@ -263,7 +263,7 @@ class RouteRow(Row):
         return f"{self.ref} (legacy {self.api_group})" if self.legacy else self.ref
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppRow(Row):
     namespace: str | None
     name: str
@@ -297,7 +297,7 @@ class AppRow(Row):
     app_set: str | None = None  # the ApplicationSet that generated it (its controller ownerReference)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppResource(Row):
     """One status.resources entry: what the app manages, with its sync and health."""
 
@@ -310,7 +310,7 @@ class AppResource(Row):
     health_message: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AppHistory(Row):
     """One status.history entry: what was deployed, when, from which source(s)."""
 
@@ -321,7 +321,7 @@ class AppHistory(Row):
     initiated_by: str | None = None  # a user name, or "automated"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkloadRow(Row):
     namespace: str | None
     name: str
@@ -342,7 +342,7 @@ class WorkloadRow(Row):
     pvcs: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PodRow(Row):
     """A Pod as `kubectl get pods` shows it, plus the links the index and the panes need."""
 
@@ -376,7 +376,7 @@ class PodRow(Row):
     labels: tuple[str, ...] = ()  # "k=v", for Service selectors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRow(Row):
     """Events aggregated as `kubectl events` does: one row per (object, reason, message)."""
 

@@ -35,7 +35,7 @@ from .events import (
     SourceHealth,
     SourceState,
 )
-from .kinds import KINDS, Kind
+from .kinds import KINDS, Kind, stored_form
 from .parsers.access import dig_str
 
 Deliver = Callable[[SourceEvent], None]
@@ -158,7 +158,9 @@ class KindSource:
                 objects, token = [], None  # the snapshot we paged through is gone: list afresh
                 continue
             items = body.get("items")
-            page = [o for o in items if isinstance(o, dict)] if isinstance(items, list) else []
+            # in the store's form here, so the store keeps these very objects (one copy of a
+            # 20,000-object list in memory, not two) and the final list compares by identity
+            page = [stored_form(self.kind, o) for o in items if isinstance(o, dict)] if isinstance(items, list) else []
             objects.extend(page)
             meta = body.get("metadata")
             metadata: dict[str, Any] = meta if isinstance(meta, dict) else {}

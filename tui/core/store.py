@@ -20,7 +20,7 @@ from tui.core.change_log import HEALTH, ChangeLog
 from tui.core.clock import Clock, SystemClock
 from tui.core.events import Changed, HealthChanged, ListPage, Relisted, SourceEvent, SourceHealth, SourceState
 from tui.core.index import ImpactIndex
-from tui.core.kinds import KINDS
+from tui.core.kinds import KINDS, stored_form
 from tui.core.layers import LAYER, LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
@@ -294,14 +294,7 @@ class ClusterStore:
             return None
         if kind_key in REDUCERS:
             obj = REDUCERS[kind_key](obj)
-        metadata = obj.get("metadata")
-        if isinstance(metadata, dict) and "managedFields" in metadata:
-            # who set which field, kept by the API server on every object: often a third of
-            # its size, and nothing here reads it (the detail view and diffs drop it anyway)
-            obj = {**obj, "metadata": {k: v for k, v in metadata.items() if k != "managedFields"}}
-        if "kind" not in obj or "apiVersion" not in obj:
-            kind = KINDS[kind_key]
-            obj = {"apiVersion": kind.api_version, "kind": kind.kind, **obj}
+        obj = stored_form(KINDS[kind_key], obj)
         return object_key(namespace_of(obj), name_of(obj)), obj
 
     def _bump(self, source: str, key: str | None) -> None:

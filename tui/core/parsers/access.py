@@ -5,7 +5,8 @@ Every parser reads through these, so a field of the wrong type reads as "unknown
 """
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -178,9 +179,15 @@ def selector_matches(selector: Any, labels: dict[str, str]) -> bool:
 
 
 def evolve(row: T, **changes: Any) -> T:
-    """dataclasses.replace for our frozen rows, without re-running __init__ (20k rows a pass)."""
-    new = object.__new__(type(row))
-    new.__dict__.update(row.__dict__)
-    for name, value in changes.items():
-        object.__setattr__(new, name, value)
+    """dataclasses.replace for our frozen rows, without re-running __init__ (20k rows a pass).
+    Rows have slots (a third of the memory of a __dict__ each, at three rows per volume)."""
+    cls = type(row)
+    new = object.__new__(cls)
+    for name in _slots_of(cast("Any", cls)):
+        object.__setattr__(new, name, changes[name] if name in changes else getattr(row, name))
     return new
+
+
+@lru_cache(maxsize=None)
+def _slots_of(cls: Any) -> tuple[str, ...]:
+    return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))

@@ -28,7 +28,7 @@ VOLUME_LABEL = "longhornvolume"
 _BAD_WHEN_FALSE = {"Scheduled"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EngineInfo:
     name: str
     namespace: str | None
@@ -39,7 +39,7 @@ class EngineInfo:
     rebuilds: tuple[Rebuild, ...] = ()  # status.rebuildStatus, keyed back to replica names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rebuild:
     replica: str  # the replica's name ("" when its address is not in replicaAddressMap)
     address: str  # as rebuildStatus keys it: "tcp://10.42.2.9:10045"
@@ -49,7 +49,7 @@ class Rebuild:
     rebuilding: bool  # isRebuilding
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AttachmentInfo:
     name: str
     namespace: str | None

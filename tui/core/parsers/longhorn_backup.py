@@ -40,7 +40,7 @@ ADVICE_SETTINGS = ("node-drain-policy", "replica-soft-anti-affinity",
 BACKUP_RUNNING = frozenset({"", "New", "Pending", "InProgress"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SnapshotInfo:
     name: str
     namespace: str | None
@@ -53,7 +53,7 @@ class SnapshotInfo:
     error: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackupInfo:
     name: str
     namespace: str | None
@@ -71,7 +71,7 @@ class BackupInfo:
         return self.backup_created or self.snapshot_created
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackupVolumeInfo:
     name: str
     volume: str | None
@@ -79,7 +79,7 @@ class BackupVolumeInfo:
     last_backup_at: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackupTargetInfo:
     name: str
     url: str | None
@@ -87,7 +87,7 @@ class BackupTargetInfo:
     message: str | None  # the Unavailable condition's message
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecurringJobInfo:
     name: str
     task: str | None

@@ -29,7 +29,7 @@ REQUEST_ANNOTATIONS = ("metallb.io/address-pool", "metallb.universe.tf/address-p
 UNCOUNTABLE = 2**64
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AddressRange:
     first: int
     last: int
@@ -47,7 +47,7 @@ class AddressRange:
         return self.last - self.first + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PoolSpec:
     """What the derived facts need from a pool beyond its row."""
 

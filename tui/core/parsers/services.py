@@ -20,7 +20,7 @@ from tui.core.rows import object_key
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ServiceInfo:
     key: str  # "ns/name"
     type: str | None
@@ -36,7 +36,7 @@ class ServiceInfo:
                    for name, number in self.ports)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SliceInfo:
     service: str | None  # "ns/name" from the kubernetes.io/service-name label
     nodes: tuple[str, ...]  # nodeName of endpoints that are not known to be unready

@@ -17,7 +17,7 @@ CRT = "tls.crt"
 _KEPT_META = ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TlsSecret:
     key: str  # "ns/name"
     cert: CertFacts | None

@@ -30,7 +30,7 @@ from tui.core.parsers.traefik import (
 from tui.core.rows import RouteRow, object_key, route_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TraefikServiceInfo:
     key: str  # "ns/name"
     backends: tuple[str, ...]  # as route backends: "ns/svc:port" or "ns/name (TraefikService)"
