@@ -81,11 +81,11 @@ def freeze_synced_objects() -> None:
     every full collection would otherwise walk them all, and at 20,000 volumes that doubled an
     Overview redraw and put 100 ms pauses under key presses. Their replacements are freed by
     reference counting as ever (parsed objects hold no cycles). Once per process, like the
-    start-up freeze."""
+    start-up freeze, and without a collection first: that would walk them all once more, a
+    pause of half a second under whatever key comes next (the few cycles dead by then stay)."""
     global _synced_frozen
     if not _synced_frozen:
         _synced_frozen = True
-        gc.collect()
         gc.freeze()
 
 
