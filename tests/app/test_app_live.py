@@ -153,3 +153,19 @@ async def test_volumes_changing_one_by_one_keep_the_pane_in_order_and_the_filter
                          10, "the watch event")
         await settle(pilot)
         assert table_keys(app) == [volumes[3].key]  # it no longer matches what was typed
+
+
+async def test_collections_run_again_once_the_first_lists_landed(demo: Any) -> None:
+    """Start-up lists with the cycle collector paused (issue 17); it must run again once every
+    source answered, and an app that exits must never leave the process without it."""
+    import gc
+
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)
+        assert gc.isenabled()
+    demo.stop()  # nothing answers the next one
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+    assert gc.isenabled()
