@@ -42,6 +42,9 @@ from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, bu
 # one table for the whole app (tui/core/layers.py)
 LAYERS = LAYER_IDS
 LAYER_INPUTS: dict[str, tuple[str, ...]] = {layer.id: layer.inputs for layer in LAYER_TABLE}
+LAYERS_OF_KIND: dict[str, tuple[str, ...]] = {
+    kind: tuple(layer for layer, inputs in LAYER_INPUTS.items() if kind in inputs)
+    for kind in {k for inputs in LAYER_INPUTS.values() for k in inputs}}
 PANE_OF_LAYER = {layer.id: layer.pane for layer in LAYER_TABLE}
 
 # sources that are not kube kinds (polled HTTP APIs): health key -> the pane whose health it is.
@@ -182,6 +185,7 @@ class ClusterStore:
         self._traefik: TraefikView | None = None  # the last poll of Traefik's API, if any
         self._layer_changed: dict[str, int] = {}
         self._log = ChangeLog()
+        self._layer_version: dict[str, int] = {}  # per layer: the newest version of its inputs
         self._parse_cache: dict[str, dict[str, tuple[dict[str, Any], Any]]] = {
             key: {} for key in KINDS
         }
@@ -305,11 +309,16 @@ class ClusterStore:
     def _touch_kind(self, kind_key: str, obj_key: str | None = None) -> None:
         """Objects of a kind changed: one (obj_key) or any of them (None)."""
         self._bump(kind_key, obj_key)
-        self._kind_version[kind_key] = self.version
-        for layer, inputs in LAYER_INPUTS.items():
-            if kind_key in inputs:
-                self._layer_changed[layer] = self.version
+        self._kind_moved(kind_key)
+        for layer in LAYERS_OF_KIND.get(kind_key, ()):
+            self._layer_changed[layer] = self.version
         self._layer_changed["impact"] = self.version
+
+    def _kind_moved(self, kind_key: str) -> None:
+        """A kind's objects (or its source's health) moved at this version, and so its layers."""
+        self._kind_version[kind_key] = self.version
+        for layer in LAYERS_OF_KIND.get(kind_key, ()):
+            self._layer_version[layer] = self.version
 
     def _hour(self) -> datetime:
         return self.clock.now().replace(minute=0, second=0, microsecond=0)
@@ -338,7 +347,7 @@ class ClusterStore:
         self._bump(health.key if health.key in KINDS else HEALTH, None)
         if health.key in KINDS:
             # rows that read a source's health (endpoints, TLS Secrets listed or not) are rebuilt
-            self._kind_version[health.key] = self.version
+            self._kind_moved(health.key)
         pane = KINDS[health.key].pane if health.key in KINDS else EXTRA_SOURCES.get(health.key)
         for layer, layer_pane in PANE_OF_LAYER.items():
             if layer_pane == pane:
@@ -423,7 +432,7 @@ class ClusterStore:
     def _layer(self, layer: str) -> tuple[list[Row], dict[str, Row]]:
         if layer not in LAYER_INPUTS:
             raise KeyError(f"unknown layer {layer!r}; layers are {', '.join(LAYERS)}")
-        version = max(self._kind_version[k] for k in LAYER_INPUTS[layer])
+        version = self._layer_version.get(layer, 0)  # the newest of its inputs' versions
         cached = self._rows.get(layer)
         if cached is not None and cached.version == version:
             return cached.ordered, cached.by_key
