@@ -1,22 +1,34 @@
 """Scale bench (issue 17): the console against one emulator serving scale S (or S/10).
 
-    .venv/bin/python bench/scale.py [--scale 1.0] [--repeat 3]
+    .venv/bin/python bench/scale.py [--scale 1.0] [--repeat 3] [--memory]
 
 Scale S: 2,000 nodes, 20,000 Longhorn volumes, 5,000 LoadBalancer Services, 5,000
-IngressRoutes, 2,000 Argo CD Applications. One `clusterdeck emulate --from DUMP` serves them; in
-the same run it times, side by side:
-  - kubectl get nodes,volumes.longhorn.io,services,ingressroutes.traefik.io,applications.argoproj.io
-    -A -o json (the peer)
+IngressRoutes, 2,000 Argo CD Applications, 20,000 Pods, 50,000 Events (bench/scale_objects.py
+builds them, in a child process, shaped like their upstream types). One `clusterdeck emulate
+--from DUMP` serves them; in the same run it times, side by side:
+  - kubectl get nodes,volumes.longhorn.io,services,ingressroutes.traefik.io,applications.argoproj.io,
+    pods,events.events.k8s.io -A -o json (the peer: the kinds of the dump, events in the group
+    the console lists)
   - clusterdeck snapshot --format json (ratio to the peer)
   - the console, in this process through Textual's Pilot (headless, 120x40): start -> every
     source listed and Overview drawn; `3` -> the Volumes pane drawn with every row; `G`, `j`,
-    PageDown -> repaint; peak RSS of this process (the emulator runs apart); idle CPU over 5 s.
-Prints one JSON line and a short table. Nothing here is part of the test suite.
+    PageDown -> repaint; `/` and a query typed a key at a time (with backspaces) -> the table
+    holds exactly the matching rows and repainted (the first key apart, p95 of the rest; and
+    filter_*apply*: the seconds of those spent in the pane's set_filter, the Pilot's share aside);
+    event -> row visible at 200 changes/s; peak RSS of this process (the emulator and the
+    dump's builder run apart); idle CPU over 5 s
+  - the console in tmux (a real pty): `j`, PageDown -> the screen changed.
+Prints one JSON line (with the objects served per kind, by `kubectl -o name`, and the rows the
+console's store holds per layer) and a short table. --memory traces allocations (tracemalloc)
+from before the console starts until Volumes is open and prints the biggest holders by line and
+by file after the table; that run's start, open and peak RSS figures are inflated by the
+tracing, so the default run never traces. Nothing here is part of the test suite.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -133,7 +145,8 @@ async def console_figures(kubeconfig: Path, volumes: int,
 
         out["open_volumes_s"] = await timed_key("3", volumes_shown)
         if memory:
-            holders = memory_holders(tracemalloc.take_snapshot())
+            gc.collect()  # what is held, not garbage not yet collected
+            holders = memory_holders(tracemalloc.take_snapshot(), tracemalloc.get_traced_memory()[1])
             tracemalloc.stop()  # the figures that follow run untraced (those above did not)
         out["G_s"] = await timed_key("G", lambda: table().cursor_row == volumes - 1)
         await pilot.press("g")
@@ -173,6 +186,15 @@ async def filter_figures(app: Any, timed_key: Any, volumes: int) -> dict[str, fl
     table = pane.query_one("#table")
     # what each row can be found by, read once from the pane (untimed): the expected counts
     texts = [pane.search_text(row, pane.cells(row)).lower() for row in pane.rows_by_key.values()]
+    applied: list[float] = []  # seconds inside the pane's set_filter: the app's own share
+    set_filter = pane.set_filter
+
+    def timed_set_filter(text: str) -> None:
+        t0 = time.perf_counter()
+        set_filter(text)
+        applied.append(time.perf_counter() - t0)
+
+    pane.set_filter = timed_set_filter  # the prompt binds it when `/` opens it
     out = {"filter_open_s": await timed_key("/", lambda: isinstance(app.screen, PromptScreen))}
     typed, times = "", []
     for key in FILTER_KEYS:
@@ -185,15 +207,19 @@ async def filter_figures(app: Any, timed_key: Any, volumes: int) -> dict[str, fl
         times.append(await timed_key(key, filtered))
     out["filter_first_key_s"] = times[0]
     out["filter_key_p95_s"] = p95(times[1:])
+    if len(applied) == len(FILTER_KEYS):  # one set_filter a keystroke: the app's share of each
+        out["filter_first_apply_s"], out["filter_apply_p95_s"] = applied[0], p95(applied[1:])
     await timed_key("escape", lambda: pane.filter_text == "" and table.row_count == volumes)
+    del pane.set_filter
     return out
 
 
-def memory_holders(snapshot: tracemalloc.Snapshot, top: int = 15) -> list[str]:
+def memory_holders(snapshot: tracemalloc.Snapshot, peak: int, top: int = 15) -> list[str]:
     """The biggest live allocations by line and by file, as table lines."""
     snapshot = snapshot.filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
     total = sum(stat.size for stat in snapshot.statistics("filename"))
-    lines = [f"memory holders (tracemalloc, Volumes open): {total / 2**20:.1f} MB traced",
+    lines = [(f"memory holders (tracemalloc, Volumes open): {total / 2**20:.1f} MB held, "
+             f"{peak / 2**20:.1f} MB at the peak since start"),
              f"  {'MB':>7} {'blocks':>9}  by line"]
     for stat in snapshot.statistics("lineno")[:top]:
         frame = stat.traceback[0]
