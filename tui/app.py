@@ -144,7 +144,8 @@ class ClusterDeckApp(App[int]):
             self.connection.api_client, self.bridge.deliver_for_now(), self.clock,
             origin=self.connection.origin, traefik_api_url=self.config.traefik_api_url,
             present=self.connection.dump_kinds,
-            traefik_poll_seconds=self.config.traefik_poll_seconds, backoff=self.source_backoff)
+            traefik_poll_seconds=self.config.traefik_poll_seconds, backoff=self.source_backoff,
+            events_max=self.store.events_max)
         self.sources.start()
 
     def traefik_api_url(self) -> str | None:

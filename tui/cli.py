@@ -129,7 +129,7 @@ def collect(conn: ClusterConnection, timeout: float, traefik_api_url: str | None
     explicit = traefik_api_url is not None
     sources = build_sources(conn.api_client, events.put, clock, origin=conn.origin,
                             traefik_api_url=traefik_api_url if explicit else _configured_traefik_api(),
-                            force_traefik_api=explicit, present=conn.dump_kinds)
+                            force_traefik_api=explicit, present=conn.dump_kinds, events_max=store.events_max)
     sources.start()
     deadline = time.monotonic() + timeout
     try:

@@ -169,3 +169,45 @@ def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: An
     relisted = [e for e in got if isinstance(e, Relisted)]
     assert len(relisted) == 1
     assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
+
+
+def test_a_long_events_list_is_never_held_whole(emulator_factory: Any) -> None:
+    """1,203 events with a store that keeps 100: while listing, the source holds no more than
+    twice that; the store keeps the newest 100 and says how many it let go (issue 17: 50,000
+    events at scale are not held at once)."""
+    from tui.core import kube_http
+    from tui.core.bounded_events import keep_newest
+
+    def event(i: int) -> dict[str, Any]:
+        at = f"2026-11-26T{10 + i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z"
+        return {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                "metadata": {"name": f"ev-{i:05d}", "namespace": "bench", "creationTimestamp": at},
+                "eventTime": at.replace("Z", ".000000Z"), "reason": "Pulled", "note": f"event {i}",
+                "type": "Normal", "action": "Pulling", "reportingController": "kubelet",
+                "reportingInstance": "node-1",
+                "regarding": {"kind": "Pod", "namespace": "bench", "name": f"pod-{i % 7}"}}
+
+    emu = emulator_factory([event(i) for i in range(1203)], controllers=False)
+    events: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
+    source = KindSource(KINDS["events"], kube_http.client_for(emu.url), events.put, SystemClock(),
+                        keep=keep_newest(100))
+    source.start()
+    got: list[SourceEvent] = []
+    deadline = time.monotonic() + 15
+    while not any(isinstance(e, Relisted) for e in got) and time.monotonic() < deadline:
+        try:
+            got.append(events.get(timeout=0.1))
+        except queue.Empty:
+            pass
+    source.stop()
+    source.join(3)
+    relisted = next(e for e in got if isinstance(e, Relisted))
+    assert len(relisted.objects) <= 200 and relisted.listed == 1203
+    store = ClusterStore(events_max=100)
+    for page in (e for e in got if isinstance(e, ListPage)):
+        store.handle(page)
+        assert len(store.objects("events")) <= 100
+    store.handle(relisted)
+    kept = sorted(o["metadata"]["name"] for o in store.objects("events"))
+    assert kept == [f"ev-{i:05d}" for i in range(1103, 1203)]  # the newest
+    assert store.events_dropped == 1103

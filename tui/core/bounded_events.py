@@ -2,6 +2,7 @@
 and an incident console must not grow without bound. It says how many it let go."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,11 +31,19 @@ class EventsBound:
         # those evicted by newer ones since (a relist counts afresh, so nothing twice)
         self.dropped = 0
 
-    def relisted(self, bucket: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        """A fresh list, ordered oldest first and cut to the newest `limit`."""
+    def relisted(self, bucket: dict[str, dict[str, Any]], listed: int | None = None) -> dict[str, dict[str, Any]]:
+        """A fresh list, ordered oldest first and cut to the newest `limit`. `listed`: how many
+        the list held, when its source kept only the newest already."""
         ordered = sorted(bucket.items(), key=lambda item: last_seen(item[1]))
-        self.dropped = max(0, len(ordered) - self.limit)
-        return dict(ordered[self.dropped:])
+        cut = max(0, len(ordered) - self.limit)
+        self.dropped = max(cut, (listed or 0) - self.limit)
+        return dict(ordered[cut:])
+
+    def paged(self, bucket: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """A list still paging in: the bucket cut to the newest `limit` (it counts at its end)."""
+        if len(bucket) <= self.limit:
+            return bucket
+        return dict(sorted(bucket.items(), key=lambda item: last_seen(item[1]))[-self.limit:])
 
     def added(self, bucket: dict[str, dict[str, Any]], key: str) -> None:
         """One event arrived or repeated: it is now the newest; the oldest go past the limit."""
@@ -42,3 +51,12 @@ class EventsBound:
         while len(bucket) > self.limit:
             del bucket[next(iter(bucket))]
             self.dropped += 1
+
+
+def keep_newest(limit: int) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """For a source listing events, after each page: of what it listed so far, the newest
+    `limit` once it holds twice that (50,000 events are not held at once when the store keeps
+    5,000; the store makes the last cut)."""
+    def keep(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(objects, key=last_seen)[-limit:] if len(objects) > 2 * limit else objects
+    return keep

@@ -51,6 +51,8 @@ class Relisted:
     resource_version: str | None = None
     # what a polled HTTP API said besides the list (Traefik: the providers it runs); kube: None
     facts: dict[str, Any] | None = None
+    # how many objects the list held when the source kept fewer (the newest events): None, all
+    listed: int | None = None
 
 
 @dataclass(frozen=True)

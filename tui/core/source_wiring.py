@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from tui.core.bounded_events import keep_newest
 from tui.core.clock import Clock
 from tui.core.events import HealthChanged, SourceHealth, SourceState
 from tui.core.kinds import KINDS
@@ -69,13 +70,14 @@ def traefik_api_for(origin: Origin, configured: str | None) -> str | None:
 def build_sources(api_client: ApiClient, deliver: Deliver, clock: Clock, *, origin: Origin,
                   traefik_api_url: str | None = None, traefik_poll_seconds: float = DEFAULT_INTERVAL,
                   backoff: Backoff | None = None, force_traefik_api: bool = False,
-                  present: frozenset[str] | None = None) -> Sources:
+                  present: frozenset[str] | None = None, events_max: int | None = None) -> Sources:
     """Not started yet. `force_traefik_api` polls `traefik_api_url` whatever the origin (the
     snapshot command's explicit `traefik_api_url` argument). `present`: the KINDS keys a dump
-    holds (None for a live cluster); every other kind says "not in the dump"."""
+    holds (None for a live cluster); every other kind says "not in the dump". `events_max`: the
+    store keeps that many events; the events source holds no more than twice that while listing."""
     watched = [k for k in KINDS.values() if present is None or k.key in present]
-    kube = (SourceSet(api_client, deliver, clock, kinds=watched, backoff=backoff) if backoff
-            else SourceSet(api_client, deliver, clock, kinds=watched))
+    keep = {"events": keep_newest(events_max)} if events_max else None
+    kube = SourceSet(api_client, deliver, clock, kinds=watched, backoff=backoff or Backoff(), keep=keep)
     members: list[Source] = list(kube.sources)
     if present is not None:
         members += [AbsentKind(key, deliver, clock) for key in KINDS if key not in present]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import random
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -62,6 +62,10 @@ class _Gone(Exception):
     """The watch's resourceVersion is too old (410): relist."""
 
 
+# what a source holds of a long list until its end: all of it, or (events) the newest
+Keep = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+
 class KindSource:
     """List+watch of one kind, forever, on its own daemon thread."""
 
@@ -80,8 +84,10 @@ class KindSource:
         clock: Clock,
         backoff: Backoff = Backoff(),
         rng: random.Random | None = None,
+        keep: Keep | None = None,
     ) -> None:
         self.kind = kind
+        self._keep = keep  # what of a long list to hold until its end (the newest events)
         self._api = api_client
         self._deliver = deliver
         self._clock = clock
@@ -147,6 +153,7 @@ class KindSource:
         as it lands (the first paints before the rest arrives). A server that ignores `limit`
         answers everything at once; a continue token that expired (410) restarts the list."""
         objects: list[dict[str, Any]] = []
+        listed = 0
         token: str | None = None
         while True:
             query = [("limit", str(self.PAGE))] + ([("continue", token)] if token else [])
@@ -155,23 +162,26 @@ class KindSource:
             except ApiException as exc:
                 if exc.status != 410 or token is None:
                     raise
-                objects, token = [], None  # the snapshot we paged through is gone: list afresh
+                objects, token, listed = [], None, 0  # the snapshot we paged through is gone: list afresh
                 continue
             items = body.get("items")
             # in the store's form here, so the store keeps these very objects (one copy of a
             # 20,000-object list in memory, not two) and the final list compares by identity
             page = [stored_form(self.kind, o) for o in items if isinstance(o, dict)] if isinstance(items, list) else []
             objects.extend(page)
+            listed += len(page)
+            if self._keep is not None:
+                objects = self._keep(objects)
             meta = body.get("metadata")
             metadata: dict[str, Any] = meta if isinstance(meta, dict) else {}
             token = metadata.get("continue") or None
             if not token or self._stop.is_set():
                 break
             remaining = metadata.get("remainingItemCount")
-            total = len(objects) + remaining if isinstance(remaining, int) else None
-            self._deliver(ListPage(self.kind.key, page, len(objects), total))
+            total = listed + remaining if isinstance(remaining, int) else None
+            self._deliver(ListPage(self.kind.key, page, listed, total))
         version = dig_str(body, "metadata", "resourceVersion")  # the final page's: watch from it
-        self._deliver(Relisted(self.kind.key, objects, version))
+        self._deliver(Relisted(self.kind.key, objects, version, listed=listed if listed != len(objects) else None))
         self._report(SourceState.OK, None)
         return version
 
@@ -302,10 +312,11 @@ class SourceSet:
         clock: Clock | None = None,
         kinds: Iterable[Kind] | None = None,
         backoff: Backoff = Backoff(),
+        keep: Mapping[str, Keep] | None = None,
     ) -> None:
         clock = clock or SystemClock()
         self.sources = [
-            KindSource(kind, api_client, deliver, clock, backoff)
+            KindSource(kind, api_client, deliver, clock, backoff, keep=(keep or {}).get(kind.key))
             for kind in (kinds if kinds is not None else KINDS.values())
         ]
 

@@ -222,7 +222,7 @@ class ClusterStore:
             if keyed:
                 fresh[keyed[0]] = keyed[1]
         if event.key == "events":
-            fresh = self._events_bound.relisted(fresh)
+            fresh = self._events_bound.relisted(fresh, event.listed)
         if self._loading.pop(event.key, None) is not None:
             self._bump(HEALTH, None)
             self._layer_changed["health"] = self.version  # the "loading" line goes
@@ -255,6 +255,8 @@ class ClusterStore:
             keyed = self._keyed(event.key, obj)
             if keyed and bucket.get(keyed[0]) != keyed[1]:
                 bucket[keyed[0]] = keyed[1]
+        if event.key == "events":
+            self._objects["events"] = bucket = self._events_bound.paged(bucket)
         self._loading[event.key] = (event.loaded, event.total)
         self._touch_kind(event.key)
         self._layer_changed["health"] = self.version  # the Overview's "loading" line moved
@@ -697,6 +699,11 @@ class ClusterStore:
 
     def _build_events(self) -> list[Row]:
         return list(aggregate(self.parsed("events").values()))
+
+    @property
+    def events_max(self) -> int:
+        """The most events the store keeps (the newest)."""
+        return self._events_bound.limit
 
     @property
     def events_dropped(self) -> int:
