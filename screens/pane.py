@@ -177,7 +177,9 @@ class PaneScreen(RowKeys, Screen[None]):
             if row is not None:
                 self._search_text(row)
         if start + SEARCH_SLICE < len(keys) and self.is_attached and self in self.app.screen_stack:
-            self.call_later(self._warm_search, keys, start + SEARCH_SLICE)
+            # a timer, not call_later: the loop goes idle between slices, so the prompt paints
+            # and keys are read at once instead of after the last slice
+            self.set_timer(0.002, lambda: self._warm_search(keys, start + SEARCH_SLICE))
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         """Redraw what changed: the header and banner on health, the table on its layer."""
