@@ -34,7 +34,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.renderables.styled import Styled
 from textual.scroll_view import ScrollView
@@ -152,6 +152,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._styles: dict[tuple[Style, Style], tuple[list[Style], Style]] = {}  # per-column styles of a line
         self._measured: tuple[int, bool, dict[int, int]] | None = None  # (rows generation, wraps, widths)
         self._generation = 0  # bumped when the rows change: measured widths are kept until then
+        self._look: tuple[Style, tuple[bool, str]] | None = None  # (base style, focus and theme) while painting
         self.marked: set[str] = set()
 
     # --- columns -------------------------------------------------------------------------
@@ -492,32 +493,47 @@ class ResourceTable(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the look every line shares, read once per paint rather than once per line
+        self._look = self._current_look()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._look = None
+
+    def _current_look(self) -> tuple[Style, tuple[bool, str]]:
+        return self.rich_style, (self.has_focus, self.app.current_theme.name if self.is_attached else "")
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
-        base = self.rich_style
+        base, state = self._look or self._current_look()
         if y == 0:
             index, line = -1, 0
         else:
             index, line = self._row_at_line(y - 1 + scroll_y)
             if index >= len(self._order):
                 return Strip.blank(width, base)
-        state = (self.has_focus, self.app.current_theme.name if self.is_attached else "")
         cache_key = (index, line, scroll_x, width, index == self._cursor, base, state,
                      self._order[index] if index >= 0 else None)
         strip = self._strips.get(cache_key)
         if strip is None:
             widened = self._widened
-            strip = self._draw(index, line, base).crop_extend(scroll_x, scroll_x + width, base)
-            strip = strip.adjust_cell_length(width, base).simplify()
+            segments, length = self._draw(index, line, base)
+            if scroll_x == 0:  # the usual case, with one Strip (each costs its seven caches) instead of four
+                strip = Strip(Segment.simplify(segments), length).adjust_cell_length(width, base)
+            else:
+                strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+                strip = strip.adjust_cell_length(width, base).simplify()
             if len(self._strips) > 500:
                 self._strips.clear()
             if widened == self._widened:  # drawn with the widths it will keep
                 self._strips[cache_key] = strip
         return strip
 
-    def _draw(self, index: int, line: int, base: Style) -> Strip:
-        """One line of the header (index -1) or of row `index`, as DataTable drew it."""
+    def _draw(self, index: int, line: int, base: Style) -> tuple[list[Segment], int]:
+        """One line of the header (index -1) or of row `index`, as DataTable drew it, and its
+        length in cells (every cell is drawn exactly as wide as its column and padding)."""
         header = index == -1
         columns = self.shown_columns
         if header:
@@ -528,7 +544,7 @@ class ResourceTable(ScrollView, can_focus=True):
             row_style = base
             key = self._order[index]
             fitted = self._fitted_row(key)
-            cells = [Text(MARK if key in self.marked else " ", style="bold magenta"), *fitted]
+            cells = [_MARKED if key in self.marked else _UNMARKED, *fitted]
             height = self._row_span(index)[1]
         cursor = not header and index == self._cursor
         component = self.get_component_rich_style("datatable--cursor") if cursor else _NO_STYLE
@@ -537,7 +553,10 @@ class ResourceTable(ScrollView, can_focus=True):
         console = self.app.console
         for pre, col, cell in zip(pres, columns, cells):
             if height == 1 and _plain_line(cell, col.width):
-                segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                if cell.spans:
+                    segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                else:
+                    segments.extend(_padded_styled(cell, col.width, console, pre, post))
                 continue
             options = self.app.console_options.update_dimensions(col.width + 2 * PADDING, height)
             if height == 1:
@@ -548,10 +567,11 @@ class ResourceTable(ScrollView, can_focus=True):
         remaining = max(0, self.size.width - table_width)
         extend = row_style + component + _OUT_OF_BOUNDS
         segments.append(Segment(" " * remaining, extend))
-        return Strip(segments)
+        return segments, table_width + remaining
 
 
 _NO_STYLE = Style()
+_MARKED, _UNMARKED = Text(MARK, style="bold magenta"), Text(" ", style="bold magenta")
 _OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
 
 
@@ -565,6 +585,20 @@ def _plain_line(cell: Text, width: int) -> bool:
     plain = cell.plain
     return (cell.cell_len <= width and "\n" not in plain and "\t" not in plain
             and cell.justify in (None, "default", "left"))
+
+
+def _padded_styled(cell: Text, width: int, console: Any, pre: Style, post: Style) -> list[Segment]:
+    """What Segment.apply_style(_padded(cell, ...), pre, post) gives for a cell without spans (most
+    cells), without its passes: pre is laid under each segment's own style, post over it."""
+    pad = pre + post if post else pre
+    out = [Segment(" " * PADDING, pad)]
+    if cell.plain:
+        own = console.get_style(cell.style) if cell.style else None
+        out.append(Segment(cell.plain, ((pre + own) + post if post else pre + own) if own else pad))
+    if width > cell.cell_len:
+        out.append(Segment(" " * (width - cell.cell_len), pad))
+    out.append(Segment(" " * PADDING, pad))
+    return out
 
 
 def _padded(cell: Text, width: int, console: Any) -> list[Segment]:
