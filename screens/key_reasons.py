@@ -15,7 +15,7 @@ from tui.keymap import key_label
 def dimmed_key_reason(screen: Any, key: str) -> str | None:
     """The sentence for `key` on `screen` when its binding is shown dimmed; None when the key is
     not a dimmed binding of this screen (it then goes on as usual)."""
-    active = screen.active_bindings.get(key)
+    active = _active_binding(screen, key)
     if active is None or active.enabled:
         return None
     action = active.binding.action
@@ -31,6 +31,24 @@ def dimmed_key_reason(screen: Any, key: str) -> str | None:
     if action == "row_logs":
         return f"{label}: no pods"
     return f"{label}: {active.binding.description.lower()} does not apply here"
+
+
+def _active_binding(screen: Any, key: str) -> Any:
+    """`screen.active_bindings.get(key)`, asking only the bindings of `key` whether they apply:
+    every keypress comes here, and asking all of them (each action's preconditions) cost more
+    than the key's own work."""
+    from textual.binding import ActiveBinding
+
+    found: ActiveBinding | None = None
+    for namespace, bindings in screen._modal_binding_chain:  # noqa: SLF001 - the chain active_bindings walks
+        for binding in bindings.key_to_bindings.get(key, ()):
+            state = screen.app._check_action_state(binding.action, namespace)  # noqa: SLF001
+            if state is False:  # not shown at all
+                continue
+            # the first binding of the key wins, unless a later one has priority (as active_bindings)
+            if found is None or (binding.priority and not found.binding.priority):
+                found = ActiveBinding(namespace, binding, bool(state), binding.tooltip)
+    return found
 
 
 def _action_reason(screen: Any, action_id: str) -> str:

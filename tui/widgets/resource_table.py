@@ -34,7 +34,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.renderables.styled import Styled
 from textual.scroll_view import ScrollView
@@ -149,6 +149,11 @@ class ResourceTable(ScrollView, can_focus=True):
         self._strips: dict[tuple[Any, ...], Strip] = {}
         self._cursor = 0
         self._widened = 0  # bumped when a drawn row widens a never-cut column
+        self._columns: list[ShownColumn] | None = None  # shown_columns, until widths change
+        self._styles: dict[tuple[Style, Style], tuple[list[Style], Style]] = {}  # per-column styles of a line
+        self._measured: tuple[int, bool, dict[int, int]] | None = None  # (rows generation, wraps, widths)
+        self._generation = 0  # bumped when the rows change: measured widths are kept until then
+        self._look: tuple[Style, tuple[bool, str]] | None = None  # (base style, focus and theme) while painting
         self.marked: set[str] = set()
 
     # --- columns -------------------------------------------------------------------------
@@ -184,16 +189,20 @@ class ResourceTable(ScrollView, can_focus=True):
 
     @property
     def shown_columns(self) -> list[ShownColumn]:
-        """The columns as drawn, the mark column first."""
-        out = [ShownColumn("__mark", 1)]
-        for i in self._shown:
-            col = self._all_columns[i]
-            width = self._flex_width if col.flex and self._flex_width else (self._width(i) or col.width or 0)
-            out.append(ShownColumn(col.key, width))
-        return out
+        """The columns as drawn, the mark column first (kept until a width changes: every drawn
+        line reads them)."""
+        if self._columns is None:
+            out = [ShownColumn("__mark", 1)]
+            for i in self._shown:
+                col = self._all_columns[i]
+                width = self._flex_width if col.flex and self._flex_width else (self._width(i) or col.width or 0)
+                out.append(ShownColumn(col.key, width))
+            self._columns = out
+        return self._columns
 
     def _apply_columns(self, shown: tuple[int, ...], flex_width: int = 0) -> None:
         self._shown, self._flex_width = shown, flex_width
+        self._columns = None
         self._layout()
 
     def _fit_cells(self, cells: tuple[Text, ...]) -> tuple[Text, ...]:
@@ -209,18 +218,22 @@ class ResourceTable(ScrollView, can_focus=True):
         return [i for i, col in enumerate(self._all_columns) if col.cut == "never" and not col.flex]
 
     def _measure_widths(self) -> dict[int, int]:
-        """Widest never-cut cells over every row (small tables) or a spread sample."""
+        """Widest never-cut cells over every row (small tables) or a spread sample; measured once
+        per change of rows (a resize or a column change reuses them: opening a pane lays out twice)."""
         never = self._never_cut()
         if not never or not self._order:
             return {}
         # a table with a wrapped column fits every row for its heights anyway: measure them all
         wraps = self._wraps()
+        if self._measured is not None and self._measured[:2] == (self._generation, wraps):
+            return dict(self._measured[2])
         step = 1 if wraps else max(1, len(self._order) // SAMPLE)
         widest = dict.fromkeys(never, 0)
         first = self._row_at_line(int(self.scroll_y))[0] if self._starts is None else 0
         visible = [] if wraps else self._order[first:first + self.size.height]
         for key in [*self._order[::step], *visible]:  # the rows on screen too: no flicker
             self._grow(widest, self._cells_of(key))
+        self._measured = (self._generation, wraps, dict(widest))
         return widest
 
     @staticmethod
@@ -273,6 +286,7 @@ class ResourceTable(ScrollView, can_focus=True):
             self._order = list(keys)
             self._index = {k: i for i, k in enumerate(self._order)}
         self._cells_of, self._tokens = cells_of, tokens or {}
+        self._generation += 1
         if self.marked:
             self.marked &= self._index.keys()
         if changed is not None and self._grown and not self._wraps():
@@ -305,10 +319,11 @@ class ResourceTable(ScrollView, can_focus=True):
         """Widths, heights and the virtual size after the rows or the columns changed."""
         self._fitted.clear()
         self._strips.clear()
+        self._columns = None
         if self.is_mounted and self._shown:
             widest = self._measure_widths()
             if widest != self._grown:
-                self._grown = widest
+                self._grown, self._columns = widest, None
                 self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
         if self._wraps() and self._order:
             known, self._heights = self._heights, {}  # rows that left are forgotten
@@ -362,6 +377,7 @@ class ResourceTable(ScrollView, can_focus=True):
             cells = self._cells_of(key)
             if self._grown and self._grow(self._grown, cells):  # a wider never-cut value came into view
                 self._widened += 1
+                self._columns = None
                 self.call_after_refresh(self._widen)
             fitted = self._fit_cells(cells)
             if len(self._fitted) > 2000:  # only drawn rows are kept
@@ -373,6 +389,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """A drawn row held a wider never-cut value: columns take their new widths."""
         if self._flex_width:
             self._flex_width = self._flex(self.size.width or self.app.size.width)
+        self._columns = None
         self._fitted.clear()
         self._strips.clear()
         self.virtual_size = Size(sum(col.width + 2 * PADDING for col in self.shown_columns), self._lines() + 1)
@@ -382,13 +399,20 @@ class ResourceTable(ScrollView, can_focus=True):
     def _set_cursor(self, row: int, scroll: bool = True, announce: bool = True) -> None:
         row = max(0, min(row, len(self._order) - 1)) if self._order else 0
         moved = row != self._cursor
-        self._cursor = row
+        before, self._cursor = self._cursor, row
         if moved:  # strips are cached per cursor-or-not: only the two rows that changed redraw
-            self.refresh()
+            self._refresh_row(before)
+            self._refresh_row(row)
         if scroll:
             self._scroll_cursor_into_view()
         if moved or announce:
             self.post_message(self.RowHighlighted(self, row, self.cursor_key))
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint only row `index`'s lines (a scroll that follows repaints the whole view)."""
+        if 0 <= index < len(self._order):
+            top, height = self._row_span(index)
+            self.refresh_lines(top + 1, height)  # + 1: the header line
 
     def move_cursor(self, *, row: int | None = None, column: int | None = None,
                     animate: bool = False, scroll: bool = True) -> None:
@@ -476,6 +500,21 @@ class ResourceTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._styles.clear()
+
+    def _line_styles(self, row_style: Style, component: Style, count: int) -> tuple[list[Style], Style]:
+        """(the style of each column's cells, the style laid over them) for a line: a style per
+        column (as DataTable's per-cell meta kept cells apart), summed once per look rather than
+        once per cell."""
+        hit = self._styles.get((row_style, component))
+        if hit is None or len(hit[0]) < count:
+            pres = [row_style + _column_meta(column) + component for column in range(count)]
+            # the cursor's colours win over a cell's own (DataTable's cursor_*_priority "css")
+            post = Style.from_color(component.color) + Style.from_color(bgcolor=component.bgcolor)
+            if len(self._styles) > 64:
+                self._styles.clear()
+            self._styles[(row_style, component)] = hit = (pres, post)
+        return hit
 
     def _on_focus(self, event: events.Focus) -> None:
         self._strips.clear()
@@ -485,32 +524,47 @@ class ResourceTable(ScrollView, can_focus=True):
         self._strips.clear()
         self.refresh()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the look every line shares, read once per paint rather than once per line
+        self._look = self._current_look()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._look = None
+
+    def _current_look(self) -> tuple[Style, tuple[bool, str]]:
+        return self.rich_style, (self.has_focus, self.app.current_theme.name if self.is_attached else "")
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
-        base = self.rich_style
+        base, state = self._look or self._current_look()
         if y == 0:
             index, line = -1, 0
         else:
             index, line = self._row_at_line(y - 1 + scroll_y)
             if index >= len(self._order):
                 return Strip.blank(width, base)
-        state = (self.has_focus, self.app.current_theme.name if self.is_attached else "")
         cache_key = (index, line, scroll_x, width, index == self._cursor, base, state,
                      self._order[index] if index >= 0 else None)
         strip = self._strips.get(cache_key)
         if strip is None:
             widened = self._widened
-            strip = self._draw(index, line, base).crop_extend(scroll_x, scroll_x + width, base)
-            strip = strip.adjust_cell_length(width, base).simplify()
+            segments, length = self._draw(index, line, base)
+            if scroll_x == 0:  # the usual case, with one Strip (each costs its seven caches) instead of four
+                strip = Strip(Segment.simplify(segments), length).adjust_cell_length(width, base)
+            else:
+                strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
+                strip = strip.adjust_cell_length(width, base).simplify()
             if len(self._strips) > 500:
                 self._strips.clear()
             if widened == self._widened:  # drawn with the widths it will keep
                 self._strips[cache_key] = strip
         return strip
 
-    def _draw(self, index: int, line: int, base: Style) -> Strip:
-        """One line of the header (index -1) or of row `index`, as DataTable drew it."""
+    def _draw(self, index: int, line: int, base: Style) -> tuple[list[Segment], int]:
+        """One line of the header (index -1) or of row `index`, as DataTable drew it, and its
+        length in cells (every cell is drawn exactly as wide as its column and padding)."""
         header = index == -1
         columns = self.shown_columns
         if header:
@@ -521,20 +575,19 @@ class ResourceTable(ScrollView, can_focus=True):
             row_style = base
             key = self._order[index]
             fitted = self._fitted_row(key)
-            cells = [Text(MARK if key in self.marked else " ", style="bold magenta"), *fitted]
+            cells = [_MARKED if key in self.marked else _UNMARKED, *fitted]
             height = self._row_span(index)[1]
         cursor = not header and index == self._cursor
-        component = self.get_component_rich_style("datatable--cursor") if cursor else Style()
-        # the cursor's colours win over a cell's own (DataTable's cursor_*_priority "css")
-        post = Style.from_color(component.color) + Style.from_color(bgcolor=component.bgcolor)
+        component = self.get_component_rich_style("datatable--cursor") if cursor else _NO_STYLE
+        pres, post = self._line_styles(row_style, component, len(columns))
         segments: list[Segment] = []
         console = self.app.console
-        for column, (col, cell) in enumerate(zip(columns, cells)):
-            # a style per column (as DataTable's per-cell meta kept cells apart); one Style
-            # object per column lets rich's cached style sums serve every row
-            pre = row_style + _column_meta(column) + component
+        for pre, col, cell in zip(pres, columns, cells):
             if height == 1 and _plain_line(cell, col.width):
-                segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                if cell.spans:
+                    segments.extend(Segment.apply_style(_padded(cell, col.width, console), pre, post))
+                else:
+                    segments.extend(_padded_styled(cell, col.width, console, pre, post))
                 continue
             options = self.app.console_options.update_dimensions(col.width + 2 * PADDING, height)
             if height == 1:
@@ -545,9 +598,11 @@ class ResourceTable(ScrollView, can_focus=True):
         remaining = max(0, self.size.width - table_width)
         extend = row_style + component + _OUT_OF_BOUNDS
         segments.append(Segment(" " * remaining, extend))
-        return Strip(segments)
+        return segments, table_width + remaining
 
 
+_NO_STYLE = Style()
+_MARKED, _UNMARKED = Text(MARK, style="bold magenta"), Text(" ", style="bold magenta")
 _OUT_OF_BOUNDS = Style.from_meta({"column": 0, "out_of_bounds": True})
 
 
@@ -561,6 +616,20 @@ def _plain_line(cell: Text, width: int) -> bool:
     plain = cell.plain
     return (cell.cell_len <= width and "\n" not in plain and "\t" not in plain
             and cell.justify in (None, "default", "left"))
+
+
+def _padded_styled(cell: Text, width: int, console: Any, pre: Style, post: Style) -> list[Segment]:
+    """What Segment.apply_style(_padded(cell, ...), pre, post) gives for a cell without spans (most
+    cells), without its passes: pre is laid under each segment's own style, post over it."""
+    pad = pre + post if post else pre
+    out = [Segment(" " * PADDING, pad)]
+    if cell.plain:
+        own = console.get_style(cell.style) if cell.style else None
+        out.append(Segment(cell.plain, ((pre + own) + post if post else pre + own) if own else pad))
+    if width > cell.cell_len:
+        out.append(Segment(" " * (width - cell.cell_len), pad))
+    out.append(Segment(" " * PADDING, pad))
+    return out
 
 
 def _padded(cell: Text, width: int, console: Any) -> list[Segment]:
