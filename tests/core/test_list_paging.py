@@ -146,14 +146,10 @@ def test_an_expired_continue_token_relists_from_the_start(serve: Any) -> None:
     assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
 
 
-def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: Any) -> None:
-    """The same source against our emulator (what the demo and the scale bench serve): it pages
-    too, so the console's first page paints before the rest there as well."""
-    from tui.core import kube_http
-
-    emu = emulator_factory([dict(n, metadata=dict(n["metadata"])) for n in NODES], controllers=False)
+def until_listed(kind: Any, client: ApiClient, **options: Any) -> list[SourceEvent]:
+    """Run a kind's source against a live API until its list ended; its events in order."""
     events: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
-    source = KindSource(KINDS["nodes"], kube_http.client_for(emu.url), events.put, SystemClock())
+    source = KindSource(kind, client, events.put, SystemClock(), **options)
     source.start()
     got: list[SourceEvent] = []
     deadline = time.monotonic() + 15
@@ -164,6 +160,16 @@ def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: An
             pass
     source.stop()
     source.join(3)
+    return got
+
+
+def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: Any) -> None:
+    """The same source against our emulator (what the demo and the scale bench serve): it pages
+    too, so the console's first page paints before the rest there as well."""
+    from tui.core import kube_http
+
+    emu = emulator_factory([dict(n, metadata=dict(n["metadata"])) for n in NODES], controllers=False)
+    got = until_listed(KINDS["nodes"], kube_http.client_for(emu.url))
     pages = [e for e in got if isinstance(e, ListPage)]
     assert [(p.loaded, p.total) for p in pages] == [(500, 1203), (1000, 1203)]
     relisted = [e for e in got if isinstance(e, Relisted)]
@@ -188,19 +194,7 @@ def test_a_long_events_list_is_never_held_whole(emulator_factory: Any) -> None:
                 "regarding": {"kind": "Pod", "namespace": "bench", "name": f"pod-{i % 7}"}}
 
     emu = emulator_factory([event(i) for i in range(1203)], controllers=False)
-    events: queue.SimpleQueue[SourceEvent] = queue.SimpleQueue()
-    source = KindSource(KINDS["events"], kube_http.client_for(emu.url), events.put, SystemClock(),
-                        keep=keep_newest(100))
-    source.start()
-    got: list[SourceEvent] = []
-    deadline = time.monotonic() + 15
-    while not any(isinstance(e, Relisted) for e in got) and time.monotonic() < deadline:
-        try:
-            got.append(events.get(timeout=0.1))
-        except queue.Empty:
-            pass
-    source.stop()
-    source.join(3)
+    got = until_listed(KINDS["events"], kube_http.client_for(emu.url), keep=keep_newest(100))
     relisted = next(e for e in got if isinstance(e, Relisted))
     assert len(relisted.objects) <= 200 and relisted.listed == 1203
     store = ClusterStore(events_max=100)
