@@ -28,7 +28,6 @@ from screens.routes import RoutesScreen
 from screens.volumes import VolumesScreen
 from screens.workloads import WorkloadsScreen
 from tui.action_launcher import ActionLauncher
-from tui.store_bridge import StoreBridge, StoreChanged
 from tui.config import Config
 from tui.connection import ClusterConnection
 from tui.core.clock import Clock, SystemClock
@@ -38,6 +37,7 @@ from tui.core.source_wiring import Sources, build_sources, traefik_api_for
 from tui.core.sources import Backoff
 from tui.core.store import ClusterStore
 from tui.keymap import bindings, check_keymap, shown_key
+from tui.store_bridge import StoreBridge, StoreChanged
 from tui.widgets.command_line import parse_command
 from tui.widgets.object_jump import ObjectJumpProvider
 from tui.widgets.prompt import PromptScreen

@@ -8,7 +8,15 @@ from typing import Any
 
 import pytest
 
-from tests.support.app_support import make_app, press, screen_text, settle, synced, table_keys, wait_until
+from tests.support.app_support import (
+    make_app,
+    press,
+    screen_text,
+    settle,
+    synced,
+    table_keys,
+    wait_until,
+)
 from tui.core.events import SourceState
 from tui.emulator.demo import demo_objects
 

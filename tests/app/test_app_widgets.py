@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual.app import App, ComposeResult
 
-from tui.store_bridge import StoreBridge, StoreChanged
 from tui.core.clock import FrozenClock
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.store import ClusterStore
+from tui.store_bridge import StoreBridge, StoreChanged
 from tui.widgets.resource_table import Column, ResourceTable, TableRow
 from tui.widgets.source_banner import pane_state, pane_trouble
 

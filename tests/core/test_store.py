@@ -5,6 +5,7 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
+
 from tests.support.core_samples import (
     application,
     endpoint_slice,
@@ -15,7 +16,6 @@ from tests.support.core_samples import (
     store_with,
     volume,
 )
-
 from tui.core.clock import FrozenClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.kinds import KINDS

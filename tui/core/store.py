@@ -8,8 +8,8 @@ only the rows whose inputs changed are rebuilt.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
 from bisect import bisect_left, insort
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -18,13 +18,21 @@ from typing import Any, TypeVar, cast
 from tui.core.bounded_events import EventsBound
 from tui.core.change_log import HEALTH, ChangeLog
 from tui.core.clock import Clock, SystemClock
-from tui.core.events import Changed, HealthChanged, ListPage, Relisted, SourceEvent, SourceHealth, SourceState
+from tui.core.events import (
+    Changed,
+    HealthChanged,
+    ListPage,
+    Relisted,
+    SourceEvent,
+    SourceHealth,
+    SourceState,
+)
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS, stored_form
 from tui.core.layers import LAYER, LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
-from tui.core.parsers.access import dig_str, evolve, name_of, namespace_of
+from tui.core.parsers.access import evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
 from tui.core.parsers.events import aggregate, events_by_object, parse_event
 from tui.core.parsers.nodes import parse_node
@@ -35,7 +43,16 @@ from tui.core.parsers.workloads import parse_workload, replicaset_owner
 from tui.core.rebuild_rate import RebuildRates
 from tui.core.route_refs import Named, TraefikObjects, check_refs
 from tui.core.route_tls import CERT_CLOCK, check_tls
-from tui.core.rows import EventRow, PodRow, ReplicaRow, RouteRow, Row, VolumeRow, WorkloadRow, object_key
+from tui.core.rows import (
+    EventRow,
+    PodRow,
+    ReplicaRow,
+    RouteRow,
+    Row,
+    VolumeRow,
+    WorkloadRow,
+    object_key,
+)
 from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
 
 # the row layers, the kinds each is built from and the pane whose source health it shows:

@@ -301,7 +301,8 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def _grow_to(self, keys: Sequence[str]) -> None:
         """Columns grow to these rows' never-cut cells; the rows in view are drawn afresh."""
-        if any([self._grow(self._grown, self._cells_of(key)) for key in keys]):
+        grew = [self._grow(self._grown, self._cells_of(key)) for key in keys]  # every row, no short cut
+        if any(grew):
             self._widened += 1
             self._widen()
         self._fitted.clear()

@@ -5,7 +5,7 @@ Every parser reads through these, so a field of the wrong type reads as "unknown
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any, TypeVar, cast
 
 JSON = dict[str, Any]
@@ -188,6 +188,6 @@ def evolve(row: T, **changes: Any) -> T:
     return new
 
 
-@lru_cache(maxsize=None)
+@cache
 def _slots_of(cls: Any) -> tuple[str, ...]:
     return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))
