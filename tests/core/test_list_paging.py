@@ -20,6 +20,7 @@ from kubernetes.client import ApiClient, Configuration
 from tui.core.clock import SystemClock
 from tui.core.events import ListPage, Relisted, SourceEvent
 from tui.core.kinds import KINDS
+from tui.core.packed import unpack
 from tui.core.sources import KindSource
 from tui.core.store import ClusterStore
 
@@ -143,7 +144,7 @@ def test_an_expired_continue_token_relists_from_the_start(serve: Any) -> None:
     assert starts == ["", "500", "", "500", "1000"]  # 410 on the first continue: list afresh
     relisted = [e for e in events if isinstance(e, Relisted)]
     assert len(relisted) == 1
-    assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
+    assert sorted(unpack(o)["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
 
 
 def until_listed(kind: Any, client: ApiClient, **options: Any) -> list[SourceEvent]:
@@ -174,7 +175,7 @@ def test_the_embedded_emulator_pages_as_the_api_server_does(emulator_factory: An
     assert [(p.loaded, p.total) for p in pages] == [(500, 1203), (1000, 1203)]
     relisted = [e for e in got if isinstance(e, Relisted)]
     assert len(relisted) == 1
-    assert sorted(o["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
+    assert sorted(unpack(o)["metadata"]["name"] for o in relisted[0].objects) == [n["metadata"]["name"] for n in NODES]
 
 
 def test_a_long_events_list_is_never_held_whole(emulator_factory: Any) -> None:

@@ -15,6 +15,7 @@ import pytest
 from tui.core import kube_http
 from tui.core.events import Changed, HealthChanged, Relisted, SourceEvent, SourceState
 from tui.core.kinds import KINDS
+from tui.core.packed import unpack
 from tui.core.sources import Backoff, SourceSet
 
 FAST = Backoff(first=0.05, factor=2.0, cap=0.3, settled=0.3)
@@ -102,21 +103,21 @@ def running(emulator_factory):
 def test_list_then_watch_streams_changes(running):
     emu, events = running([node("hel-cp-01"), node("hel-wk-01")], ("nodes",))
     listed = events.wait(lambda e: isinstance(e, Relisted))
-    assert sorted(o["metadata"]["name"] for o in listed.objects) == ["hel-cp-01", "hel-wk-01"]
+    assert sorted(o["metadata"]["name"] for o in map(unpack, listed.objects)) == ["hel-cp-01", "hel-wk-01"]
     events.health("nodes", SourceState.OK)
 
     emu.upsert(node("hel-wk-02"))
-    added = events.wait(lambda e: isinstance(e, Changed) and e.obj["metadata"]["name"] == "hel-wk-02")
+    added = events.wait(lambda e: isinstance(e, Changed) and unpack(e.obj)["metadata"]["name"] == "hel-wk-02")
     assert added.type == "ADDED"
 
     emu.upsert(node("hel-wk-01", ready="False"))
-    changed = events.wait(lambda e: isinstance(e, Changed) and e.obj["metadata"]["name"] == "hel-wk-01")
+    changed = events.wait(lambda e: isinstance(e, Changed) and unpack(e.obj)["metadata"]["name"] == "hel-wk-01")
     assert changed.type == "MODIFIED"
-    assert changed.obj["status"]["conditions"][0]["status"] == "False"
+    assert unpack(changed.obj)["status"]["conditions"][0]["status"] == "False"
 
     emu.delete("nodes", None, "hel-wk-02")
     gone = events.wait(lambda e: isinstance(e, Changed) and e.type == "DELETED")
-    assert gone.obj["metadata"]["name"] == "hel-wk-02"
+    assert unpack(gone.obj)["metadata"]["name"] == "hel-wk-02"
 
 
 def test_dropped_stream_rewatches_without_losing_events(running):
@@ -125,7 +126,7 @@ def test_dropped_stream_rewatches_without_losing_events(running):
     events.health("nodes", SourceState.OK)
     emu.drop_watches()
     emu.upsert(node("hel-wk-03"))
-    added = events.wait(lambda e: isinstance(e, Changed) and e.obj["metadata"]["name"] == "hel-wk-03")
+    added = events.wait(lambda e: isinstance(e, Changed) and unpack(e.obj)["metadata"]["name"] == "hel-wk-03")
     assert added.type == "ADDED"
     # a dropped stream is not an outage: the source never went stale
     assert not any(
@@ -146,7 +147,7 @@ def test_too_old_version_relists(running):
     emu.compact()
     relisted = events.wait(lambda e: isinstance(e, Relisted))
     emu.latency(0)
-    names = sorted(o["metadata"]["name"] for o in relisted.objects)
+    names = sorted(o["metadata"]["name"] for o in map(unpack, relisted.objects))
     assert names == ["hel-cp-01", "hel-cp-02", "hel-cp-03"]
     # 410 is a forgotten version, not an outage
     assert not any(isinstance(e, HealthChanged) and e.health.state != SourceState.OK for e in events.seen)
@@ -170,7 +171,8 @@ def test_forbidden_and_missing_addon_leave_other_sources_alone(running, emulator
     emu.fault("lh_volumes", None)
     relisted = events.wait(lambda e: isinstance(e, Relisted) and e.key == "lh_volumes")
     events.health("lh_volumes", SourceState.OK)
-    assert [o["metadata"]["name"] for o in relisted.objects] == ["pvc-1"]
+    # a Longhorn volume arrives packed (tui/core/packed.py), and unpacks to the object served
+    assert [unpack(o)["metadata"]["name"] for o in map(unpack, relisted.objects)] == ["pvc-1"]
 
 
 def test_outage_goes_stale_then_heals(running):
@@ -184,7 +186,7 @@ def test_outage_goes_stale_then_heals(running):
     emu.upsert(node("hel-wk-04"))
     relisted = events.wait(lambda e: isinstance(e, Relisted), timeout=15)
     events.health("nodes", SourceState.OK)
-    assert "hel-wk-04" in [o["metadata"]["name"] for o in relisted.objects]
+    assert "hel-wk-04" in [o["metadata"]["name"] for o in map(unpack, relisted.objects)]
 
 
 def test_never_reached_is_an_error_not_stale(running):

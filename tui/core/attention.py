@@ -62,7 +62,7 @@ def attention(store: ClusterStore) -> list[Finding]:
         # with no ServiceL2Status at all (older MetalLB, forbidden) nobody knows who announces
         *_load_balancers(cast("list[LoadBalancerRow]", store.rows("load_balancers")),
                          announcers_known=bool(store.parsed("l2_statuses") or store.parsed("bgp_statuses")),
-                         speakers=speakers_by_node(store.objects("pods")),
+                         speakers=speakers_by_node(pods),
                          events=cast("list[EventRow]", store.rows("events"))),
         *_routes(cast("list[RouteRow]", store.rows("routes"))),
         *_apps(cast("list[AppRow]", store.rows("apps"))),

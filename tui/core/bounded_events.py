@@ -1,11 +1,13 @@
 """The store keeps only the newest N Event objects: a busy cluster writes thousands an hour,
-and an incident console must not grow without bound. It says how many it let go."""
+and an incident console must not grow without bound. It says how many it let go. (Events are
+held whole, never packed: see tui/core/packed.py.)"""
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from tui.core.packed import Held
 from tui.core.parsers.access import dig_str
 from tui.core.parsers.events import api_time
 
@@ -31,7 +33,7 @@ class EventsBound:
         # those evicted by newer ones since (a relist counts afresh, so nothing twice)
         self.dropped = 0
 
-    def relisted(self, bucket: dict[str, dict[str, Any]], listed: int | None = None) -> dict[str, dict[str, Any]]:
+    def relisted(self, bucket: dict[str, Held], listed: int | None = None) -> dict[str, Held]:
         """A fresh list, ordered oldest first and cut to the newest `limit`. `listed`: how many
         the list held, when its source kept only the newest already."""
         ordered = sorted(bucket.items(), key=lambda item: last_seen(item[1]))
@@ -39,13 +41,13 @@ class EventsBound:
         self.dropped = max(cut, (listed or 0) - self.limit)
         return dict(ordered[cut:])
 
-    def paged(self, bucket: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    def paged(self, bucket: dict[str, Held]) -> dict[str, Held]:
         """A list still paging in: the bucket cut to the newest `limit` (it counts at its end)."""
         if len(bucket) <= self.limit:
             return bucket
         return dict(sorted(bucket.items(), key=lambda item: last_seen(item[1]))[-self.limit:])
 
-    def added(self, bucket: dict[str, dict[str, Any]], key: str) -> None:
+    def added(self, bucket: dict[str, Held], key: str) -> None:
         """One event arrived or repeated: it is now the newest; the oldest go past the limit."""
         bucket[key] = bucket.pop(key)
         while len(bucket) > self.limit:
@@ -53,10 +55,10 @@ class EventsBound:
             self.dropped += 1
 
 
-def keep_newest(limit: int) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+def keep_newest(limit: int) -> Callable[[list[Held]], list[Held]]:
     """For a source listing events, after each page: of what it listed so far, the newest
     `limit` once it holds twice that (50,000 events are not held at once when the store keeps
     5,000; the store makes the last cut)."""
-    def keep(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def keep(objects: list[Held]) -> list[Held]:
         return sorted(objects, key=last_seen)[-limit:] if len(objects) > 2 * limit else objects
     return keep

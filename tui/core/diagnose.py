@@ -135,7 +135,7 @@ class NetworkFacts:
             service_nodes={k: set(v) for k, v in index.service_nodes.items()}, service_ready=ready,
             services=set(index.services),
             l2_statuses_seen=bool(store.objects("l2_statuses") or store.objects("bgp_statuses")),
-            speaker_ready=speakers_by_node(store.objects("pods")), entrypoints=dict(entrypoints or {}),
+            speaker_ready=speakers_by_node(store.rows("pods")), entrypoints=dict(entrypoints or {}),
             traefik_api=any(r.traefik_status is not None for r in routes),
         )
 

@@ -5,10 +5,13 @@ only consumer, so the store is mutated on one thread only.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
+
+from tui.core.packed import Held
 
 
 class SourceState(str, Enum):
@@ -47,7 +50,7 @@ class Relisted:
     """A full list answered: the store replaces the kind's objects wholesale."""
 
     key: str
-    objects: list[dict[str, Any]]
+    objects: Sequence[Held]
     resource_version: str | None = None
     # what a polled HTTP API said besides the list (Traefik: the providers it runs); kube: None
     facts: dict[str, Any] | None = None
@@ -62,7 +65,7 @@ class ListPage:
     list holds (items so far + remainingItemCount), None when it did not say."""
 
     key: str
-    objects: list[dict[str, Any]]
+    objects: Sequence[Held]
     loaded: int
     total: int | None = None
 
@@ -73,7 +76,7 @@ class Changed:
 
     key: str
     type: str
-    obj: dict[str, Any]
+    obj: Held
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The ClusterStore fills caches as it is read and is changed by `handle` on the loop, so
 threads (action planning, replanning, running) never read it: they get a FrozenView.
 Rows are frozen dataclasses and objects are replaced on change, never mutated, so copying
-the containers is enough.
+the containers is enough (packed objects are decoded when read, tui/core/packed.py).
 """
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from typing import Any
 
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
+from tui.core.packed import Held, unpack
 from tui.core.store import LAYERS, ClusterStore
 
 
 class FrozenView:
     """A StoreView (tui.core.ports) that never changes after it was taken."""
 
-    def __init__(self, rows: dict[str, list[Any]], objects: dict[str, dict[str, dict[str, Any]]],
+    def __init__(self, rows: dict[str, list[Any]], objects: dict[str, dict[str, Held]],
                  impact: ImpactIndex, version: int) -> None:
         self._rows = rows
         self._by_key = {layer: {row.key: row for row in layer_rows} for layer, layer_rows in rows.items()}
@@ -37,10 +38,11 @@ class FrozenView:
         return self._by_key[layer].get(key)
 
     def objects(self, key: str) -> list[dict[str, Any]]:
-        return list(self._objects.get(key, {}).values())
+        return [unpack(held) for held in self._objects.get(key, {}).values()]
 
     def get(self, key: str, object_key: str) -> dict[str, Any] | None:
-        return self._objects.get(key, {}).get(object_key)
+        held = self._objects.get(key, {}).get(object_key)
+        return None if held is None else unpack(held)
 
     def impact(self) -> ImpactIndex:
         return self._impact
@@ -51,7 +53,7 @@ def freeze(store: ClusterStore, layers: Iterable[str] = LAYERS,
     """Call on the loop thread (the store's only reader and writer)."""
     return FrozenView(
         rows={layer: list(store.rows(layer)) for layer in layers},
-        objects={key: store.objects_by_key(key) for key in kinds},
+        objects={key: store.held(key) for key in kinds},
         impact=store.impact(),
         version=store.version,
     )

@@ -374,6 +374,7 @@ class PodRow(Row):
     empty_dir: bool = False  # has emptyDir volumes (drain needs --delete-emptydir-data)
     controller_ref: str | None = None  # the direct controller "Kind/ns/name" (the ReplicaSet itself)
     labels: tuple[str, ...] = ()  # "k=v", for Service selectors
+    pod_ready: bool = False  # its Ready condition is True (what a Service's endpoints follow)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,8 @@ from .events import (
     SourceHealth,
     SourceState,
 )
-from .kinds import KINDS, Kind, stored_form
+from .kinds import KINDS, Kind
+from .packed import Held, held_form
 from .parsers.access import dig_str
 
 Deliver = Callable[[SourceEvent], None]
@@ -63,7 +64,7 @@ class _Gone(Exception):
 
 
 # what a source holds of a long list until its end: all of it, or (events) the newest
-Keep = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+Keep = Callable[[list[Held]], list[Held]]
 
 
 class KindSource:
@@ -152,7 +153,7 @@ class KindSource:
         """The whole collection, PAGE objects a request: each page but the last is handed over
         as it lands (the first paints before the rest arrives). A server that ignores `limit`
         answers everything at once; a continue token that expired (410) restarts the list."""
-        objects: list[dict[str, Any]] = []
+        objects: list[Held] = []
         listed = 0
         token: str | None = None
         while True:
@@ -165,9 +166,10 @@ class KindSource:
                 objects, token, listed = [], None, 0  # the snapshot we paged through is gone: list afresh
                 continue
             items = body.get("items")
-            # in the store's form here, so the store keeps these very objects (one copy of a
-            # 20,000-object list in memory, not two) and the final list compares by identity
-            page = [stored_form(self.kind, o) for o in items if isinstance(o, dict)] if isinstance(items, list) else []
+            # as the store holds them (packed for the big kinds), here on this thread: the store
+            # keeps these very objects (one copy of a 20,000-object list in memory, not two, and
+            # the decoded JSON let go page by page) and the final list compares by identity
+            page = [held_form(self.kind, o) for o in items if isinstance(o, dict)] if isinstance(items, list) else []
             objects.extend(page)
             listed += len(page)
             if self._keep is not None:
@@ -248,7 +250,7 @@ class KindSource:
             raise ApiException(status=obj.get("code") or 500, reason=str(obj.get("message")))
         new_version = dig_str(obj, "metadata", "resourceVersion") or version
         if kind in ("ADDED", "MODIFIED", "DELETED"):
-            self._deliver(Changed(self.kind.key, kind, obj))
+            self._deliver(Changed(self.kind.key, kind, held_form(self.kind, obj)))
         return new_version
 
     def _request(self, path: str, query: list[tuple[str, str]], stream: bool = False) -> Any:

@@ -1,7 +1,8 @@
 """ClusterStore: the live model every pane, the snapshot command and the actions read.
 
-Mutated only by ``handle`` on the event-loop thread. Raw objects are kept per KINDS key;
-each object is parsed once per content (a relist keeps an unchanged object, so its parse);
+Mutated only by ``handle`` on the event-loop thread. Raw objects are kept per KINDS key
+(the kinds that grow with the cluster packed: tui/core/packed.py); each object is parsed
+once per content (a relist keeps an unchanged object, so its parse);
 layer rows (which join several kinds) are
 rebuilt lazily when a layer is read after one of its input kinds changed, and even then
 only the rows whose inputs changed are rebuilt.
@@ -28,8 +29,9 @@ from tui.core.events import (
     SourceState,
 )
 from tui.core.index import ImpactIndex
-from tui.core.kinds import KINDS, stored_form
+from tui.core.kinds import KINDS
 from tui.core.layers import LAYER, LAYER_IDS
+from tui.core.packed import Held, Packed, held_form, unpack
 from tui.core.layers import LAYERS as LAYER_TABLE
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
 from tui.core.parsers.access import evolve, name_of, namespace_of
@@ -194,7 +196,7 @@ class ClusterStore:
         self.clock: Clock = clock or SystemClock()
         self._events_bound = EventsBound(events_max)
         self.version = 0
-        self._objects: dict[str, dict[str, dict[str, Any]]] = {key: {} for key in KINDS}
+        self._objects: dict[str, dict[str, Held]] = {key: {} for key in KINDS}
         self._health: dict[str, SourceHealth] = {}
         self._loading: dict[str, tuple[int, int | None]] = {}  # kinds whose list is still paging
         self._kind_version: dict[str, int] = dict.fromkeys([*KINDS, TRAEFIK_ROUTERS, CERT_CLOCK], 0)
@@ -203,7 +205,7 @@ class ClusterStore:
         self._layer_changed: dict[str, int] = {}
         self._log = ChangeLog()
         self._layer_version: dict[str, int] = {}  # per layer: the newest version of its inputs
-        self._parse_cache: dict[str, dict[str, tuple[dict[str, Any], Any]]] = {
+        self._parse_cache: dict[str, dict[str, tuple[Held, Any]]] = {
             key: {} for key in KINDS
         }
         self._parsed: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -233,7 +235,7 @@ class ClusterStore:
             return
         if event.key not in KINDS:
             return
-        fresh: dict[str, dict[str, Any]] = {}
+        fresh: dict[str, Held] = {}
         for obj in event.objects if isinstance(event.objects, list) else []:
             keyed = self._keyed(event.key, obj)
             if keyed:
@@ -311,14 +313,16 @@ class ClusterStore:
                 return
         self._touch_kind(event.key, key)
 
-    def _keyed(self, kind_key: str, obj: Any) -> tuple[str, dict[str, Any]] | None:
-        """("ns/name", object with apiVersion/kind filled in), or None for a nameless object."""
+    def _keyed(self, kind_key: str, obj: Any) -> tuple[str, Held] | None:
+        """("ns/name", the object as held: apiVersion/kind filled in, packed when its kind is),
+        or None for a nameless object. Sources hand most objects over already held so."""
+        if isinstance(obj, Packed):
+            return obj.key, obj
         if not isinstance(obj, dict) or not name_of(obj):
             return None
         if kind_key in REDUCERS:
             obj = REDUCERS[kind_key](obj)
-        obj = stored_form(KINDS[kind_key], obj)
-        return object_key(namespace_of(obj), name_of(obj)), obj
+        return object_key(namespace_of(obj), name_of(obj)), held_form(KINDS[kind_key], obj)
 
     def _bump(self, source: str, key: str | None) -> None:
         """Every version step goes through here, so the change log knows what each one was."""
@@ -393,13 +397,16 @@ class ClusterStore:
         return None if keys is None else set(keys)
 
     def objects(self, key: str) -> list[dict[str, Any]]:
-        return list(self._objects.get(key, {}).values())
+        """One kind's objects, whole (a packed kind's decoded: costly for the big ones)."""
+        return [unpack(held) for held in self._objects.get(key, {}).values()]
 
     def get(self, key: str, object_key: str) -> dict[str, Any] | None:
-        return self._objects.get(key, {}).get(object_key)
+        held = self._objects.get(key, {}).get(object_key)
+        return None if held is None else unpack(held)
 
-    def objects_by_key(self, key: str) -> dict[str, dict[str, Any]]:
-        """A copy of one kind's bucket (objects are replaced on change, never mutated)."""
+    def held(self, key: str) -> dict[str, Held]:
+        """A copy of one kind's bucket as held (objects are replaced on change, never mutated):
+        what a frozen view keeps, decoding an object only when it is read."""
         return dict(self._objects.get(key, {}))
 
     def parsed(self, key: str) -> dict[str, Any]:
@@ -430,12 +437,12 @@ class ClusterStore:
         return out
 
     @staticmethod
-    def _parse_one(cache: dict[str, tuple[dict[str, Any], Any]], obj_key: str, obj: dict[str, Any],
+    def _parse_one(cache: dict[str, tuple[Held, Any]], obj_key: str, obj: Held,
                    parser: Callable[[Any], Any] | None) -> Any:
         hit = cache.get(obj_key)
         if hit is not None and hit[0] is obj:  # same object, not merely the same version
             return hit[1]
-        value = parser(obj) if parser else obj
+        value = parser(unpack(obj)) if parser else unpack(obj)
         cache[obj_key] = (obj, value)
         return value
 
@@ -628,8 +635,9 @@ class ClusterStore:
                 route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
+                held = bucket.get(key)
                 out.append(route if self._traefik is None or shadowed or kind not in HTTP_ROUTE_KINDS
-                           else overlay(route, bucket.get(key), self._traefik))
+                           else overlay(route, None if held is None else unpack(held), self._traefik))
         return out
 
     def _listed(self, kind: str) -> bool:

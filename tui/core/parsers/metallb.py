@@ -21,7 +21,7 @@ from tui.core.parsers.access import (
     str_map,
     str_tuple,
 )
-from tui.core.rows import EventRow, IpPoolRow, LoadBalancerRow, object_key
+from tui.core.rows import EventRow, IpPoolRow, LoadBalancerRow, PodRow, object_key
 
 POOL_ANNOTATIONS = ("metallb.io/ip-allocated-from-pool", "metallb.universe.tf/ip-allocated-from-pool")
 REQUEST_ANNOTATIONS = ("metallb.io/address-pool", "metallb.universe.tf/address-pool")
@@ -269,18 +269,15 @@ def link_pools(
 SPEAKER_LABELS = (("app.kubernetes.io/component", "speaker"), ("component", "speaker"))
 
 
-def speakers_by_node(pods: Iterable[Any]) -> dict[str, bool]:
+def speakers_by_node(pods: Iterable[PodRow]) -> dict[str, bool]:
     """node -> its MetalLB speaker pod is Ready (the Helm chart and the manifests label it
     `app.kubernetes.io/component=speaker`, older manifests `component=speaker`)."""
+    wanted = {f"{k}={v}" for k, v in SPEAKER_LABELS}
     out: dict[str, bool] = {}
     for pod in pods:
-        labels = labels_of(pod)
-        node = dig_str(pod, "spec", "nodeName")
-        if not node or not any(labels.get(k) == v for k, v in SPEAKER_LABELS):
+        if not pod.node or wanted.isdisjoint(pod.labels):
             continue
-        ready = any(dig_str(c, "type") == "Ready" and dig_str(c, "status") == "True"
-                    for c in dig_list(pod, "status", "conditions"))
-        out[node] = out.get(node, False) or ready
+        out[pod.node] = out.get(pod.node, False) or pod.pod_ready
     return out
 
 

@@ -72,6 +72,7 @@ def parse_pod(obj: Any) -> PodRow:
         empty_dir=any("emptyDir" in v for v in volumes),
         controller_ref=controller_ref(refs, ns),
         labels=tuple(f"{k}={v}" for k, v in sorted(labels.items())),
+        pod_ready=condition_status(conditions.get("Ready")) is True,
     )
 
 
