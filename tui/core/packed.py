@@ -76,13 +76,13 @@ def unpack(held: Held) -> dict[str, Any]:
 
 # The kinds held packed: those that grow with the cluster (a Pod per container group, a
 # Longhorn Volume, Replica and Engine per volume, ...) and whose objects, once parsed, are read
-# one at a time, each with a parser of its own (a kind without one is read whole). Not Events (the newest few thousand are kept and many are let go before
-# anyone reads them), nor kinds read whole after parsing (IngressRoutes: Traefik's overlay;
-# MetalLB's advertisements).
+# one at a time; each has a parser of its own, cached apart. Not Events: the newest few
+# thousand are kept, ordered by time as they land, and many are let go before anyone reads them.
+# Nor MetalLB's advertisements, read whole by the network layer (and few).
 PACKED_KINDS = frozenset({
     "nodes", "pods", "services", "endpointslices", "deployments", "statefulsets", "replicasets",
-    "ingresses", "applications", "lh_volumes", "lh_nodes", "lh_replicas", "lh_engines",
-    "lh_attachments", "lh_snapshots", "lh_backups",
+    "ingresses", "ingressroutes", "ingressroutes_legacy", "applications", "lh_volumes", "lh_nodes",
+    "lh_replicas", "lh_engines", "lh_attachments", "lh_snapshots", "lh_backups",
 })
 
 

@@ -55,7 +55,7 @@ from tui.core.rows import (
     WorkloadRow,
     object_key,
 )
-from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay
+from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay, route_units
 
 # the row layers, the kinds each is built from and the pane whose source health it shows:
 # one table for the whole app (tui/core/layers.py)
@@ -125,9 +125,13 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 # certificate is kept (never tls.key, never any other value)
 REDUCERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"tls_secrets": only_certificate}
 
+TRAEFIK_UNITS = ":traefik_units"  # suffix of the EXTRA_PARSERS key of a route kind's RouteUnits
+
 # parser outputs cached like PARSERS but read from another kind's objects
 EXTRA_PARSERS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "lb_services": ("services", metallb.parse_service_lb),
+    # the routers Traefik should make of each HTTP route, matched against its API's
+    **{f"{kind}{TRAEFIK_UNITS}": (kind, partial(route_units, crd=kind != "ingresses")) for kind in HTTP_ROUTE_KINDS},
 }
 
 # why a route's TLS Secret was not checked, by the state of the Secrets source
@@ -625,7 +629,7 @@ class ClusterStore:
         out: list[Row] = []
         live = self.parsed("ingressroutes")
         for kind in ROUTE_KINDS:
-            bucket = self._objects[kind]
+            expected = self.parsed(f"{kind}{TRAEFIK_UNITS}") if self._traefik is not None and kind in HTTP_ROUTE_KINDS else {}
             for key, route in cast("dict[str, RouteRow]", self.parsed(kind)).items():
                 route = traefik.check_backends(route, services, ready, traefik_services)
                 route = check_refs(route, referred)
@@ -635,9 +639,8 @@ class ClusterStore:
                 route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
-                held = bucket.get(key)
                 out.append(route if self._traefik is None or shadowed or kind not in HTTP_ROUTE_KINDS
-                           else overlay(route, None if held is None else unpack(held), self._traefik))
+                           else overlay(route, expected.get(key), self._traefik))
         return out
 
     def _listed(self, kind: str) -> bool:

@@ -121,20 +121,35 @@ def _for_traefik(obj: Any) -> bool:
     return cls in (None, "", "traefik")
 
 
-def overlay(route: RouteRow, obj: Any, view: TraefikView | None) -> RouteRow:
+@dataclass(frozen=True, slots=True)
+class RouteUnits:
+    """What Traefik should make of one route object: its provider, the (kind, ns, name) its
+    routers name as theirs, and a unit per router. A pure function of the object, so the store
+    caches it per object (the object itself may be held packed)."""
+
+    provider: str
+    kind: str
+    namespace: str
+    name: str
+    units: tuple[_Unit, ...]
+
+
+def route_units(obj: Any, crd: bool) -> RouteUnits | None:
+    """crd: an IngressRoute (either group); else an Ingress, None when of another controller."""
+    ns, name = namespace_of(obj) or "", name_of(obj)
+    if crd:
+        return RouteUnits(CRD_PROVIDER, "IngressRoute", ns, name, tuple(_crd_units(obj, ns, name)))
+    if _for_traefik(obj):
+        return RouteUnits(INGRESS_PROVIDER, "Ingress", ns, name, tuple(_ingress_units(obj, ns, name)))
+    return None
+
+
+def overlay(route: RouteRow, expected: RouteUnits | None, view: TraefikView | None) -> RouteRow:
     """The route with Traefik's status, routers and errors; unchanged when Traefik is not asked
     (no API, or a provider Traefik does not run, or an Ingress of another controller)."""
-    if view is None or not isinstance(obj, dict):
+    if view is None or expected is None or expected.provider not in view.providers:
         return route
-    ns, name = namespace_of(obj) or "", name_of(obj)
-    if route.source == "IngressRoute":
-        provider, kind, units = CRD_PROVIDER, "IngressRoute", _crd_units(obj, ns, name)
-    elif _for_traefik(obj):
-        provider, kind, units = INGRESS_PROVIDER, "Ingress", _ingress_units(obj, ns, name)
-    else:
-        return route
-    if provider not in view.providers:
-        return route
+    kind, ns, name, units = expected.kind, expected.namespace, expected.name, expected.units
     claimed = list(view.by_object.get((kind, ns, name), ()))
     found: list[str] = []
     missing: list[_Unit] = []
