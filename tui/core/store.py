@@ -31,8 +31,8 @@ from tui.core.events import (
 from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER, LAYER_IDS
-from tui.core.packed import Held, Packed, held_form, unpack
 from tui.core.layers import LAYERS as LAYER_TABLE
+from tui.core.packed import Held, Packed, held_form, unpack
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
 from tui.core.parsers.access import evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
@@ -55,7 +55,14 @@ from tui.core.rows import (
     WorkloadRow,
     object_key,
 )
-from tui.core.traefik_match import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikView, build_view, overlay, route_units
+from tui.core.traefik_match import (
+    TRAEFIK_API,
+    TRAEFIK_ROUTERS,
+    TraefikView,
+    build_view,
+    overlay,
+    route_units,
+)
 
 # the row layers, the kinds each is built from and the pane whose source health it shows:
 # one table for the whole app (tui/core/layers.py)

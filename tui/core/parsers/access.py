@@ -5,8 +5,9 @@ Every parser reads through these, so a field of the wrong type reads as "unknown
 """
 from __future__ import annotations
 
+import sys
 from functools import cache
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -191,3 +192,14 @@ def evolve(row: T, **changes: Any) -> T:
 @cache
 def _slots_of(cls: Any) -> tuple[str, ...]:
     return tuple(name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ()))
+
+
+@overload
+def shared(text: str) -> str: ...
+@overload
+def shared(text: str | None) -> str | None: ...
+def shared(text: str | None) -> str | None:
+    """One copy of a value many rows repeat (a namespace, a node, a state, a label): 20,000 pod
+    rows then hold a reference each instead of 20,000 equal strings. Interned strings go when
+    no row holds them any more."""
+    return sys.intern(text) if type(text) is str else text

@@ -19,6 +19,7 @@ from tui.core.parsers.access import (
     labels_of,
     name_of,
     namespace_of,
+    shared,
 )
 from tui.core.parsers.longhorn_backup import recurring_selection
 from tui.core.rows import DiskRow, LonghornNodeRow, ReplicaRow, VolumeRow, object_key
@@ -80,16 +81,16 @@ def parse_volume(obj: Any) -> VolumeRow:
             problems.append(ctype)
     return VolumeRow(
         name=name,
-        namespace=ns,
-        state=dig_str(obj, "status", "state"),
-        robustness=dig_str(obj, "status", "robustness"),
-        node=dig_str(obj, "status", "currentNodeID"),
+        namespace=shared(ns),
+        state=shared(dig_str(obj, "status", "state")),
+        robustness=shared(dig_str(obj, "status", "robustness")),
+        node=shared(dig_str(obj, "status", "currentNodeID")),
         size_bytes=dig_int(obj, "spec", "size"),
         replicas_wanted=dig_int(obj, "spec", "numberOfReplicas"),
         pvc=f"{pvc_ns}/{pvc_name}" if pvc_ns and pvc_name else None,
         key=object_key(ns, name),
-        frontend=dig_str(obj, "spec", "frontend"),
-        access_mode=dig_str(obj, "spec", "accessMode"),
+        frontend=shared(dig_str(obj, "spec", "frontend")),
+        access_mode=shared(dig_str(obj, "spec", "accessMode")),
         actual_size_bytes=dig_int(obj, "status", "actualSize"),
         workloads=tuple(workloads),
         pods=tuple(pods),
@@ -98,7 +99,7 @@ def parse_volume(obj: Any) -> VolumeRow:
         recurring_selection=recurring_selection(labels_of(obj)),
         last_backup=dig_str(obj, "status", "lastBackup"),
         last_backup_at=dig_str(obj, "status", "lastBackupAt"),
-        backup_target_name=dig_str(obj, "spec", "backupTargetName"),
+        backup_target_name=shared(dig_str(obj, "spec", "backupTargetName")),
     )
 
 

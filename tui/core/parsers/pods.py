@@ -14,6 +14,7 @@ from tui.core.parsers.access import (
     dig_int,
     dig_list,
     dig_str,
+    shared,
     str_map,
 )
 from tui.core.parsers.argocd import instance_of
@@ -45,24 +46,24 @@ def parse_pod(obj: Any) -> PodRow:
     volumes = [v for v in as_list(spec.get("volumes")) if isinstance(v, dict)]
     claims = (dig_str(v, "persistentVolumeClaim", "claimName") for v in volumes)
     return PodRow(
-        namespace=ns,
+        namespace=shared(ns),
         name=name,
-        ready=f"{computed.ready}/{computed.total}",
-        status=computed.status,
+        ready=shared(f"{computed.ready}/{computed.total}"),
+        status=shared(computed.status),
         restarts=computed.restarts,
-        node=as_str(spec.get("nodeName")),
+        node=shared(as_str(spec.get("nodeName"))),
         key=object_key(ns, name),
         last_restart_at=computed.last_restart,
         ip=as_str(status.get("podIP")),
-        phase=as_str(status.get("phase")),
-        owner=owner,
-        owner_kind=owner_kind,
+        phase=shared(as_str(status.get("phase"))),
+        owner=shared(owner),
+        owner_kind=shared(owner_kind),
         controlled=controlled,
         app=instance_of(labels, annotations),
-        containers=_names(as_list(spec.get("containers"))),
-        init_containers=_names(as_list(spec.get("initContainers"))),
+        containers=tuple(map(shared, _names(as_list(spec.get("containers"))))),
+        init_containers=tuple(map(shared, _names(as_list(spec.get("initContainers"))))),
         pvcs=tuple(object_key(ns, c) for c in claims if c),
-        reason=reason,
+        reason=shared(reason),
         message=message,
         broken=is_broken(computed.status, computed.ready, computed.total),
         created=as_str(meta.get("creationTimestamp")),
@@ -70,8 +71,8 @@ def parse_pod(obj: Any) -> PodRow:
         mirror=MIRROR_ANNOTATION in annotations,
         daemonset=owner_kind == "DaemonSet",
         empty_dir=any("emptyDir" in v for v in volumes),
-        controller_ref=controller_ref(refs, ns),
-        labels=tuple(f"{k}={v}" for k, v in sorted(labels.items())),
+        controller_ref=shared(controller_ref(refs, ns)),
+        labels=tuple(shared(f"{k}={v}") for k, v in sorted(labels.items())),
         pod_ready=condition_status(conditions.get("Ready")) is True,
     )
 
