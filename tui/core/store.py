@@ -179,6 +179,13 @@ def _parsed_is_row(key: str, value: Any) -> Row:
     return cast("Row", value)
 
 
+def _with_data_safety(volume: VolumeRow, safety: tuple[Any, ...]) -> VolumeRow:
+    snapshots, backups, backup_volume, jobs, target = safety
+    return longhorn_backup.with_data_safety(
+        volume, None if snapshots is None else list(snapshots), None if backups is None else list(backups),
+        backup_volume, None if jobs is None else list(jobs), target)
+
+
 class _Memo:
     """Derived rows keyed by identity, rebuilt only when their inputs (signature) change."""
 
@@ -226,7 +233,6 @@ class ClusterStore:
         self._impact: tuple[int, ImpactIndex] | None = None
         self._events_index: tuple[int, dict[str, list[EventRow]]] | None = None
         self._rebuild_rates = RebuildRates()
-        self._safety_memo = _Memo()  # volumes with their backups, beside the volumes layer's memo
 
     # -- events -----------------------------------------------------------------------------
 
@@ -486,8 +492,6 @@ class ClusterStore:
         by_key = {_key_of(row): row for row in rows}
         keys = sorted(by_key)
         self._memos[layer].retain(by_key)
-        if layer == "volumes":
-            self._safety_memo.retain(by_key)
         return _Rows(0, [by_key[k] for k in keys], by_key, keys)
 
     def _update_layer(self, layer: str, cached: _Rows) -> _Rows | None:
@@ -514,7 +518,6 @@ class ClusterStore:
                 if by_key.pop(key, None) is not None:
                     del keys[bisect_left(keys, key)]
                     self._memos[layer].forget(key)
-                    self._safety_memo.forget(key)
             else:
                 if key not in by_key:
                     insort(keys, key)
@@ -556,8 +559,9 @@ class ClusterStore:
         health = self._health.get(kind_key)
         return health is not None and health.state is SourceState.OK
 
-    def _data_safety(self) -> Callable[[VolumeRow], VolumeRow]:
-        """Per volume: its snapshots, backups, recurring jobs and backup target (issue 15)."""
+    def _data_safety(self) -> Callable[[VolumeRow], tuple[Any, ...]]:
+        """Per volume: its snapshots, backups, backup volume, recurring jobs and backup target
+        (issue 15), as _with_data_safety takes them (None: that kind is not known)."""
         def grouped(kind_key: str) -> dict[str, list[Any]] | None:
             if not self._served(kind_key) and not self._objects[kind_key]:
                 return None  # not served (older Longhorn, forbidden): unknown, not none
@@ -573,18 +577,13 @@ class ClusterStore:
         targets = {t.name: t for t in self.parsed("lh_backup_targets").values()}
         settings = dict(self.parsed("lh_settings").values())
 
-        memo = self._safety_memo
-
-        def enrich(volume: VolumeRow) -> VolumeRow:
-            mine = (None if snapshots is None else tuple(snapshots.get(volume.name, [])),
+        def of(volume: VolumeRow) -> tuple[Any, ...]:
+            return (None if snapshots is None else tuple(snapshots.get(volume.name, [])),
                     None if backups is None else tuple(backups.get(volume.name, [])),
                     backup_volumes.get(volume.name),
                     tuple(longhorn_backup.jobs_for(volume.recurring_selection, jobs)) if jobs_known else None,
                     longhorn_backup.target_for(volume.backup_target_name, targets, settings.get("backup-target")))
-            return memo.get(volume.key, (volume, mine), lambda: longhorn_backup.with_data_safety(
-                volume, None if mine[0] is None else list(mine[0]), None if mine[1] is None else list(mine[1]),
-                mine[2], None if mine[3] is None else list(mine[3]), mine[4]))
-        return enrich
+        return of
 
     def _volumes_row_builder(self) -> Callable[[str, Any], Row]:
         modes = self._engine_modes()
@@ -594,17 +593,18 @@ class ClusterStore:
                 replicas.setdefault((replica.namespace, replica.volume), []).append(replica)
         attachments = {(a.namespace, a.volume): a for a in self.parsed("lh_attachments").values()}
         memo = self._memos["volumes"]
-        safety = self._data_safety()
+        safety_of = self._data_safety()
 
         def row_of(key: str, volume: VolumeRow) -> Row:
             ident = (volume.namespace, volume.name)
             mine = replicas.get(ident, [])
             volume_modes = modes.get(volume.name)
             attachment = attachments.get(ident)
-            signature = (volume, tuple(mine), tuple(sorted((volume_modes or {}).items())), attachment)
-            enriched = memo.get(key, signature,
-                                partial(longhorn.enrich_volume, volume, mine, volume_modes, attachment))
-            return safety(enriched)
+            safety = safety_of(volume)
+            signature = (volume, tuple(mine), tuple(sorted((volume_modes or {}).items())), attachment, safety)
+            # one memo for both steps: only the finished row is kept, not the row between them
+            return memo.get(key, signature, lambda: _with_data_safety(
+                longhorn.enrich_volume(volume, mine, volume_modes, attachment), safety))
         return row_of
 
     def _link_network(self) -> tuple[list[Row], list[Row]]:
