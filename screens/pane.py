@@ -7,6 +7,7 @@ impact (`i`), the action keys (through `app.actions`), and refreshing from Store
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from operator import itemgetter
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -213,9 +214,15 @@ class PaneScreen(RowKeys, Screen[None]):
             rows = self.source_rows()
             self.rows_by_key = {r.key: r for r in rows}
             if self._own_rows():
-                self._sort_of = {r.key: self.sort_key(r) for r in rows}
-                # the store lists rows in key order: (sort key, key) is the stable sort's order
-                self._order = sorted((sort, key) for key, sort in self._sort_of.items())
+                listed = list(self.rows_by_key)
+                sorts = list(map(self.sort_key, self.rows_by_key.values()))
+                self._sort_of = dict(zip(listed, sorts))
+                if listed == sorted(listed):  # the store lists rows in key order (one pass to check)
+                    # so a stable sort on the sort key alone gives the (sort key, key) order,
+                    # without comparing the pairs (half the time at 20,000 rows)
+                    self._order = sorted(zip(sorts, listed), key=itemgetter(0))
+                else:
+                    self._order = sorted(zip(sorts, listed))
             else:  # a view's own rows keep their order among equals (never moved one by one)
                 self._sort_of = {}
                 self._order = [(i, r.key) for i, r in enumerate(sorted(rows, key=self.sort_key))]

@@ -14,6 +14,7 @@ from rich.text import Text
 
 from tui.core.backup_overdue import backup_problem
 from tui.core.clock import age, parse_time
+from tui.core.index import VolumeUsers
 from tui.core.rows import VolumeRow
 from tui.keymap import bindings
 from tui.widgets import cells as c
@@ -93,13 +94,21 @@ class VolumesScreen(PaneScreen):
         Column("name", "LONGHORN VOLUME", 42, min_screen=200),
     )
 
+    _users: VolumeUsers | None = None
+    _users_from: tuple[object, object] | None = None  # the store's workloads and ReplicaSets it was made of
+
     def refresh_table(self, changed: set[str] | None = None) -> None:
-        # who uses each volume, resolved to Deployments/StatefulSets by the cross-layer index
-        self._users = self.deck.store.impact().volume_workloads
+        # who uses each volume, resolved to Deployments/StatefulSets as the cross-layer index does,
+        # for the drawn rows only (not the whole index on the key that opens the pane); made again
+        # when the store's workloads or ReplicaSets are new lists (it holds them: ids stay unique)
+        store = self.deck.store
+        inputs = (store.rows("workloads"), store.parsed("replicasets"))
+        if self._users_from is None or any(a is not b for a, b in zip(inputs, self._users_from)):
+            self._users, self._users_from = VolumeUsers(*inputs), inputs
         super().refresh_table(changed)
 
     def users(self, row: VolumeRow) -> str | None:
-        resolved = sorted(getattr(self, "_users", {}).get(row.key, ()))
+        resolved = sorted(self._users(row)) if self._users is not None else []
         names = tuple(u.split("/", 1)[1] for u in resolved) or row.workloads
         return c.first(names) if names else None
 

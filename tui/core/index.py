@@ -86,6 +86,30 @@ def _keys(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(sorted({v for v in values if v}))
 
 
+class VolumeUsers:
+    """The workloads ("Kind/ns/name") using a volume, one volume at a time: the index links every
+    volume this way, and the Volumes pane asks it for the rows it draws without building the
+    whole index (20,000 volumes, pods and more) on the key that opens it."""
+
+    def __init__(self, workloads: Iterable[WorkloadRow], replicasets: Mapping[str, tuple[str, str] | None]) -> None:
+        self.workloads: set[str] = set()
+        self.claims: dict[str, str] = {}  # PVC "ns/claim" -> the workload mounting it
+        for workload in workloads:
+            self.workloads.add(workload.key)
+            for claim in workload.pvcs:
+                self.claims[claim] = workload.key
+        # ReplicaSet "ns/name" -> its Deployment's key
+        self.replicaset_owner = {rs: dep for rs, dep in (v for v in replicasets.values() if v)}
+
+    def __call__(self, volume: VolumeRow) -> set[str]:
+        users: set[str | None] = {self.claims.get(volume.pvc or "")}
+        for name in volume.workloads:  # "ns/<pod's first owner>": a StatefulSet or ReplicaSet
+            for candidate in (self.replicaset_owner.get(name), f"StatefulSet/{name}", f"Deployment/{name}"):
+                if candidate in self.workloads:
+                    users.add(candidate)
+        return {user for user in users if user}
+
+
 class ImpactIndex:
     def __init__(self) -> None:
         self.nodes: set[str] = set()
@@ -196,11 +220,8 @@ class ImpactIndex:
     def _add_workloads(self, store: ClusterStore) -> None:
         self.workloads = {w.key: w for w in cast("list[WorkloadRow]", store.rows("workloads"))}
         by_ns: dict[str | None, list[WorkloadRow]] = defaultdict(list)
-        claims: dict[str, str] = {}
         for workload in self.workloads.values():
             by_ns[workload.namespace].append(workload)
-            for claim in workload.pvcs:
-                claims[claim] = workload.key
         for key, svc in self.services.items():
             selector = {f"{k}={v}" for k, v in svc.selector}
             if not selector:
@@ -209,18 +230,10 @@ class ImpactIndex:
             for workload in by_ns.get(namespace, []):
                 if selector <= set(workload.template_labels):
                     self._link(self.service_workloads, self.workload_services, key, workload.key)
-        replicaset_owner = {rs: dep for rs, dep in
-                            (v for v in store.parsed("replicasets").values() if v)}
+        users_of = VolumeUsers(self.workloads.values(), store.parsed("replicasets"))
         for volume in self.volumes.values():
-            users: set[str | None] = {claims.get(volume.pvc or "")}
-            for name in volume.workloads:  # "ns/<pod's first owner>": a StatefulSet or ReplicaSet
-                for candidate in (replicaset_owner.get(name), f"StatefulSet/{name}",
-                                  f"Deployment/{name}"):
-                    if candidate in self.workloads:
-                        users.add(candidate)
-            for user in users:
-                if user:
-                    self._link(self.volume_workloads, self.workload_volumes, volume.key, user)
+            for user in users_of(volume):
+                self._link(self.volume_workloads, self.workload_volumes, volume.key, user)
 
     def _add_routes_and_apps(self, store: ClusterStore) -> None:
         self.routes = {r.key: r for r in cast("list[RouteRow]", store.rows("routes"))}

@@ -83,6 +83,5 @@ class ClusterHeader(Vertical):
             tab = self.query_one(f"#tab-{pane}", Label)
             mark, css = ("", "-ok") if pane == "overview" else STATE_MARK[pane_state(pane, health)]
             tab.update(f"{key} {title}{mark}")
-            tab.remove_class(*_STATE_CLASSES)
-            tab.add_class(css)
-            tab.set_class(pane == active, "-active")
+            # one style update per tab whose classes changed (each re-styles it), none otherwise
+            tab.update_classes({**{state: state == css for state in _STATE_CLASSES}, "-active": pane == active})

@@ -23,6 +23,16 @@ from textual.widgets._footer import FooterKey
 class KeyFooter(Footer):
     _keys_layout: tuple[Any, ...] | None = None  # what the last rebuild showed, dimming aside
 
+    def bindings_changed(self, screen: Any) -> None:
+        if self._keys_layout is not None:  # keys shown: rebuilt after the next refresh, as Textual does
+            super().bindings_changed(screen)
+            return
+        # the first keys (a pane's first show): built before its first paint, not in a second
+        # mount and frame after it
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_next(self.recompose)
+
     async def recompose(self) -> None:
         layout, enabled = self._shown_keys()
         if layout == self._keys_layout and self._redim(enabled):

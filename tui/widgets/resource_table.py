@@ -161,14 +161,20 @@ class ResourceTable(ScrollView, can_focus=True):
         return tuple(i for i, c in enumerate(self._all_columns) if screen_width >= c.min_screen)
 
     def on_mount(self) -> None:
-        self._apply_columns(self._fit(self.app.size.width), self._flex(self.app.size.width))
+        self._apply_columns(self._fit(self.app.size.width), self._flex(self._table_width()))
+
+    def _table_width(self) -> int:
+        """The table's width; before it is laid out, the terminal's less the table's border and
+        padding (what a pane's full-width table gets), so the resize that follows changes no
+        column (else they are laid out again: a second frame on opening a pane)."""
+        return self.size.width or self.app.size.width - self.styles.gutter.width
 
     def on_resize(self) -> None:
         self._refit()
 
     def _refit(self) -> None:
         shown = self._fit(self.app.size.width)
-        flex = self._flex(self.size.width or self.app.size.width)
+        flex = self._flex(self._table_width())
         if shown != self._shown or flex != self._flex_width:
             self._apply_columns(shown, flex)
 
@@ -325,7 +331,7 @@ class ResourceTable(ScrollView, can_focus=True):
             widest = self._measure_widths()
             if widest != self._grown:
                 self._grown, self._columns = widest, None
-                self._flex_width = self._flex(self.size.width or self.app.size.width) if self._flex_width else 0
+                self._flex_width = self._flex(self._table_width()) if self._flex_width else 0
         if self._wraps() and self._order:
             known, self._heights = self._heights, {}  # rows that left are forgotten
             heights = [self._row_height(k, known) for k in self._order]
@@ -389,7 +395,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def _widen(self) -> None:
         """A drawn row held a wider never-cut value: columns take their new widths."""
         if self._flex_width:
-            self._flex_width = self._flex(self.size.width or self.app.size.width)
+            self._flex_width = self._flex(self._table_width())
         self._columns = None
         self._fitted.clear()
         self._strips.clear()
