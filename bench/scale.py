@@ -332,7 +332,13 @@ def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
     try:
         if not wait(lambda s: "Needs attention" in s or "All clear" in s, 120):
             return {}
-        time.sleep(3)
+        # every list ended: the Overview's "loading ..." line gone for 3 s (as the Pilot run
+        # waits for every source to have answered before it presses `3`)
+        quiet_since = time.perf_counter()
+        while time.perf_counter() - quiet_since < 3:
+            if "loading " in screen():
+                quiet_since = time.perf_counter()
+            time.sleep(0.05)
         t0 = time.perf_counter()
         subprocess.run([*tmux, "send-keys", "-t", "bench", "3"], check=True)
         if not wait(lambda s: f"Volumes ({volumes})" in s, 120):
