@@ -21,7 +21,7 @@ from typing import Any, TypeAlias
 import orjson
 
 from tui.core.kinds import Kind, stored_form
-from tui.core.parsers.access import dig_str
+from tui.core.parsers.access import name_of, namespace_of
 from tui.core.rows import object_key
 
 
@@ -95,7 +95,7 @@ def held_form(kind: Kind, obj: dict[str, Any]) -> Held:
     """An object as the store holds it: its stored form (kinds.stored_form), packed when its
     kind is one of PACKED_KINDS and it has a name (a nameless one is refused whole later)."""
     obj = stored_form(kind, obj)
-    name = dig_str(obj, "metadata", "name")
+    name = name_of(obj)
     if kind.key not in PACKED_KINDS or not name:
         return obj
-    return pack(kind.key, object_key(dig_str(obj, "metadata", "namespace"), name), obj)
+    return pack(kind.key, object_key(namespace_of(obj), name), obj)

@@ -646,8 +646,8 @@ class ClusterStore:
                 route = check_tls(route, secrets, now, unchecked_why)
                 # Traefik names a legacy route's routers as the live one's: never credit it with them
                 shadowed = kind == "ingressroutes_legacy" and key in live
-                out.append(route if self._traefik is None or shadowed or kind not in HTTP_ROUTE_KINDS
-                           else overlay(route, expected.get(key), self._traefik))
+                # overlay leaves a route as it is without Traefik's view or expected routers
+                out.append(route if shadowed else overlay(route, expected.get(key), self._traefik))
         return out
 
     def _listed(self, kind: str) -> bool:
