@@ -76,3 +76,30 @@ def test_a_relist_of_unchanged_objects_parses_nothing_again():
     # a watch event re-parses the one object it carries
     store.handle(Changed("lh_volumes", "MODIFIED", volume("pvc-2", node_id="hel-wk-03")))
     assert store.row("volumes", "longhorn-system/pvc-2").node == "hel-wk-03"
+
+
+def test_events_are_held_packed_and_the_newest_kept_by_their_time():
+    """A busy cluster's events: the store keeps the newest (by when they last happened, in
+    either API shape) and holds them packed; each comes back whole."""
+    from tui.core.clock import FrozenClock
+    from tui.core.store import ClusterStore
+
+    def event(name: str, when: str, core_v1: bool) -> dict:
+        base = {"metadata": {"name": name, "namespace": "wiki"}, "reason": "BackOff", "type": "Warning"}
+        if core_v1:
+            return {"apiVersion": "v1", "kind": "Event", **base, "lastTimestamp": when,
+                    "involvedObject": {"kind": "Pod", "name": "wiki-db-0", "namespace": "wiki"}, "message": name}
+        return {"apiVersion": "events.k8s.io/v1", "kind": "Event", **base, "eventTime": when,
+                "regarding": {"kind": "Pod", "name": "wiki-db-0", "namespace": "wiki"}, "note": name}
+
+    events = [event(f"e{i}", f"2026-12-04T10:0{i}:00Z", core_v1=i % 2 == 0) for i in (3, 1, 4, 0, 2)]
+    store = ClusterStore(FrozenClock(), events_max=3)
+    store.handle(Relisted("events", events))
+    held = store.held("events")
+    assert list(held) == ["wiki/e2", "wiki/e3", "wiki/e4"]  # oldest first, the two oldest let go
+    assert all(isinstance(h, Packed) for h in held.values()) and store.events_dropped == 2
+    assert store.get("events", "wiki/e3") == events[0]
+    # one that happens now is the newest; the oldest kept goes
+    store.handle(Changed("events", "ADDED", event("e5", "2026-12-04T10:05:00Z", core_v1=False)))
+    assert list(store.held("events")) == ["wiki/e3", "wiki/e4", "wiki/e5"]
+    assert {r.message for r in store.rows("events")} == {"e3", "e4", "e5"}

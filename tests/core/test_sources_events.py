@@ -11,6 +11,7 @@ from tests.core.test_parse_events import EVENTS
 from tests.core.test_sources import running  # noqa: F401 - the fixture, shared
 from tui.core.clock import FrozenClock
 from tui.core.events import Changed, HealthChanged, Relisted, SourceState
+from tui.core.packed import unpack
 from tui.core.store import ClusterStore
 
 CORE_V1 = [e for e in EVENTS if e["apiVersion"] == "v1"]
@@ -31,14 +32,14 @@ def test_events_come_from_the_events_group_when_it_is_served(watch_events):
     _, events = watch_events(EVENTS)
     listed = events.wait(lambda e: isinstance(e, Relisted) and e.key == "events")
     # (an API server may also show core v1 events through the group: they are the same objects)
-    assert {e["metadata"]["name"] for e in EVENTS_V1} <= {o["metadata"]["name"] for o in listed.objects}
+    assert {e["metadata"]["name"] for e in EVENTS_V1} <= {o["metadata"]["name"] for o in map(unpack, listed.objects)}
     events.health("events", SourceState.OK)
 
 
 def test_without_the_group_core_v1_events_are_listed_and_watched(watch_events):
     emu, events = watch_events(CORE_V1, group_missing=True)
     listed = events.wait(lambda e: isinstance(e, Relisted) and e.key == "events")
-    assert sorted(o["metadata"]["name"] for o in listed.objects) == sorted(
+    assert sorted(o["metadata"]["name"] for o in map(unpack, listed.objects)) == sorted(
         e["metadata"]["name"] for e in CORE_V1)
     events.health("events", SourceState.OK)
 
@@ -46,7 +47,7 @@ def test_without_the_group_core_v1_events_are_listed_and_watched(watch_events):
     fresh["metadata"] = {"name": "minecraft-0.again", "namespace": "games"}
     fresh["message"] = "0/7 nodes are available: 7 Insufficient memory."
     emu.upsert(fresh)
-    added = events.wait(lambda e: isinstance(e, Changed) and e.obj["metadata"]["name"] == "minecraft-0.again")
+    added = events.wait(lambda e: isinstance(e, Changed) and unpack(e.obj)["metadata"]["name"] == "minecraft-0.again")
     assert added.key == "events" and added.type == "ADDED"
     assert not any(isinstance(e, HealthChanged) and e.health.state is SourceState.NOT_INSTALLED
                    for e in events.seen)

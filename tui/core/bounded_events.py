@@ -1,27 +1,18 @@
 """The store keeps only the newest N Event objects: a busy cluster writes thousands an hour,
 and an incident console must not grow without bound. It says how many it let go. (Events are
-held whole, never packed: see tui/core/packed.py.)"""
+held packed with the time they last happened, TimedPacked: ordering them decodes nothing.)"""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
-from tui.core.packed import Held
-from tui.core.parsers.access import dig_str
-from tui.core.parsers.events import api_time
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+from tui.core.packed import Held, TimedPacked
+from tui.core.parsers.events import object_last_seen
 
 
-def last_seen(obj: Any) -> datetime:
-    """When an Event object last happened, in either API shape (the epoch when it says nothing)."""
-    for path in (("series", "lastObservedTime"), ("eventTime",), ("deprecatedLastTimestamp",),
-                 ("lastTimestamp",), ("metadata", "creationTimestamp")):
-        seen = api_time(dig_str(obj, *path))
-        if seen is not None:
-            return seen
-    return _EPOCH
+def last_seen(held: Held) -> datetime:
+    """When an Event object, as the store holds it, last happened."""
+    return held.seen if isinstance(held, TimedPacked) else object_last_seen(held)
 
 
 class EventsBound:

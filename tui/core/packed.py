@@ -16,12 +16,14 @@ Compressing each list page once, as one text, would have both.
 from __future__ import annotations
 
 import zlib
+from datetime import datetime
 from typing import Any, TypeAlias
 
 import orjson
 
 from tui.core.kinds import Kind, stored_form
 from tui.core.parsers.access import name_of, namespace_of
+from tui.core.parsers.events import object_last_seen
 from tui.core.rows import object_key
 
 
@@ -48,6 +50,17 @@ class Packed:
         return f"Packed({self.key!r}, {len(self.data)} bytes)"
 
 
+class TimedPacked(Packed):
+    """A packed Event, with when it last happened (parsers.events.object_last_seen): the
+    store keeps the newest few thousand and orders them by it without decoding any."""
+
+    __slots__ = ("seen",)
+
+    def __init__(self, key: str, data: bytes, dictionary: bytes, seen: datetime) -> None:
+        super().__init__(key, data, dictionary)
+        self.seen = seen
+
+
 # what a store bucket holds per object: the object itself, or the object packed
 Held: TypeAlias = "dict[str, Any] | Packed"
 
@@ -59,15 +72,19 @@ _DICTIONARIES: dict[str, bytes] = {}
 
 
 def pack(kind_key: str, key: str, obj: dict[str, Any]) -> Held:
-    """The object packed; the object itself when it will not serialize (orjson refuses an
-    integer past 64 bits, which a watch's JSON may carry): kept whole, not lost."""
+    """The object packed (an Event with its time); the object itself when it will not
+    serialize (orjson refuses an integer past 64 bits, which a watch's JSON may carry): kept
+    whole, not lost."""
     try:
         text = orjson.dumps(obj)
     except (orjson.JSONEncodeError, TypeError):
         return obj
     dictionary = _DICTIONARIES.setdefault(kind_key, text)
     packer = zlib.compressobj(1, zdict=dictionary)  # level 1: a Pod in about 50 µs
-    return Packed(key, packer.compress(text) + packer.flush(), dictionary)
+    data = packer.compress(text) + packer.flush()
+    if kind_key == "events":
+        return TimedPacked(key, data, dictionary, object_last_seen(obj))
+    return Packed(key, data, dictionary)
 
 
 def unpack(held: Held) -> dict[str, Any]:
@@ -80,12 +97,11 @@ def unpack(held: Held) -> dict[str, Any]:
 
 
 # The kinds held packed: those that grow with the cluster (a Pod per container group, a
-# Longhorn Volume, Replica and Engine per volume, ...) and whose objects, once parsed, are read
-# one at a time; each has a parser of its own, cached apart. Not Events: the newest few
-# thousand are kept, ordered by time as they land, and many are let go before anyone reads them.
-# Nor MetalLB's advertisements, read whole by the network layer (and few).
+# Longhorn Volume, Replica and Engine per volume, an Event per happening...) and whose objects,
+# once parsed, are read one at a time; each has a parser of its own, cached apart. Not
+# MetalLB's advertisements, read whole by the network layer (and few).
 PACKED_KINDS = frozenset({
-    "nodes", "pods", "services", "endpointslices", "deployments", "statefulsets", "replicasets",
+    "events", "nodes", "pods", "services", "endpointslices", "deployments", "statefulsets", "replicasets",
     "ingresses", "ingressroutes", "ingressroutes_legacy", "applications", "lh_volumes", "lh_nodes",
     "lh_replicas", "lh_engines", "lh_attachments", "lh_snapshots", "lh_backups",
 })

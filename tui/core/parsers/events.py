@@ -95,11 +95,21 @@ def events_by_object(rows: Iterable[EventRow]) -> dict[str, list[EventRow]]:
     return out
 
 
+def object_last_seen(obj: Any) -> datetime:
+    """When an Event object last happened, in either API shape (the epoch when it says nothing)."""
+    for path in (("series", "lastObservedTime"), ("eventTime",), ("deprecatedLastTimestamp",),
+                 ("lastTimestamp",), ("metadata", "creationTimestamp")):
+        seen = api_time(dig_str(obj, *path))
+        if seen is not None:
+            return seen
+    return _EPOCH
+
+
 def seen_at(event: EventRow) -> datetime | None:
     return api_time(event.last_seen)
 
 
-@lru_cache(maxsize=32768)  # the same few timestamps are compared again at every rebuild
+@lru_cache(maxsize=4096)  # the same few timestamps are compared again at every rebuild
 def api_time(value: str | None) -> datetime | None:
     """An API timestamp as an aware datetime (one without a zone is read as UTC)."""
     parsed = parse_time(value)
