@@ -18,7 +18,8 @@ builds them, in a child process, shaped like their upstream types). One `cluster
     event -> row visible at 200 changes/s; peak RSS of this process (the emulator and the
     dump's builder run apart); idle CPU over 5 s
   - the console in tmux (a real pty): `3` -> Volumes shows with its count; `j`, PageDown, `G`
-    (to the bottom, `g` back between two) -> the screen changed.
+    (to the bottom, `g` back between two) -> the frame that answers, as tmux receives it
+    (control mode); and the same keys polled the old way (capture-pane until the screen changed).
 Prints one JSON line (with the objects served per kind, by `kubectl -o name`, and the rows the
 console's store holds per layer) and a short table. --memory traces allocations (tracemalloc)
 from before the console starts until Volumes is open and prints the biggest holders by line and
@@ -303,9 +304,68 @@ def _bytes(size: str) -> int:
     return int(size[:-2]) * 1024 * 1024
 
 
+class ControlClient:
+    """A tmux control-mode client on the bench session: the pane's output as tmux receives it
+    from the console's pty, each notification time-stamped as it arrives (no polling)."""
+
+    def __init__(self, tmux: list[str], session: str, size: str) -> None:
+        import threading
+
+        self.session = session
+        self.proc = subprocess.Popen([*tmux, "-C", "attach-session", "-t", session],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.arrivals: list[float] = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.command(f"refresh-client -C {size}")  # the window keeps its size with this client on
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith(b"%output"):
+                now = time.perf_counter()
+                with self.lock:
+                    self.arrivals.append(now)
+
+    def command(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text.encode() + b"\n")
+        self.proc.stdin.flush()
+
+    def press(self, key: str, quiet: float = 0.25) -> float | None:
+        """Seconds from `key` sent to the end of the first frame drawn after it (None: nothing
+        was drawn within 5 s). A frame reaches tmux in a few writes; a gap of 5 ms ends it."""
+        with self.lock:
+            self.arrivals.clear()
+        t0 = time.perf_counter()
+        self.command(f"send-keys -t {self.session} {key}")
+        deadline = t0 + 5
+        arrivals: list[float] = []
+        while time.perf_counter() < deadline:
+            time.sleep(0.005)
+            with self.lock:
+                arrivals = list(self.arrivals)
+            if arrivals and time.perf_counter() - arrivals[-1] > quiet:
+                break
+        if not arrivals:
+            return None
+        end = arrivals[0]
+        for at in arrivals[1:]:
+            if at - end > 0.005:
+                break
+            end = at
+        return end - t0
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(5)
+
+
 def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
     """The console in a real pty (tmux, 120x40): seconds from `3` sent to Volumes shown with its
-    count, and p95 seconds from `j` / PageDown / `G` sent to the screen changing."""
+    count, and p95 seconds from `j` / PageDown / `G` sent to the frame that answers it (tmux
+    control mode: when tmux received it). The same keys also timed the old way, polling
+    capture-pane until the screen changed (`*_poll_*`: up to ~15 ms late, a subprocess each poll)."""
     import shutil
 
     if shutil.which("tmux") is None:
@@ -329,6 +389,7 @@ def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
         return False
 
     out: dict[str, float] = {}
+    control: ControlClient | None = None
     try:
         if not wait(lambda s: "Needs attention" in s or "All clear" in s, 120):
             return {}
@@ -346,9 +407,9 @@ def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
         out["tmux_open_volumes_s"] = time.perf_counter() - t0
         time.sleep(1)
 
-        def changes(key: str, then: str | None = None) -> float | None:
-            """Seconds from `key` sent to the screen changing (None: it did not); then `then`
-            sent and its change awaited untimed (back where the next press starts)."""
+        def polled(key: str, then: str | None = None) -> float | None:
+            """Seconds from `key` sent to capture-pane showing a change (None: it did not); then
+            `then` sent and its change awaited untimed (back where the next press starts)."""
             before = screen()
             t0 = time.perf_counter()
             subprocess.run([*tmux, "send-keys", "-t", "bench", key], check=True)
@@ -362,17 +423,29 @@ def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
             time.sleep(0.05)
             return took
 
+        control = ControlClient(tmux, "bench", "120x40")
+        time.sleep(0.5)
+
+        def framed(key: str, then: str | None = None) -> float | None:
+            took = control.press(key) if control else None
+            if took is not None and then is not None and control:
+                control.press(then)
+            return took
+
         for key, name, then, presses in (("j", "j", None, 20), ("PageDown", "pagedown", None, 20),
                                          ("G", "G", "g", 10)):
-            times = []
-            for _ in range(presses):
-                took = changes(key, then)
-                if took is None:
-                    break  # at the bottom (a small scale): nothing left to page to
-                times.append(took)
-            if times:
-                out[f"tmux_{name}_p95_s"] = p95(times)
+            for how, timer in (("", framed), ("_poll", polled)):
+                times = []
+                for _ in range(presses):
+                    took = timer(key, then)
+                    if took is None:
+                        break  # at the bottom (a small scale): nothing left to page to
+                    times.append(took)
+                if times:
+                    out[f"tmux_{name}{how}_p95_s"] = p95(times)
     finally:
+        if control is not None:
+            control.close()
         subprocess.run([*tmux, "kill-server"], check=False)
     return out
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 from tui.core.backup_overdue import backup_problem
 from tui.core.clock import age
 from tui.core.findings import Finding, Severity
+from tui.core.parsers.access import shared
 from tui.core.parsers.events import api_time, seen_at
 from tui.core.parsers.metallb import pending_reason, speakers_by_node
 from tui.core.rows import (
@@ -132,7 +133,9 @@ def _backups(rows: Iterable[VolumeRow], now: datetime) -> Iterable[Finding]:
         problem = backup_problem(v, now)
         if problem:
             detail = "; ".join(filter(None, [problem, v.backup_error, *v.recurring_jobs]))
-            yield _finding(Severity.PROBLEM, "volumes", v.key, f"volume {v.pvc or v.name}", problem, detail)
+            # one copy of the texts that thousands of volumes share ("no backup (no backup job)")
+            yield _finding(Severity.PROBLEM, "volumes", v.key, f"volume {v.pvc or v.name}", shared(problem),
+                           shared(detail))
 
 
 def _load_balancers(rows: Iterable[LoadBalancerRow], announcers_known: bool, speakers: dict[str, bool],

@@ -32,7 +32,7 @@ from tui.core.index import ImpactIndex
 from tui.core.kinds import KINDS
 from tui.core.layers import LAYER, LAYER_IDS
 from tui.core.layers import LAYERS as LAYER_TABLE
-from tui.core.packed import Held, Packed, held_form, unpack
+from tui.core.packed import NOT_PARSED, Held, Packed, held_form, unpack
 from tui.core.parsers import longhorn, longhorn_backup, metallb, traefik, traefik_objects
 from tui.core.parsers.access import evolve, name_of, namespace_of
 from tui.core.parsers.argocd import parse_application
@@ -429,6 +429,7 @@ class ClusterStore:
     def parsed(self, key: str) -> dict[str, Any]:
         """The kind's parser output per object key, parsing only objects that changed."""
         source, parser = EXTRA_PARSERS.get(key, (key, PARSERS.get(key)))
+        own = source == key
         version = self._kind_version.get(source, 0)
         cached = self._parsed.get(key)
         if cached is not None and cached[0] == version:
@@ -445,9 +446,9 @@ class ClusterStore:
                     out.pop(obj_key, None)
                     cache.pop(obj_key, None)
                 else:
-                    out[obj_key] = self._parse_one(cache, obj_key, obj, parser)
+                    out[obj_key] = self._parse_one(cache, obj_key, obj, parser, own)
         else:
-            out = {obj_key: self._parse_one(cache, obj_key, obj, parser) for obj_key, obj in bucket.items()}
+            out = {obj_key: self._parse_one(cache, obj_key, obj, parser, own) for obj_key, obj in bucket.items()}
             for gone in [k for k in cache if k not in out]:
                 del cache[gone]
         self._parsed[key] = (version, out)
@@ -455,7 +456,13 @@ class ClusterStore:
 
     @staticmethod
     def _parse_one(cache: dict[str, tuple[Held, Any]], obj_key: str, obj: Held,
-                   parser: Callable[[Any], Any] | None) -> Any:
+                   parser: Callable[[Any], Any] | None, own: bool) -> Any:
+        """The parser's output for one object: `own` when it is the kind's own parser (not an
+        EXTRA_PARSERS one over the same objects), whose output a Packed object keeps itself."""
+        if own and isinstance(obj, Packed):  # its kind's own parse, kept on the object
+            if obj.parsed is NOT_PARSED:
+                obj.parsed = parser(unpack(obj)) if parser else unpack(obj)
+            return obj.parsed
         hit = cache.get(obj_key)
         if hit is not None and hit[0] is obj:  # same object, not merely the same version
             return hit[1]
