@@ -26,7 +26,6 @@ from tui.core.parsers.access import name_of, namespace_of
 from tui.core.parsers.events import object_last_seen
 from tui.core.rows import object_key
 
-
 # `Packed.parsed` before the store has parsed the object
 NOT_PARSED: Any = object()
 
