@@ -25,7 +25,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any, ClassVar
 
 from rich.padding import Padding
@@ -43,6 +43,9 @@ from textual.strip import Strip
 from tui.widgets import cells as c
 
 MARK = "*"
+STRIP_CACHE = 500  # drawn lines kept: the pages seen last and the one built ahead
+AHEAD_DELAY = 0.01  # seconds after the frame before building the next page (the frame is written first)
+AHEAD_SLICE = 10  # lines of the next page built per turn of the loop (about a millisecond)
 SAMPLE = 500  # rows measured for never-cut widths beyond the visible ones
 PADDING = 1  # cells on each side of each column, as DataTable's cell_padding
 
@@ -155,6 +158,9 @@ class ResourceTable(ScrollView, can_focus=True):
         self._generation = 0  # bumped when the rows change: measured widths are kept until then
         self._look: tuple[Style, tuple[bool, str]] | None = None  # (base style, focus and theme) while painting
         self.marked: set[str] = set()
+        self._ahead_pending = False  # a build of the next page is asked for after this frame
+        self._ahead_direction = 1
+        self._ahead_generation = 0  # bumped per build asked for: a slice of an older one stops
 
     # --- columns -------------------------------------------------------------------------
     def _fit(self, screen_width: int) -> tuple[int, ...]:
@@ -477,6 +483,7 @@ class ResourceTable(ScrollView, can_focus=True):
         target_line = max(0, min(self._lines() - 1, top + direction * page))
         self.scroll_to(y=self.scroll_y + direction * page, animate=False, force=True, immediate=True)
         self._set_cursor(self._row_at_line(target_line)[0])
+        self._ahead_soon(direction)
 
     def action_scroll_top(self) -> None:
         if self._order:
@@ -552,24 +559,68 @@ class ResourceTable(ScrollView, can_focus=True):
             index, line = self._row_at_line(y - 1 + scroll_y)
             if index >= len(self._order):
                 return Strip.blank(width, base)
-        cache_key = (index, line, scroll_x, width, index == self._cursor, base, state,
+        return self._strip(index, line, scroll_x, width, base, state, index == self._cursor)
+
+    def _strip(self, index: int, line: int, scroll_x: int, width: int, base: Style, state: object,
+               cursor: bool) -> Strip:
+        """Line `line` of row `index` (-1: the header) as drawn, from the cache when it was drawn
+        (or built ahead) with the same widths, look and cursor-or-not since the rows last changed."""
+        cache_key = (index, line, scroll_x, width, cursor, base, state,
                      self._order[index] if index >= 0 else None)
         strip = self._strips.get(cache_key)
         if strip is None:
             widened = self._widened
-            segments, length = self._draw(index, line, base)
+            segments, length = self._draw(index, line, base, cursor)
             if scroll_x == 0:  # the usual case, with one Strip (each costs its seven caches) instead of four
                 strip = Strip(Segment.simplify(segments), length).adjust_cell_length(width, base)
             else:
                 strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
                 strip = strip.adjust_cell_length(width, base).simplify()
-            if len(self._strips) > 500:
-                self._strips.clear()
             if widened == self._widened:  # drawn with the widths it will keep
+                if len(self._strips) >= STRIP_CACHE:  # the oldest half goes: the page in view and the one built ahead stay
+                    for old in list(islice(self._strips, STRIP_CACHE // 2)):
+                        del self._strips[old]
                 self._strips[cache_key] = strip
         return strip
 
-    def _draw(self, index: int, line: int, base: Style) -> tuple[list[Segment], int]:
+    # --- building the next page ahead ---------------------------------------------------------
+    def _ahead_soon(self, direction: int) -> None:
+        """After this frame, build the lines the next page in this direction will show, a few at a
+        time while the loop is idle: a PageDown after a PageDown then finds its lines drawn (the
+        cache key holds the row's key, look and widths: what the rows, a resize or a theme change
+        invalidate clears the cache as before)."""
+        self._ahead_direction = direction
+        if not self._ahead_pending:
+            self._ahead_pending = True
+            # not at once after the frame: the driver's writer thread needs the GIL to send it
+            self.call_after_refresh(lambda: self.set_timer(AHEAD_DELAY, self._ahead_start))
+
+    def _ahead_start(self) -> None:
+        self._ahead_pending = False
+        if not self._order or not self.is_attached:
+            return
+        page = self._page_height()
+        first = int(self.scroll_y) + self._ahead_direction * page
+        top, _ = self._row_span(self._cursor)
+        target = self._row_at_line(max(0, min(self._lines() - 1, top + self._ahead_direction * page)))[0]
+        lines = [line for line in range(max(0, first), min(self._lines(), first + page))]
+        self._ahead_generation += 1
+        self._ahead_lines(lines, target, self._ahead_generation)
+
+    def _ahead_lines(self, lines: list[int], target: int, generation: int) -> None:
+        if generation != self._ahead_generation or not self.is_attached:
+            return  # another page was asked for since (or the table left)
+        width, (scroll_x, _) = self.size.width, self.scroll_offset
+        base, state = self._current_look()
+        for at in lines[:AHEAD_SLICE]:
+            index, line = self._row_at_line(at)
+            if index < len(self._order):
+                self._strip(index, line, scroll_x, width, base, state, index == target)
+        if len(lines) > AHEAD_SLICE:
+            # a timer between slices: a key that arrives meanwhile waits one slice, not the page
+            self.set_timer(0.001, lambda: self._ahead_lines(lines[AHEAD_SLICE:], target, generation))
+
+    def _draw(self, index: int, line: int, base: Style, cursor: bool) -> tuple[list[Segment], int]:
         """One line of the header (index -1) or of row `index`, as DataTable drew it, and its
         length in cells (every cell is drawn exactly as wide as its column and padding)."""
         header = index == -1
@@ -584,7 +635,7 @@ class ResourceTable(ScrollView, can_focus=True):
             fitted = self._fitted_row(key)
             cells = [_MARKED if key in self.marked else _UNMARKED, *fitted]
             height = self._row_span(index)[1]
-        cursor = not header and index == self._cursor
+        cursor = cursor and not header
         component = self.get_component_rich_style("datatable--cursor") if cursor else _NO_STYLE
         pres, post = self._line_styles(row_style, component, len(columns))
         segments: list[Segment] = []
