@@ -41,6 +41,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets import cells as c
+from tui.widgets.styled_lines import KeptStyledLines
 
 MARK = "*"
 STRIP_CACHE = 500  # drawn lines kept: the pages seen last and the one built ahead
@@ -138,6 +139,8 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # Textual styles each line in view afresh on a scroll; lines drawn before keep theirs
+        self._styles_cache = KeptStyledLines()
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
         self._flex_width = 0

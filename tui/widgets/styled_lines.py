@@ -1,0 +1,55 @@
+"""Textual's styled lines (a table line inside its border, padding and tint) kept per drawn line.
+
+Textual styles every line of a widget afresh whenever it scrolls: at 120x40 that is half of what
+a PageDown over already drawn rows costs. A virtual table hands back the same Strip object for a
+line it drew before (resource_table's cache), so the styled line can be kept with it: found
+again when the same Strip comes back under the same look (sizes, colours, border, tint), else
+styled by Textual as before. Only content lines are kept; border and padding lines are styled
+as ever.
+"""
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+from textual._styles_cache import StylesCache
+from textual.strip import Strip
+
+KEPT = 1000  # styled lines kept: the pages seen last, and the one built ahead
+
+
+class KeptStyledLines(StylesCache):
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[tuple[Any, ...], tuple[Strip, Strip]] = {}
+        self._styles_look: tuple[Any, ...] = ()
+
+    def render(self, styles: Any, *args: Any, **kwargs: Any) -> list[Strip]:
+        # what the styles add around a line, read once per paint rather than once per line
+        self._styles_look = (styles.border, styles.outline, styles.tint, styles.text_opacity,
+                             styles.get_rule("hatch"))
+        return super().render(styles, *args, **kwargs)
+
+    def render_line(self, styles: Any, y: int, size: Any, content_size: Any, padding: Any,
+                    base_background: Any, background: Any, render_content_line: Any,
+                    border_title: Any, border_subtitle: Any, opacity: float, ansi_theme: Any,
+                    native_ansi: bool) -> Strip:
+        content_y = y - styles.gutter.top
+        if y == 0 or y >= size.height - 1 or not 0 <= content_y < content_size.height:
+            return super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                       render_content_line, border_title, border_subtitle, opacity,
+                                       ansi_theme, native_ansi)
+        content = render_content_line(content_y)
+        key = (id(content), size, content_size, padding, base_background, background, opacity, ansi_theme,
+               native_ansi, self._styles_look)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is content:  # the same Strip (an id is reused once it is freed)
+            return kept[1]
+        styled = super().render_line(styles, y, size, content_size, padding, base_background, background,
+                                     lambda _: content, border_title, border_subtitle, opacity,
+                                     ansi_theme, native_ansi)
+        if len(self._kept) >= KEPT:  # the oldest half goes
+            for old in list(islice(self._kept, KEPT // 2)):
+                del self._kept[old]
+        self._kept[key] = (content, styled)
+        return styled
