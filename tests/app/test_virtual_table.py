@@ -146,6 +146,27 @@ async def test_paging_over_pages_built_ahead_shows_rows_changed_and_marked_since
         assert table.cursor_key in text(app) and len(cursor_lines(app, table)) == 1
 
 
+async def test_lines_drawn_before_take_the_blurred_look_and_back_when_paged_to_again() -> None:
+    """Lines seen before are reused on paging back; a blur (a dialog over the table) still
+    draws them, cursor included, in the blurred colours, and focus brings the others back."""
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.press("pagedown", "pagedown", "pageup")
+        await pilot.pause()
+        focused = table.get_component_rich_style("datatable--cursor").bgcolor
+        assert len(cursor_lines(app, table)) == 1
+        app.set_focus(None)
+        await pilot.pause()
+        blurred = table.get_component_rich_style("datatable--cursor").bgcolor
+        assert blurred != focused and len(cursor_lines(app, table)) == 1
+        await pilot.press("tab")  # the table takes the focus again
+        await pilot.pause()
+        assert table.has_focus and table.get_component_rich_style("datatable--cursor").bgcolor == focused
+        assert len(cursor_lines(app, table)) == 1 and table.cursor_key in text(app)
+
+
 async def test_a_click_moves_the_cursor_to_its_row_and_a_second_click_selects_it() -> None:
     app, rows = TableApp(), Rows(ROWS)
     async with app.run_test(size=(60, 12)) as pilot:
