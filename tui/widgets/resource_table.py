@@ -140,7 +140,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Textual styles each line in view afresh on a scroll; lines drawn before keep theirs
-        self._styles_cache = KeptStyledLines()
+        self._styled_lines = self._styles_cache = KeptStyledLines()
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
         self._flex_width = 0
@@ -164,6 +164,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._ahead_pending = False  # a build of the next page is asked for after this frame
         self._ahead_direction = 1
         self._ahead_generation = 0  # bumped per build asked for: a slice of an older one stops
+        self._ahead_view: tuple[int, int] | None = None  # (scroll line, cursor row) of the page built ahead
 
     # --- columns -------------------------------------------------------------------------
     def _fit(self, screen_width: int) -> tuple[int, ...]:
@@ -555,6 +556,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
+        scroll_y, cursor = self._ahead_view or (scroll_y, self._cursor)  # a page built ahead: its view
         base, state = self._look or self._current_look()
         if y == 0:
             index, line = -1, 0
@@ -562,7 +564,7 @@ class ResourceTable(ScrollView, can_focus=True):
             index, line = self._row_at_line(y - 1 + scroll_y)
             if index >= len(self._order):
                 return Strip.blank(width, base)
-        return self._strip(index, line, scroll_x, width, base, state, index == self._cursor)
+        return self._strip(index, line, scroll_x, width, base, state, index == cursor)
 
     def _strip(self, index: int, line: int, scroll_x: int, width: int, base: Style, state: object,
                cursor: bool) -> Strip:
@@ -603,25 +605,29 @@ class ResourceTable(ScrollView, can_focus=True):
         if not self._order or not self.is_attached:
             return
         page = self._page_height()
-        first = int(self.scroll_y) + self._ahead_direction * page
+        # where the next page's scroll and cursor will be (as _page puts them)
+        first = int(max(0, min(self.scroll_y + self._ahead_direction * page, self.max_scroll_y)))
         top, _ = self._row_span(self._cursor)
         target = self._row_at_line(max(0, min(self._lines() - 1, top + self._ahead_direction * page)))[0]
-        lines = [line for line in range(max(0, first), min(self._lines(), first + page))]
         self._ahead_generation += 1
-        self._ahead_lines(lines, target, self._ahead_generation)
+        self._ahead_lines((first, target), 0, self._ahead_generation)
 
-    def _ahead_lines(self, lines: list[int], target: int, generation: int) -> None:
+    def _ahead_lines(self, view: tuple[int, int], start: int, generation: int) -> None:
+        """Draw and style (as Textual will: border, tint) the lines `start`.. of the page seen with
+        `view` (scroll line, cursor row), a slice at a time."""
         if generation != self._ahead_generation or not self.is_attached:
             return  # another page was asked for since (or the table left)
-        width, (scroll_x, _) = self.size.width, self.scroll_offset
-        base, state = self._current_look()
-        for at in lines[:AHEAD_SLICE]:
-            index, line = self._row_at_line(at)
-            if index < len(self._order):
-                self._strip(index, line, scroll_x, width, base, state, index == target)
-        if len(lines) > AHEAD_SLICE:
-            # a timer between slices: a key that arrives meanwhile waits one slice, not the page
-            self.set_timer(0.001, lambda: self._ahead_lines(lines[AHEAD_SLICE:], target, generation))
+        count = min(AHEAD_SLICE, self._page_height() - start)
+        if count <= 0:
+            return
+        self._ahead_view = view
+        try:  # content lines start under the border and the header line
+            self._styled_lines.style_ahead(self, Region(0, self.styles.gutter.top + 1 + start,
+                                                        self.region.width, count))
+        finally:
+            self._ahead_view = None
+        # a timer between slices: a key that arrives meanwhile waits one slice, not the page
+        self.set_timer(0.001, lambda: self._ahead_lines(view, start + count, generation))
 
     def _draw(self, index: int, line: int, base: Style, cursor: bool) -> tuple[list[Segment], int]:
         """One line of the header (index -1) or of row `index`, as DataTable drew it, and its

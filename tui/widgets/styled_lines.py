@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Any
 
 from textual._styles_cache import StylesCache
+from textual.geometry import Region
 from textual.strip import Strip
 
 KEPT = 1000  # styled lines kept: the pages seen last, and the one built ahead
@@ -21,13 +22,12 @@ KEPT = 1000  # styled lines kept: the pages seen last, and the one built ahead
 class KeptStyledLines(StylesCache):
     def __init__(self) -> None:
         super().__init__()
-        self._kept: dict[tuple[Any, ...], tuple[Strip, Strip]] = {}
-        self._styles_look: tuple[Any, ...] = ()
+        self._kept: dict[tuple[int, int], tuple[Strip, Strip]] = {}
+        self._looks: dict[tuple[Any, ...], int] = {}  # each look seen -> its number
+        self._look: int | None = None  # the look of this paint, once a line asked for it
 
     def render(self, styles: Any, *args: Any, **kwargs: Any) -> list[Strip]:
-        # what the styles add around a line, read once per paint rather than once per line
-        self._styles_look = (styles.border, styles.outline, styles.tint, styles.text_opacity,
-                             styles.get_rule("hatch"))
+        self._look = None  # read once per paint rather than once per line (hashing it is not cheap)
         return super().render(styles, *args, **kwargs)
 
     def render_line(self, styles: Any, y: int, size: Any, content_size: Any, padding: Any,
@@ -40,8 +40,14 @@ class KeptStyledLines(StylesCache):
                                        render_content_line, border_title, border_subtitle, opacity,
                                        ansi_theme, native_ansi)
         content = render_content_line(content_y)
-        key = (id(content), size, content_size, padding, base_background, background, opacity, ansi_theme,
-               native_ansi, self._styles_look)
+        if self._look is None:
+            look = (size, content_size, padding, base_background, background, opacity, ansi_theme, native_ansi,
+                    styles.border, styles.outline, styles.tint, styles.text_opacity, styles.get_rule("hatch"))
+            if len(self._looks) > 64:  # looks come and go (focus, themes): lines of old looks go too
+                self._looks.clear()
+                self._kept.clear()
+            self._look = self._looks.setdefault(look, len(self._looks))
+        key = (id(content), self._look)
         kept = self._kept.get(key)
         if kept is not None and kept[0] is content:  # the same Strip (an id is reused once it is freed)
             return kept[1]
@@ -53,3 +59,14 @@ class KeptStyledLines(StylesCache):
                 del self._kept[old]
         self._kept[key] = (content, styled)
         return styled
+
+    def style_ahead(self, widget: Any, crop: Region) -> None:
+        """Style lines `crop` of what the widget's render_line answers now (a page it will show
+        next) into the kept lines only: the lines Textual keeps per row on screen stay as they are."""
+        on_screen, dirty, width = self._cache, self._dirty_lines, self._width
+        self._cache, self._dirty_lines = {}, set()
+        try:
+            self.render_widget(widget, crop)
+        finally:
+            self._cache, self._dirty_lines, self._width = on_screen, dirty, width
+
