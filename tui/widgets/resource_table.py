@@ -44,7 +44,10 @@ from tui.widgets import cells as c
 from tui.widgets.styled_lines import KeptStyledLines
 
 MARK = "*"
-STRIP_CACHE = 500  # drawn lines kept: the pages seen last and the one built ahead
+# drawn lines (and fitted rows) kept: this many screenfuls, the one in view, the one built ahead and
+# the last seen (top and bottom for g / G). No more: every cached line is some 30 objects the
+# collector walks, and at 1,500 lines its full pauses under PageDown went from 30 to 90 ms
+KEPT_SCREENS = 4
 AHEAD_DELAY = 0.01  # seconds after the frame before building the next page (the frame is written first)
 AHEAD_SLICE = 10  # lines of the next page built per turn of the loop (about a millisecond)
 SAMPLE = 500  # rows measured for never-cut widths beyond the visible ones
@@ -140,7 +143,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         # Textual styles each line in view afresh on a scroll; lines drawn before keep theirs
-        self._styled_lines = self._styles_cache = KeptStyledLines()
+        self._styled_lines = self._styles_cache = KeptStyledLines(self._kept_lines)
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
         self._flex_width = 0
@@ -397,7 +400,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._columns = None
                 self.call_after_refresh(self._widen)
             fitted = self._fit_cells(cells)
-            if len(self._fitted) > 2000:  # only drawn rows are kept
+            if len(self._fitted) >= self._kept_lines():  # only rows drawn of late are kept
                 self._fitted.clear()
             self._fitted[key] = fitted
         return fitted
@@ -566,6 +569,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
         return self._strip(index, line, scroll_x, width, base, state, index == cursor)
 
+    def _kept_lines(self) -> int:
+        return KEPT_SCREENS * max(10, self.size.height)
+
     def _strip(self, index: int, line: int, scroll_x: int, width: int, base: Style, state: object,
                cursor: bool) -> Strip:
         """Line `line` of row `index` (-1: the header) as drawn, from the cache when it was drawn
@@ -582,8 +588,9 @@ class ResourceTable(ScrollView, can_focus=True):
                 strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
                 strip = strip.adjust_cell_length(width, base).simplify()
             if widened == self._widened:  # drawn with the widths it will keep
-                if len(self._strips) >= STRIP_CACHE:  # the oldest half goes: the page in view and the one built ahead stay
-                    for old in list(islice(self._strips, STRIP_CACHE // 2)):
+                kept = self._kept_lines()
+                if len(self._strips) >= kept:  # the oldest half goes: the page in view and the one built ahead stay
+                    for old in list(islice(self._strips, kept // 2)):
                         del self._strips[old]
                 self._strips[cache_key] = strip
         return strip

@@ -9,6 +9,7 @@ as ever.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
@@ -16,12 +17,11 @@ from textual._styles_cache import StylesCache
 from textual.geometry import Region
 from textual.strip import Strip
 
-KEPT = 1000  # styled lines kept: the pages seen last, and the one built ahead
-
 
 class KeptStyledLines(StylesCache):
-    def __init__(self) -> None:
+    def __init__(self, keep: Callable[[], int]) -> None:
         super().__init__()
+        self._keep = keep  # how many styled lines to keep (the widget's say: a few screenfuls)
         self._kept: dict[tuple[int, int], tuple[Strip, Strip]] = {}
         self._looks: dict[tuple[Any, ...], int] = {}  # each look seen -> its number
         self._look: int | None = None  # the look of this paint, once a line asked for it
@@ -54,8 +54,9 @@ class KeptStyledLines(StylesCache):
         styled = super().render_line(styles, y, size, content_size, padding, base_background, background,
                                      lambda _: content, border_title, border_subtitle, opacity,
                                      ansi_theme, native_ansi)
-        if len(self._kept) >= KEPT:  # the oldest half goes
-            for old in list(islice(self._kept, KEPT // 2)):
+        keep = self._keep()
+        if len(self._kept) >= keep:  # the oldest half goes
+            for old in list(islice(self._kept, keep // 2)):
                 del self._kept[old]
         self._kept[key] = (content, styled)
         return styled
