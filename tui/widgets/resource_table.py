@@ -16,6 +16,12 @@ evenly spread sample of SAMPLE rows plus every row drawn since the last update (
 that scrolls into view grows its column then). Row heights: 1, except in a table with a wrapped
 column shown, which fits every row on update to know where each row starts.
 
+Paging: drawn lines are cached per (row, line, widths, look, cursor-or-not) until the rows or
+the look change, with Textual's styled line (border, tint) kept beside each (styled_lines.py);
+after a PageDown/PageUp the next page in that direction is drawn and styled while the app is
+idle, so the next press finds it ready. The caches hold a few screenfuls: the collector walks
+whatever they hold.
+
 It draws exactly what Textual's DataTable drew (same component classes, padding, cursor and
 header styles), so screens look the same.
 """
