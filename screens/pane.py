@@ -58,7 +58,17 @@ class RowKeys:
             return None
         return True if action == "detail" or self.deck.has_impact(target[0]) else None
 
+    _keys_pending = False  # a footer refresh is asked for after the next frame
+
     def on_resource_table_row_highlighted(self, _: ResourceTable.RowHighlighted) -> None:
+        # after the frame that shows the cursor's move: the keys that apply (an action's
+        # preconditions read the store) need not hold up the rows; a run of presses asks once
+        if not self._keys_pending:
+            self._keys_pending = True
+            self.call_after_refresh(self._refresh_keys_now)  # type: ignore[attr-defined]
+
+    def _refresh_keys_now(self) -> None:
+        self._keys_pending = False
         self.refresh_keys()
 
     _shown_keys: tuple[Any, ...] | None = None

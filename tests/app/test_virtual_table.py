@@ -105,6 +105,68 @@ async def test_a_changed_row_on_screen_is_redrawn_and_a_wider_never_cut_value_gr
         assert "1023.5Gi" in text(app)  # never cut: the column grew to hold it
 
 
+def cursor_lines(app: App[Any], table: ResourceTable) -> list[str]:
+    """The screen lines drawn in the cursor's colours."""
+    cursor = table.get_component_rich_style("datatable--cursor").bgcolor
+    return [strip.text.strip() for strip in app.screen._compositor.render_strips()
+            if any(seg.style is not None and seg.style.bgcolor == cursor and seg.text.strip() for seg in strip)]
+
+
+async def test_paging_over_pages_built_ahead_shows_rows_changed_and_marked_since_and_the_cursor() -> None:
+    """Each PageDown builds the next page's lines while the app is idle; a row that changes, or
+    is marked, after its line was built shows as it is now when paged to, and the cursor is
+    drawn on the row it landed on, on every page."""
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.pause()
+        for _ in range(3):
+            await pilot.press("pagedown")
+            await pilot.pause(0.1)  # the next page is built meanwhile
+            assert cursor_lines(app, table) == [next(line for line in text(app).splitlines()
+                                                     if table.cursor_key in line).strip()]
+        page = table.cursor_row - int(table.scroll_y)  # where the cursor sits in the view
+        shown = len(text(app).splitlines()) - 1  # rows in view, less the header
+        next_page = int(table.scroll_y) + shown  # the first row the next PageDown shows
+        ahead, marked = table.keys[next_page + 2], table.keys[next_page + 3]  # their lines built already
+        assert any(key[-1] == ahead for key in table._strips)  # (built ahead indeed)
+        rows.state[ahead] = "faulted"
+        rows.show(table)
+        table.toggle_mark(marked)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        screen = text(app)
+        assert f"{ahead}     faulted" in screen and f"*  {marked}" in screen
+        assert table.cursor_row - int(table.scroll_y) == page
+        assert cursor_lines(app, table) == [next(line for line in screen.splitlines()
+                                                 if table.cursor_key in line).strip()]
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert table.cursor_key in text(app) and len(cursor_lines(app, table)) == 1
+
+
+async def test_lines_drawn_before_take_the_blurred_look_and_back_when_paged_to_again() -> None:
+    """Lines seen before are reused on paging back; a blur (a dialog over the table) still
+    draws them, cursor included, in the blurred colours, and focus brings the others back."""
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.press("pagedown", "pagedown", "pageup")
+        await pilot.pause()
+        focused = table.get_component_rich_style("datatable--cursor").bgcolor
+        assert len(cursor_lines(app, table)) == 1
+        app.set_focus(None)
+        await pilot.pause()
+        blurred = table.get_component_rich_style("datatable--cursor").bgcolor
+        assert blurred != focused and len(cursor_lines(app, table)) == 1
+        await pilot.press("tab")  # the table takes the focus again
+        await pilot.pause()
+        assert table.has_focus and table.get_component_rich_style("datatable--cursor").bgcolor == focused
+        assert len(cursor_lines(app, table)) == 1 and table.cursor_key in text(app)
+
+
 async def test_a_click_moves_the_cursor_to_its_row_and_a_second_click_selects_it() -> None:
     app, rows = TableApp(), Rows(ROWS)
     async with app.run_test(size=(60, 12)) as pilot:

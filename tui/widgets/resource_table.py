@@ -16,6 +16,12 @@ evenly spread sample of SAMPLE rows plus every row drawn since the last update (
 that scrolls into view grows its column then). Row heights: 1, except in a table with a wrapped
 column shown, which fits every row on update to know where each row starts.
 
+Paging: drawn lines are cached per (row, line, widths, look, cursor-or-not) until the rows or
+the look change, with Textual's styled line (border, tint) kept beside each (styled_lines.py);
+after a PageDown/PageUp the next page in that direction is drawn and styled while the app is
+idle, so the next press finds it ready. The caches hold a few screenfuls: the collector walks
+whatever they hold.
+
 It draws exactly what Textual's DataTable drew (same component classes, padding, cursor and
 header styles), so screens look the same.
 """
@@ -25,7 +31,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, islice
 from typing import Any, ClassVar
 
 from rich.padding import Padding
@@ -41,8 +47,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.widgets import cells as c
+from tui.widgets.styled_lines import KeptStyledLines
 
 MARK = "*"
+# drawn lines (and fitted rows) kept: this many screenfuls, the one in view, the one built ahead and
+# the last seen (top and bottom for g / G). No more: every cached line is some 30 objects the
+# collector walks, and at 1,500 lines its full pauses under PageDown went from 30 to 90 ms
+KEPT_SCREENS = 4
+AHEAD_DELAY = 0.01  # seconds after the frame before building the next page (the frame is written first)
+AHEAD_SLICE = 10  # lines of the next page built per turn of the loop (about a millisecond)
 SAMPLE = 500  # rows measured for never-cut widths beyond the visible ones
 PADDING = 1  # cells on each side of each column, as DataTable's cell_padding
 
@@ -135,6 +148,8 @@ class ResourceTable(ScrollView, can_focus=True):
 
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        # Textual styles each line in view afresh on a scroll; lines drawn before keep theirs
+        self._styled_lines = self._styles_cache = KeptStyledLines(self._kept_lines)
         self._all_columns = tuple(columns)
         self._shown: tuple[int, ...] = ()  # indexes of _all_columns currently shown
         self._flex_width = 0
@@ -155,6 +170,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self._generation = 0  # bumped when the rows change: measured widths are kept until then
         self._look: tuple[Style, tuple[bool, str]] | None = None  # (base style, focus and theme) while painting
         self.marked: set[str] = set()
+        self._ahead_pending = False  # a build of the next page is asked for after this frame
+        self._ahead_direction = 1
+        self._ahead_generation = 0  # bumped per build asked for: a slice of an older one stops
+        self._ahead_view: tuple[int, int] | None = None  # (scroll line, cursor row) of the page built ahead
 
     # --- columns -------------------------------------------------------------------------
     def _fit(self, screen_width: int) -> tuple[int, ...]:
@@ -387,7 +406,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 self._columns = None
                 self.call_after_refresh(self._widen)
             fitted = self._fit_cells(cells)
-            if len(self._fitted) > 2000:  # only drawn rows are kept
+            if len(self._fitted) >= self._kept_lines():  # only rows drawn of late are kept
                 self._fitted.clear()
             self._fitted[key] = fitted
         return fitted
@@ -477,6 +496,7 @@ class ResourceTable(ScrollView, can_focus=True):
         target_line = max(0, min(self._lines() - 1, top + direction * page))
         self.scroll_to(y=self.scroll_y + direction * page, animate=False, force=True, immediate=True)
         self._set_cursor(self._row_at_line(target_line)[0])
+        self._ahead_soon(direction)
 
     def action_scroll_top(self) -> None:
         if self._order:
@@ -545,6 +565,7 @@ class ResourceTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
+        scroll_y, cursor = self._ahead_view or (scroll_y, self._cursor)  # a page built ahead: its view
         base, state = self._look or self._current_look()
         if y == 0:
             index, line = -1, 0
@@ -552,24 +573,76 @@ class ResourceTable(ScrollView, can_focus=True):
             index, line = self._row_at_line(y - 1 + scroll_y)
             if index >= len(self._order):
                 return Strip.blank(width, base)
-        cache_key = (index, line, scroll_x, width, index == self._cursor, base, state,
+        return self._strip(index, line, scroll_x, width, base, state, index == cursor)
+
+    def _kept_lines(self) -> int:
+        return KEPT_SCREENS * max(10, self.size.height)
+
+    def _strip(self, index: int, line: int, scroll_x: int, width: int, base: Style, state: object,
+               cursor: bool) -> Strip:
+        """Line `line` of row `index` (-1: the header) as drawn, from the cache when it was drawn
+        (or built ahead) with the same widths, look and cursor-or-not since the rows last changed."""
+        cache_key = (index, line, scroll_x, width, cursor, base, state,
                      self._order[index] if index >= 0 else None)
         strip = self._strips.get(cache_key)
         if strip is None:
             widened = self._widened
-            segments, length = self._draw(index, line, base)
+            segments, length = self._draw(index, line, base, cursor)
             if scroll_x == 0:  # the usual case, with one Strip (each costs its seven caches) instead of four
                 strip = Strip(Segment.simplify(segments), length).adjust_cell_length(width, base)
             else:
                 strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base)
                 strip = strip.adjust_cell_length(width, base).simplify()
-            if len(self._strips) > 500:
-                self._strips.clear()
             if widened == self._widened:  # drawn with the widths it will keep
+                kept = self._kept_lines()
+                if len(self._strips) >= kept:  # the oldest half goes: the page in view and the one built ahead stay
+                    for old in list(islice(self._strips, kept // 2)):
+                        del self._strips[old]
                 self._strips[cache_key] = strip
         return strip
 
-    def _draw(self, index: int, line: int, base: Style) -> tuple[list[Segment], int]:
+    # --- building the next page ahead ---------------------------------------------------------
+    def _ahead_soon(self, direction: int) -> None:
+        """After this frame, build the lines the next page in this direction will show, a few at a
+        time while the loop is idle: a PageDown after a PageDown then finds its lines drawn (the
+        cache key holds the row's key, look and widths: what the rows, a resize or a theme change
+        invalidate clears the cache as before)."""
+        self._ahead_direction = direction
+        if not self._ahead_pending:
+            self._ahead_pending = True
+            # not at once after the frame: the driver's writer thread needs the GIL to send it
+            self.call_after_refresh(lambda: self.set_timer(AHEAD_DELAY, self._ahead_start))
+
+    def _ahead_start(self) -> None:
+        self._ahead_pending = False
+        if not self._order or not self.is_attached:
+            return
+        page = self._page_height()
+        # where the next page's scroll and cursor will be (as _page puts them)
+        first = int(max(0, min(self.scroll_y + self._ahead_direction * page, self.max_scroll_y)))
+        top, _ = self._row_span(self._cursor)
+        target = self._row_at_line(max(0, min(self._lines() - 1, top + self._ahead_direction * page)))[0]
+        self._ahead_generation += 1
+        self._ahead_lines((first, target), 0, self._ahead_generation)
+
+    def _ahead_lines(self, view: tuple[int, int], start: int, generation: int) -> None:
+        """Draw and style (as Textual will: border, tint) the lines `start`.. of the page seen with
+        `view` (scroll line, cursor row), a slice at a time."""
+        if generation != self._ahead_generation or not self.is_attached:
+            return  # another page was asked for since (or the table left)
+        count = min(AHEAD_SLICE, self._page_height() - start)
+        if count <= 0:
+            return
+        self._ahead_view = view
+        try:  # content lines start under the border and the header line
+            self._styled_lines.style_ahead(self, Region(0, self.styles.gutter.top + 1 + start,
+                                                        self.region.width, count))
+        finally:
+            self._ahead_view = None
+        # a timer between slices: a key that arrives meanwhile waits one slice, not the page
+        self.set_timer(0.001, lambda: self._ahead_lines(view, start + count, generation))
+
+    def _draw(self, index: int, line: int, base: Style, cursor: bool) -> tuple[list[Segment], int]:
         """One line of the header (index -1) or of row `index`, as DataTable drew it, and its
         length in cells (every cell is drawn exactly as wide as its column and padding)."""
         header = index == -1
@@ -584,7 +657,7 @@ class ResourceTable(ScrollView, can_focus=True):
             fitted = self._fitted_row(key)
             cells = [_MARKED if key in self.marked else _UNMARKED, *fitted]
             height = self._row_span(index)[1]
-        cursor = not header and index == self._cursor
+        cursor = cursor and not header
         component = self.get_component_rich_style("datatable--cursor") if cursor else _NO_STYLE
         pres, post = self._line_styles(row_style, component, len(columns))
         segments: list[Segment] = []
