@@ -19,7 +19,8 @@ builds them, in a child process, shaped like their upstream types). One `cluster
     dump's builder run apart); idle CPU over 5 s
   - the console in tmux (a real pty): `3` -> Volumes shows with its count; `j`, PageDown, `G`
     (to the bottom, `g` back between two) -> the frame that answers, as tmux receives it
-    (control mode); and the same keys polled the old way (capture-pane until the screen changed).
+    (control mode); and the same keys polled the old way (capture-pane until the screen changed);
+    `/` and the filter keys above, each to the screen settled.
 Prints one JSON line (with the objects served per kind, by `kubectl -o name`, and the rows the
 console's store holds per layer) and a short table. --memory traces allocations (tracemalloc)
 from before the console starts until Volumes is open and prints the biggest holders by line and
@@ -50,12 +51,14 @@ BIN = Path(sys.executable).parent
 KUBECTL_KINDS = ",".join(KINDS)  # the kinds of the dump, as the peer asks for them
 
 
-# issue 17's targets, printed beside the figures
-TARGETS = {"overview_vs_kubectl": "<= 0.5", "open_volumes_s": "<= 0.3", "G_s": "<= 0.05",
-           "j_p95_s": "<= 0.03", "pagedown_p95_s": "<= 0.03", "tmux_j_p95_s": "<= 0.03",
+# issue 17's targets, printed beside the figures. A key's repaint is judged through the pty
+# (tmux_*): through the Pilot each press also waits for the app to go idle three times (~60 ms),
+# so `G_s`, `j_p95_s`, `pagedown_p95_s` and `filter_key_p95_s` are printed to follow their trend,
+# with no target
+TARGETS = {"overview_vs_kubectl": "<= 0.5", "open_volumes_s": "<= 0.3", "tmux_j_p95_s": "<= 0.03",
            "tmux_pagedown_p95_s": "<= 0.03", "tmux_open_volumes_s": "<= 0.3", "tmux_G_p95_s": "<= 0.05",
            "peak_rss_mb": "<= 250", "snapshot_vs_kubectl": "<= 0.8",
-           "idle_cpu_pct": "<= 0.5", "event_to_row_p95_s": "<= 0.1", "filter_key_p95_s": "<= 0.05"}
+           "idle_cpu_pct": "<= 0.5", "event_to_row_p95_s": "<= 0.1", "tmux_filter_key_p95_s": "<= 0.05"}
 
 
 def write_dump(path: Path, factor: float) -> dict[str, int]:
@@ -332,9 +335,10 @@ class ControlClient:
         self.proc.stdin.write(text.encode() + b"\n")
         self.proc.stdin.flush()
 
-    def press(self, key: str, quiet: float = 0.25) -> float | None:
-        """Seconds from `key` sent to the end of the first frame drawn after it (None: nothing
-        was drawn within 5 s). A frame reaches tmux in a few writes; a gap of 5 ms ends it."""
+    def press(self, key: str, quiet: float = 0.25, settled: bool = False) -> float | None:
+        """Seconds from `key` sent to the end of the first frame drawn after it, or with
+        `settled` of the last one before the screen stayed still for `quiet` seconds (None:
+        nothing was drawn within 5 s). A frame reaches tmux in a few writes; a gap of 5 ms ends it."""
         with self.lock:
             self.arrivals.clear()
         t0 = time.perf_counter()
@@ -349,6 +353,8 @@ class ControlClient:
                 break
         if not arrivals:
             return None
+        if settled:
+            return arrivals[-1] - t0
         end = arrivals[0]
         for at in arrivals[1:]:
             if at - end > 0.005:
@@ -443,6 +449,14 @@ def tmux_keys(kubeconfig: Path, volumes: int) -> dict[str, float]:
                     times.append(took)
                 if times:
                     out[f"tmux_{name}{how}_p95_s"] = p95(times)
+        # the filter typed a key at a time (as the Pilot run does): each key to the screen settled
+        # (the prompt echoes it and the table narrows, perhaps in two frames)
+        control.press("/", settled=True)
+        typed = [control.press(key if key != "backspace" else "BSpace", settled=True) for key in FILTER_KEYS]
+        if None not in typed:
+            out["tmux_filter_first_key_s"] = typed[0] or 0.0
+            out["tmux_filter_key_p95_s"] = p95([t for t in typed[1:] if t is not None])
+        control.press("Escape", settled=True)
     finally:
         if control is not None:
             control.close()

@@ -3,7 +3,7 @@
 A Pod decoded from JSON is about 10 KB of Python dicts and strings; nearly all of it is read
 once, by its parser, and afterwards only when a human opens the object (the detail view, an
 action's plan). So the store keeps such an object as compressed JSON and decodes it on demand
-(its parser's output is cached apart). Objects of a kind share most of their text (field
+(its parser's output is kept beside it, in `Packed.parsed`). Objects of a kind share most of their text (field
 names, labels, images), so each kind's first object packed is the preset dictionary of all the
 others: a Pod packs to about 300 bytes instead of 1 KB. Nothing is lost: unpack gives back
 exactly the object that was packed.
