@@ -186,7 +186,7 @@ async def filter_figures(app: Any, timed_key: Any, volumes: int) -> dict[str, fl
     holding exactly the rows that match the text so far, and the repaint after it. The first
     keystroke apart (search text may be built then), p95 of the others."""
     from screens.pane import filter_matches
-    from tui.widgets.prompt import PromptScreen
+    from tui.widgets.prompt import PromptBar
 
     pane = app.screen
     table = pane.query_one("#table")
@@ -201,7 +201,7 @@ async def filter_figures(app: Any, timed_key: Any, volumes: int) -> dict[str, fl
         applied.append(time.perf_counter() - t0)
 
     pane.set_filter = timed_set_filter  # the prompt binds it when `/` opens it
-    out = {"filter_open_s": await timed_key("/", lambda: isinstance(app.screen, PromptScreen))}
+    out = {"filter_open_s": await timed_key("/", lambda: bool(pane.query(PromptBar)))}
     typed, times = "", []
     for key in FILTER_KEYS:
         typed = typed[:-1] if key == "backspace" else typed + key

@@ -9,7 +9,15 @@ import pytest
 from screens.detail import DetailScreen
 from screens.help import HelpScreen
 from screens.impact import ImpactScreen
-from tests.support.app_support import make_app, press, screen_text, settle, synced, table_keys, wait_until
+from tests.support.app_support import (
+    make_app,
+    press,
+    screen_text,
+    settle,
+    synced,
+    table_keys,
+    wait_until,
+)
 from tui.config import Config
 from tui.emulator.demo import demo_objects
 
@@ -56,6 +64,26 @@ async def test_volumes_sort_degraded_first_and_filter_narrows_and_negates(demo: 
         assert shown and not any("wiki" in (v.pvc or v.name) for v in shown)
         await press(pilot, "escape")  # esc on the pane clears the filter
         assert len(table_keys(app)) == len(app.store.rows("volumes"))
+
+
+async def test_the_filter_line_narrows_as_typed_and_escape_puts_back_what_was(demo: Any) -> None:
+    """The filter line stands where the footer was: the rows narrow at each keystroke; escape
+    restores the filter from before it opened, the footer comes back, and keys move the table."""
+    app = make_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3", "slash", *"wiki", "enter")
+        narrowed = table_keys(app)
+        await press(pilot, "slash", "backspace", "backspace", "backspace", "backspace", *"bot")
+        assert screen_text(app).splitlines()[-1].strip().startswith("/bot")  # in the footer's place
+        assert table_keys(app) and all("bot" in (app.store.row("volumes", k).pvc or "") for k in table_keys(app))
+        await press(pilot, "escape")
+        assert table_keys(app) == narrowed  # "wiki" again, not "bot" and not nothing
+        last_line = screen_text(app).splitlines()[-1]
+        assert "/bot" not in last_line and "filter" in last_line.lower()  # the footer's keys are back
+        before = app.screen.query_one("#table").cursor_row
+        await press(pilot, "j")
+        assert app.screen.query_one("#table").cursor_row == min(before + 1, len(narrowed) - 1)
 
 
 async def test_enter_opens_detail_with_facts_conditions_events_and_yaml(demo: Any) -> None:

@@ -1,7 +1,9 @@
 """A one-line prompt at the bottom of the screen: the `/` filter and the `:` command line.
 
-`on_change` sees every keystroke (live filtering); enter dismisses with the text, escape
-restores the initial text and dismisses with None.
+PromptBar is the line itself: `on_change` sees every keystroke (live filtering); enter ends it
+with the text, escape restores the initial text and ends it with None. A pane's filter shows it
+in place of the pane's footer, so each keystroke redraws only the rows that it moves; the `:`
+command line and the log's search show it on a PromptScreen over whatever is open.
 """
 from __future__ import annotations
 
@@ -15,42 +17,64 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptBar(Horizontal):
     DEFAULT_CSS = """
-    PromptScreen { align: left bottom; background: transparent; }
-    PromptScreen > Horizontal { height: 1; width: 100%; background: $panel; }
-    PromptScreen Label { width: auto; padding: 0 0 0 1; text-style: bold; }
-    PromptScreen Input, PromptScreen Input:focus {
+    PromptBar { dock: bottom; height: 1; width: 100%; background: $panel; }
+    PromptBar Label { width: auto; padding: 0 0 0 1; text-style: bold; }
+    PromptBar Input, PromptBar Input:focus {
         border: none; height: 1; padding: 0; width: 1fr; background: $panel;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
 
     def __init__(self, prefix: str, initial: str = "", on_change: Callable[[str], None] | None = None,
-                 placeholder: str = "") -> None:
+                 placeholder: str = "", on_done: Callable[[str | None], None] | None = None) -> None:
         super().__init__()
         self.prefix = prefix
         self.initial = initial
         self.on_change = on_change
+        self.on_done = on_done
         self.placeholder = placeholder
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(self.prefix)
-            # no blink: a blinking cursor is a redraw twice a second over SSH
-            field = Input(self.initial, placeholder=self.placeholder, id="prompt")
-            field.cursor_blink = False
-            yield field
+        yield Label(self.prefix)
+        # no blink: a blinking cursor is a redraw twice a second over SSH
+        field = Input(self.initial, placeholder=self.placeholder, id="prompt")
+        field.cursor_blink = False
+        yield field
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
         if self.on_change is not None:
             self.on_change(event.value)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(event.value)
+        if self.on_done is not None:
+            self.on_done(event.value)
 
     def action_cancel(self) -> None:
         if self.on_change is not None:
             self.on_change(self.initial)
-        self.dismiss(None)
+        if self.on_done is not None:
+            self.on_done(None)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """The prompt over whatever screen is open, dismissed with its text (None: escape)."""
+
+    DEFAULT_CSS = "PromptScreen { align: left bottom; background: transparent; }"
+
+    def __init__(self, prefix: str, initial: str = "", on_change: Callable[[str], None] | None = None,
+                 placeholder: str = "") -> None:
+        super().__init__()
+        self.bar = PromptBar(prefix, initial, on_change, placeholder, on_done=self._done)
+
+    def _done(self, value: str | None) -> None:
+        self.dismiss(value)
+
+    def compose(self) -> ComposeResult:
+        yield self.bar
