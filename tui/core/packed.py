@@ -104,7 +104,8 @@ def unpack(held: Held) -> dict[str, Any]:
 
 # The kinds held packed: those that grow with the cluster (a Pod per container group, a
 # Longhorn Volume, Replica and Engine per volume, an Event per happening...) and whose objects,
-# once parsed, are read one at a time; each has a parser of its own, cached apart. Not
+# once parsed, are read one at a time; each has a parser of its own, whose output the Packed
+# keeps (`parsed`). Not
 # MetalLB's advertisements, read whole by the network layer (and few).
 PACKED_KINDS = frozenset({
     "events", "nodes", "pods", "services", "endpointslices", "deployments", "statefulsets", "replicasets",

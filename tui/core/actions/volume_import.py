@@ -70,19 +70,21 @@ def running_users(raw_volume: dict[str, Any] | None) -> list[str]:
     return out
 
 
-def ready_nodes(store: StoreView) -> list[str]:
+def _ready_node_names(store: StoreView) -> Iterator[str]:
     """Kubernetes nodes that are Ready and whose Longhorn node is Ready (when we know it)."""
-    if store is None:
-        return []
-    lh_ready = {r.name: r.ready for r in store.rows("lh_nodes")}
-    return sorted(n.name for n in store.rows("nodes") if n.ready is True and lh_ready.get(n.name, True) is not False)
+    lh_not_ready = {r.name for r in store.rows("lh_nodes") if r.ready is False}
+    return (n.name for n in store.rows("nodes") if n.ready is True and n.name not in lh_not_ready)
+
+
+def ready_nodes(store: StoreView) -> list[str]:
+    """The nodes a volume can be attached to, by name."""
+    return [] if store is None else sorted(_ready_node_names(store))
 
 
 def any_ready_node(store: StoreView) -> bool:
-    """Whether some node could take the volume, as ready_nodes says, without listing and sorting
-    them all (asked on every cursor move, over 2,000 nodes at scale)."""
-    lh_not_ready = {r.name for r in store.rows("lh_nodes") if r.ready is False}
-    return any(n.ready is True and n.name not in lh_not_ready for n in store.rows("nodes"))
+    """Whether some node could take the volume, without listing and sorting them all (asked on
+    every cursor move, over 2,000 nodes at scale)."""
+    return next(_ready_node_names(store), None) is not None
 
 
 class _VolumeAction(Action):
