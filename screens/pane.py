@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, insort
 from operator import itemgetter
+from time import perf_counter
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -39,7 +40,7 @@ def filter_matches(query: str, text: str, lowered: bool = False) -> bool:
 
 
 _ABSENT = object()
-SEARCH_SLICE = 250  # rows whose search text is built per turn of the loop (a few ms)
+SEARCH_SLICE_S = 0.003  # seconds of search text built per turn of the loop while a pane is idle
 
 
 class RowKeys:
@@ -134,6 +135,11 @@ class PaneScreen(RowKeys, Screen[None]):
         # few rows moves those rows instead of re-sorting 20,000 (None: not built yet)
         self._order: list[tuple[Any, str]] | None = None
         self._sort_of: dict[str, Any] = {}
+        # the keys of _order, and each one's search text in the same order, until the rows move:
+        # a filter keystroke scans one list of strings (a few ms at 20,000 rows)
+        self._keys: list[str] | None = None
+        self._texts: list[str] | None = None
+        self._warming = False  # search text is being built between keys
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -153,6 +159,7 @@ class PaneScreen(RowKeys, Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_from_store(None, True)
+        self.call_after_refresh(self._warm_search)
 
     def on_screen_resume(self) -> None:
         # another pane was active (hidden panes do no work): catch up from the store's change
@@ -162,6 +169,7 @@ class PaneScreen(RowKeys, Screen[None]):
         self.refresh_from_store(layers, True)
         for table in self.query(ResourceTable):
             table.redraw()  # rows unchanged: the rows in view still redraw (ages move on)
+        self.call_after_refresh(self._warm_search)
 
     # --- data ----------------------------------------------------------------------------
     def source_rows(self) -> list[Any]:
@@ -184,18 +192,29 @@ class PaneScreen(RowKeys, Screen[None]):
         self._search[row.key] = (row, text)
         return text
 
-    def _warm_search(self, keys: list[str], start: int = 0) -> None:
-        """Build the rows' search text a slice at a time between keystrokes, so that typing a
-        filter over 20,000 rows scans text instead of building every row's cells at once."""
-        by_key = self.rows_by_key
-        for key in keys[start:start + SEARCH_SLICE]:
-            row = by_key.get(key)
+    def _warm_search(self) -> None:
+        """Build the rows' search text a few ms at a time while the pane shows, so that typing a
+        filter over 20,000 rows scans text from the first key instead of building every row's
+        cells then (half a second); keys pressed meanwhile wait one slice at most."""
+        if self._warming:
+            return
+        self._warming = True
+        self._warm_slice(list(self.rows_by_key), 0)
+
+    def _warm_slice(self, keys: list[str], start: int) -> None:
+        by_key, search_text, at = self.rows_by_key, self._search_text, start
+        deadline = perf_counter() + SEARCH_SLICE_S
+        while at < len(keys) and perf_counter() < deadline:
+            row = by_key.get(keys[at])
             if row is not None:
-                self._search_text(row)
-        if start + SEARCH_SLICE < len(keys) and self.is_attached and self in self.app.screen_stack:
-            # a timer, not call_later: the loop goes idle between slices, so the prompt paints
-            # and keys are read at once instead of after the last slice
-            self.set_timer(0.002, lambda: self._warm_search(keys, start + SEARCH_SLICE))
+                search_text(row)
+            at += 1
+        if at < len(keys) and self.is_attached and self.app.screen is self:
+            # a timer, not call_later: the loop goes idle between slices, so keys are read and
+            # frames drawn between them
+            self.set_timer(0.002, lambda: self._warm_slice(keys, at))
+        else:  # done, or this pane is hidden (it warms again when shown)
+            self._warming = False
 
     def refresh_from_store(self, layers: frozenset[str] | None, health: bool) -> None:
         """Redraw what changed: the header and banner on health, the table on its layer."""
@@ -244,12 +263,19 @@ class PaneScreen(RowKeys, Screen[None]):
             changed = None
         else:
             self._move_rows(changed)
+        if changed is None or changed:
+            self._keys = self._texts = None
         by_key = self.rows_by_key
-        keys = [key for _, key in self._order]
+        if self._keys is None:
+            self._keys = [key for _, key in self._order]
+        keys = self._keys
         needle, negate = filter_query(self.filter_text)
         if needle:  # the query read once, not once per row: 20,000 rows at each keystroke
-            search_text = self._search_text
-            keys = [key for key in keys if (needle in search_text(by_key[key])) != negate]
+            if self._texts is None:
+                search_text = self._search_text
+                self._texts = [search_text(by_key[key]) for key in keys]
+            pairs = zip(keys, self._texts)
+            keys = [k for k, t in pairs if needle not in t] if negate else [k for k, t in pairs if needle in t]
         # cells are built only for the rows the table draws
         table.show(keys, lambda key: self.cells(by_key[key]), by_key, changed=changed)
         self.update_title(table, len(by_key))
@@ -360,7 +386,7 @@ class PaneScreen(RowKeys, Screen[None]):
 
         if self.query(PromptBar):
             return
-        self._warm_search(list(self.rows_by_key))
+        self._warm_search()
         self.query_one(KeyFooter).display = False
         bar = PromptBar("/", self.filter_text, on_change=self.set_filter, placeholder="filter (!negate)",
                         on_done=self._filter_done)

@@ -211,6 +211,61 @@ async def test_a_hidden_pane_catches_up_when_shown_and_the_filter_narrows(demo: 
         assert table.keys == [uploads.key]
 
 
+def frames_of(app: App[Any]) -> list[set[tuple[int, int]]]:
+    """Record each frame the app writes from now on, as the (x, y) cells it covers (the headless
+    driver writes nothing, but every frame still passes through the app's _display)."""
+    frames: list[set[tuple[int, int]]] = []
+    display = app._display
+
+    def recorded(screen: Any, update: Any) -> None:
+        if update is not None:
+            if hasattr(update, "spans"):  # a partial update: (line, first cell, last cell) spans
+                frames.append({(x, y) for y, x1, x2 in update.spans for x in range(x1, x2)})
+            else:
+                region = update.region
+                frames.append({(x, y) for y in range(region.y, region.bottom) for x in range(region.x, region.right)})
+        display(screen, update)
+
+    app._display = recorded  # type: ignore[method-assign]
+    return frames
+
+
+async def test_a_narrowed_table_paints_its_rows_and_its_scrollbar_in_one_frame() -> None:
+    """Narrowing 20,000 rows to 100 (as a filter keystroke does) redraws the rows and the
+    scrollbar's thumb together, not the thumb a frame later (which a slow link shows as flicker)."""
+    app, rows = TableApp(), Rows(ROWS)
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(ResourceTable)
+        rows.show(table)
+        await pilot.pause()
+        frames = frames_of(app)
+        rows.show(table, sorted(rows.state)[::200])
+        await pilot.pause()
+        await pilot.pause()
+        scrollbar_x = table.region.right - 1
+        assert len(frames) == 1, f"{len(frames)} frames"
+        assert (scrollbar_x, 5) in frames[0] and (2, 5) in frames[0]  # a row's line and the thumb's column
+        assert table.row_count == 100 and "vol-00200" in text(app)
+
+
+async def test_a_filter_keystroke_echoes_and_narrows_the_pane_in_one_frame(demo: Any) -> None:
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3", "slash")
+        pane, frames = app.screen, frames_of(app)
+        await press(pilot, "V")
+        table = pane.table
+        # what each row can be found by, as the pane builds it: exactly the rows holding "v"
+        assert table.keys == [key for key in pane._keys if "v" in pane._search_text(pane.rows_by_key[key])]
+        assert 0 < table.row_count < len(pane.rows_by_key)
+        assert len(frames) == 1, f"{len(frames)} frames"
+        prompt_y = table.region.bottom  # the filter line is the screen's last line, under the table
+        assert any(y == prompt_y for _, y in frames[0])  # the echo
+        assert any(table.region.y < y < prompt_y for _, y in frames[0])  # the narrowed rows
+        assert screen_text(app).splitlines()[prompt_y].startswith(" /V")
+
+
 class WrapApp(App[None]):
     def compose(self) -> ComposeResult:
         yield ResourceTable((Column("name", "NAME", 8), Column("why", "WHY", 12, flex=True, cut="wrap")), id="t")

@@ -1,6 +1,6 @@
 """A one-line prompt at the bottom of the screen: the `/` filter and the `:` command line.
 
-PromptBar is the line itself: `on_change` sees every keystroke (live filtering); enter ends it
+PromptBar is the line itself: `on_change` sees every keystroke as it is typed (live filtering); enter ends it
 with the text, escape restores the initial text and ends it with None. A pane's filter shows it
 in place of the pane's footer, so each keystroke redraws only the rows that it moves; the `:`
 command line and the log's search show it on a PromptScreen over whatever is open.
@@ -15,6 +15,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+
+class PromptField(Input):
+    """The prompt's text field. A change reaches its bar at once, in the keystroke's own turn of
+    the loop: the echoed text and what the change filters paint in one frame (the Changed
+    message is handled after the echo's frame is drawn: two frames a keystroke)."""
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        bar = self.parent
+        if isinstance(bar, PromptBar) and bar.on_change is not None:
+            bar.on_change(value)
 
 
 class PromptBar(Horizontal):
@@ -39,7 +51,7 @@ class PromptBar(Horizontal):
     def compose(self) -> ComposeResult:
         yield Label(self.prefix)
         # no blink: a blinking cursor is a redraw twice a second over SSH
-        field = Input(self.initial, placeholder=self.placeholder, id="prompt")
+        field = PromptField(self.initial, placeholder=self.placeholder, id="prompt")
         field.cursor_blink = False
         yield field
 
@@ -47,9 +59,7 @@ class PromptBar(Horizontal):
         self.query_one(Input).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self.on_change is not None:
-            self.on_change(event.value)
+        event.stop()  # the field told on_change already
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

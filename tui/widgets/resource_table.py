@@ -524,6 +524,20 @@ class ResourceTable(ScrollView, can_focus=True):
             self._set_cursor(row)
 
     # --- drawing -------------------------------------------------------------------------
+    def _scroll_update(self, virtual_size: Size) -> None:
+        """The row count changed (a filter keystroke, rows listed): Textual tells the scrollbar
+        its new range during the layout, after the frame's widgets are taken, and the scrollbar
+        paints one frame after the rows. Its repaint joins the layout's frame instead: the rows and
+        the thumb land together. (Private Textual parts, pinned in pyproject.toml.)"""
+        super()._scroll_update(virtual_size)
+        try:
+            compositor = self.screen._compositor
+        except Exception:  # not on a screen yet: nothing is painted
+            return
+        bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
+        if bar is not None and bar in compositor.visible_widgets:
+            compositor.update_widgets({bar})
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
