@@ -41,6 +41,7 @@ def filter_matches(query: str, text: str, lowered: bool = False) -> bool:
 
 _ABSENT = object()
 SEARCH_SLICE_S = 0.003  # seconds of search text built per turn of the loop while a pane is idle
+WARM_AFTER_S = 0.5  # a pane shown builds search text from then: its first frames and keys come first
 
 
 class RowKeys:
@@ -159,7 +160,7 @@ class PaneScreen(RowKeys, Screen[None]):
 
     def on_mount(self) -> None:
         self.refresh_from_store(None, True)
-        self.call_after_refresh(self._warm_search)
+        self.set_timer(WARM_AFTER_S, self._warm_search)
 
     def on_screen_resume(self) -> None:
         # another pane was active (hidden panes do no work): catch up from the store's change
@@ -169,7 +170,7 @@ class PaneScreen(RowKeys, Screen[None]):
         self.refresh_from_store(layers, True)
         for table in self.query(ResourceTable):
             table.redraw()  # rows unchanged: the rows in view still redraw (ages move on)
-        self.call_after_refresh(self._warm_search)
+        self.set_timer(WARM_AFTER_S, self._warm_search)
 
     # --- data ----------------------------------------------------------------------------
     def source_rows(self) -> list[Any]:
@@ -196,8 +197,8 @@ class PaneScreen(RowKeys, Screen[None]):
         """Build the rows' search text a few ms at a time while the pane shows, so that typing a
         filter over 20,000 rows scans text from the first key instead of building every row's
         cells then (half a second); keys pressed meanwhile wait one slice at most."""
-        if self._warming:
-            return
+        if self._warming or not self.is_attached or self.app.screen is not self:
+            return  # already at it, or hidden (it starts again when shown)
         self._warming = True
         self._warm_slice(list(self.rows_by_key), 0)
 
