@@ -40,6 +40,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.renderables.styled import Styled
@@ -532,7 +533,7 @@ class ResourceTable(ScrollView, can_focus=True):
         super()._scroll_update(virtual_size)
         try:
             compositor = self.screen._compositor
-        except Exception:  # not on a screen yet: nothing is painted
+        except NoScreen:  # not on a screen yet: nothing is painted
             return
         bar = self.vertical_scrollbar if self.show_vertical_scrollbar else None
         if bar is not None and bar in compositor.visible_widgets:
