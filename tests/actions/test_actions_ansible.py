@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.support.actions_support import PLAYBOOKS, REPO, write_small_catalog
 
+from tests.support.actions_support import PLAYBOOKS, REPO, write_small_catalog
 from tui.core.actions import (
     ActionContext,
     ActionError,

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.support.actions_support import context, run_all, runner_for, store_from
 from tests.support.loop_devices import loop_device, sh
-
 from tui.core.actions import TICKET_ID, VolumeMount, VolumeUnmount
 from tui.emulator.demo import demo_objects
 

@@ -4,8 +4,15 @@ both the REST API and the core way, rollout restart and undo."""
 from __future__ import annotations
 
 import pytest
-from tests.support.actions_support import LonghornManager, context, patched, run_all, runner_for, store_from
 
+from tests.support.actions_support import (
+    LonghornManager,
+    context,
+    patched,
+    run_all,
+    runner_for,
+    store_from,
+)
 from tui.core.actions import (
     TICKET_ID,
     ActionError,

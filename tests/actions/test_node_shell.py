@@ -8,9 +8,9 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+
 from tests.support.app_support import make_app, press, synced, wait_until
 from tests.support.netns_hosts import NetnsHosts, NetnsUnavailable
-
 from tui.core.node_shell import NoShell, resolve_shell, ssh_target
 from tui.emulator.demo import demo_objects
 

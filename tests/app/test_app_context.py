@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from tests.support.app_support import FAST_RETRY, FROZEN_AT, press, screen_text, synced, wait_until
 
+from tests.support.app_support import FAST_RETRY, FROZEN_AT, press, screen_text, synced, wait_until
 from tui.app import ClusterDeckApp
 from tui.config import Config
 from tui.connection import connect_kubeconfig

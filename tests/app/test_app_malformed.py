@@ -11,7 +11,6 @@ import random
 from typing import Any
 
 from tests.support.app_support import make_app, press, screen_text, synced
-
 from tui.emulator.demo import demo_objects
 
 WRONG: tuple[Any, ...] = (None, 7, -1, "x", "", [], {}, [None], {"?": None}, True, 3.5)

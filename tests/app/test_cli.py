@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support.paths import REFERENCE
+
 BIN = Path(sys.executable).parent
 CLUSTERDECK = str(BIN / "clusterdeck")
 KUBECTL = str(BIN / "kubectl")
-from tests.support.paths import REFERENCE
 
 
 def run(*args: str, timeout: float = 90) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from tests.support.app_support import make_app, press, screen_text, synced, wait_until
-
 from tui.emulator.demo import demo_objects
 
 

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
-from tui.config import load_config
-from tui.keymap import KEYS, check_keymap
 
 from tests.support.paths import README as README_PATH
+from tui.config import load_config
+from tui.keymap import KEYS, check_keymap
 
 README = README_PATH.read_text()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.support.core_samples import (
     LH,
     application,
@@ -18,7 +19,6 @@ from tests.support.core_samples import (
     store_with,
     volume,
 )
-
 from tui.core.events import Changed
 from tui.core.findings import Severity
 from tui.core.index import Impact

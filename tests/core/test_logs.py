@@ -6,10 +6,17 @@ from datetime import timedelta
 
 import pytest
 
-from tui.core.kube_http import client_for
-from tui.core.logs import LogBuffer, LogOptions, LogSession, LogTarget, parse_since, short_labels, stamp_key
-
 from tests.support.log_pods import INCIDENT_LINE, NOW, crashlooping_db, literal_pod, log_world
+from tui.core.kube_http import client_for
+from tui.core.logs import (
+    LogBuffer,
+    LogOptions,
+    LogSession,
+    LogTarget,
+    parse_since,
+    short_labels,
+    stamp_key,
+)
 
 
 def live_clock():

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 from tests.support.core_samples import REFERENCE, application, fixture_doc
-
 from tui.core.parsers import parse_application
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from tests.support.core_samples import all_fixture_objects, fixture_doc, fixture_docs, store_with
-
 from tui.core.parsers import (
     parse_engine,
     parse_longhorn_node,

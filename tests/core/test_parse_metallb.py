@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import pytest
-from tests.support.core_samples import all_fixture_objects, fixture_doc, ip_pool, l2_status, service, store_with
 
+from tests.support.core_samples import (
+    all_fixture_objects,
+    fixture_doc,
+    ip_pool,
+    l2_status,
+    service,
+    store_with,
+)
 from tui.core.parsers import parse_ip_pool, parse_l2_status, parse_service_lb
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 
 from tests.support.core_samples import fixture_doc
-
 from tui.core.parsers import parse_node
 
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 import copy
 
 import pytest
-from tests.support.core_samples import endpoint_slice, fixture_doc, ingressroute, service, store_with
 
+from tests.support.core_samples import (
+    endpoint_slice,
+    fixture_doc,
+    ingressroute,
+    service,
+    store_with,
+)
 from tui.core.parsers import parse_ingress, parse_ingressroute, rule_hosts
 
 

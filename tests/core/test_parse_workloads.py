@@ -4,8 +4,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-from tests.support.core_samples import application, deployment, fixture_doc, statefulset, store_with
 
+from tests.support.core_samples import application, deployment, fixture_doc, statefulset, store_with
 from tui.core.parsers import parse_workload
 
 

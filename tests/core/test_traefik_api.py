@@ -6,12 +6,12 @@ import json
 import queue
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Self
 
 import pytest
 
 from tests.support.app_support import make_app, press, screen_text, synced, wait_until
+from tests.support.paths import REFERENCE
 from tests.support.traefik_support import (
     endpoint_slice,
     free_port,
@@ -21,17 +21,16 @@ from tests.support.traefik_support import (
     wait_routers,
 )
 from tui.cli import collect
-from tui.core.snapshot import snapshot_text
 from tui.config import Config, ConfigError, load_config
 from tui.connection import connect_emulator
 from tui.core.events import HealthChanged, Relisted, SourceHealth, SourceState
 from tui.core.kinds import KINDS
 from tui.core.rows import RouteRow
+from tui.core.snapshot import snapshot_text
 from tui.core.sources import Backoff, SourceSet
 from tui.core.store import ClusterStore
 from tui.core.traefik_api import TRAEFIK_API, TRAEFIK_ROUTERS, TraefikPoller
 
-from tests.support.paths import REFERENCE
 FAST = Backoff(first=0.05, factor=2.0, cap=0.3, settled=0.3)
 WAIT = 30.0
 

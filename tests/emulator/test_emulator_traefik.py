@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.traefik_support import endpoint_slice, ingress_route, router_name, service, wait_routers
+from tests.support.traefik_support import (
+    endpoint_slice,
+    ingress_route,
+    router_name,
+    service,
+    wait_routers,
+)
 
 
 def test_traefik_syncs_ingressroutes_and_drops_one_without_service(emulator_factory, traefik, backend, tmp_path):

@@ -24,7 +24,9 @@ def test_outage_then_back_is_ok_within_10_seconds(swappable_api: Any) -> None:
     api = swappable_api(demo_objects(), controllers=False)
     live = LiveStore(api.url, ("nodes", "lh_volumes"))  # the default backoff, as users get it
     try:
-        ok = lambda s: all(s.health()[k].state is SourceState.OK for k in ("nodes", "lh_volumes"))
+        def ok(s: Any) -> bool:
+            return all(s.health()[k].state is SourceState.OK for k in ("nodes", "lh_volumes"))
+
         live.until(ok, 10, "first list")
         api.down()
         live.until(lambda s: s.health()["nodes"].state is SourceState.STALE, 10, "stale")

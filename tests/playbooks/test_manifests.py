@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
+from tests.support.paths import REPO
 from tui.emulator.demo.render import RenderError, listed_files, load_documents, read_yaml, render
 
-from tests.support.paths import REPO
 MANIFESTS = REPO / "manifests"
 FOLDERS = ("metallb", "traefik", "longhorn", "argocd", "apps")
 KUBECTL = Path(sys.executable).parent / "kubectl"

@@ -11,8 +11,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support import loop_devices
 import pytest
+
+from tests.support import loop_devices
 from tests.support.loop_devices import sh
 from tests.support.playbook_runs import PlaybookRun, run_playbook
 

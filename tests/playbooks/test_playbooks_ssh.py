@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from tests.support.netns_hosts import NetnsHosts, NetnsUnavailable
 from tests.support.playbook_runs import run_playbook
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from tests.support.playbook_runs import PLAYBOOKS, VENV_BIN
 
 CATALOG = PLAYBOOKS / "catalog.yaml"

@@ -4,21 +4,17 @@ snapshots (80x24, frozen clock) of the confirm dialogs, the progress screen (run
 and the Runs screen."""
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-from tests.support.app_support import make_app, press, settle, synced, wait_until
-from tests.support.screen_host import ScreenHost, tree_from_json
-
 from screens.confirm import ConfirmScreen
 from screens.progress import ProgressScreen
 from screens.runs import RunsScreen
+from tests.support.app_support import make_app, press, settle, synced, wait_until
+from tests.support.screen_host import ScreenHost, tree_from_json
 from tui.config import Config
-from tui.core.actions import TICKET_ID, load_catalog, load_run, run_playbook
-from tui.core.actions.ansible_model import write_meta
+from tui.core.actions import TICKET_ID, load_run
 from tui.emulator.demo import demo_objects
 
 

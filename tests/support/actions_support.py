@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from tests.support.paths import REPO
 from tui.core.actions import Action, ActionContext, ActionRunner, Done, Plan, Who
 from tui.core.clock import FrozenClock
 from tui.core.events import Relisted
@@ -16,7 +17,6 @@ from tui.core.kinds import KINDS
 from tui.core.kube_http import client_for
 from tui.core.store import ClusterStore
 
-from tests.support.paths import REPO
 PLAYBOOKS = REPO / "playbooks"
 
 

@@ -2,17 +2,16 @@
 hand-made cluster (plain API-shaped dicts, as the watch sources deliver them)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tests.support.paths import REFERENCE
 from tui.core.clock import FrozenClock
 from tui.core.events import Relisted
 from tui.core.kinds import KINDS, kind_for
 from tui.core.store import ClusterStore
 
-from tests.support.paths import REFERENCE
 LH = "longhorn-system"
 
 

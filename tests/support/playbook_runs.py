@@ -10,6 +10,7 @@ from typing import Any
 import ansible_runner
 
 from tests.support.paths import PLAYBOOKS
+
 VENV_BIN = Path(sys.executable).parent
 
 
