@@ -211,6 +211,40 @@ async def test_a_hidden_pane_catches_up_when_shown_and_the_filter_narrows(demo: 
         assert table.keys == [uploads.key]
 
 
+async def test_under_a_filter_a_changed_row_enters_when_it_matches_and_leaves_when_it_stops(demo: Any) -> None:
+    """Live changes while a filter stands: the rows shown are always exactly those whose text
+    holds the query now, in the pane's order (a change moves its row, it does not refilter from
+    stale text)."""
+    app = make_app(demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await synced(pilot)
+        await press(pilot, "3", "slash", *"faulted", "enter")
+        pane, table = app.screen, app.screen.table
+        assert table.keys == []
+        uploads = next(v for v in app.store.rows("volumes") if v.pvc == "api/api-uploads")
+        namespace, name = uploads.key.split("/")
+
+        async def robustness(value: str) -> None:
+            obj = copy.deepcopy(demo.get("lh_volumes", namespace, name))
+            obj["status"]["robustness"] = value
+            demo.upsert(obj)
+            await wait_until(pilot, lambda: app.store.row("volumes", uploads.key).robustness == value,
+                             10, "the watch event")
+            await settle(pilot)
+
+        await robustness("faulted")
+        assert table.keys == [uploads.key]
+        assert "faulted" in screen_text(app).split("api/api-uploads", 1)[1].splitlines()[0]
+        await press(pilot, "slash", "ctrl+u", *"attached", "enter")  # every attached volume, faulted first
+        attached = [k for k in pane._keys if "attached" in pane._search_text(pane.rows_by_key[k])]
+        assert table.keys == attached and table.keys[0] == uploads.key
+        await robustness("healthy")
+        assert uploads.key in table.keys and table.keys[0] != uploads.key  # moved back among the healthy
+        assert table.keys == [k for k in pane._keys if "attached" in pane._search_text(pane.rows_by_key[k])]
+        await press(pilot, "slash", "ctrl+u", *"faulted", "enter")
+        assert table.keys == []
+
+
 def frames_of(app: App[Any]) -> list[set[tuple[int, int]]]:
     """Record each frame the app writes from now on, as the (x, y) cells it covers (the headless
     driver writes nothing, but every frame still passes through the app's _display)."""
