@@ -15,7 +15,7 @@ builds them, in a child process, shaped like their upstream types). One `cluster
     PageDown -> repaint; `/` and a query typed a key at a time (with backspaces) -> the table
     holds exactly the matching rows and repainted (the first key apart, p95 of the rest; and
     filter_*apply*: the seconds of those spent in the pane's set_filter, the Pilot's share aside);
-    event -> row visible at 200 changes/s; peak RSS of this process (the emulator and the
+    event -> row visible at 200 changes/s, and again under a filter every row matches; peak RSS of this process (the emulator and the
     dump's builder run apart); idle CPU over 5 s
   - the console in tmux (a real pty): `3` -> Volumes shows with its count; `j`, PageDown, `G`
     (to the bottom, `g` back between two) -> the frame that answers, as tmux receives it
@@ -58,7 +58,8 @@ KUBECTL_KINDS = ",".join(KINDS)  # the kinds of the dump, as the peer asks for t
 TARGETS = {"overview_vs_kubectl": "<= 0.5", "open_volumes_s": "<= 0.3", "tmux_j_p95_s": "<= 0.03",
            "tmux_pagedown_p95_s": "<= 0.03", "tmux_open_volumes_s": "<= 0.3", "tmux_G_p95_s": "<= 0.05",
            "peak_rss_mb": "<= 250", "snapshot_vs_kubectl": "<= 0.8",
-           "idle_cpu_pct": "<= 0.5", "event_to_row_p95_s": "<= 0.1", "tmux_filter_key_p95_s": "<= 0.05"}
+           "idle_cpu_pct": "<= 0.5", "event_to_row_p95_s": "<= 0.1", "event_to_row_filtered_p95_s": "<= 0.1",
+           "tmux_filter_key_p95_s": "<= 0.05"}
 
 
 def write_dump(path: Path, factor: float) -> dict[str, int]:
@@ -168,6 +169,12 @@ async def console_figures(kubeconfig: Path, volumes: int,
         out["pagedown_p95_s"] = p95(pd)
         out.update(await filter_figures(app, timed_key, volumes))
         out["event_to_row_p95_s"] = await event_to_row(app, conn.api_client)
+        # again under a filter every volume matches (their namespace): each change then also
+        # moves its row's search text and the filter runs over all 20,000
+        app.screen.set_filter("longhorn-system")
+        await pilot.pause()
+        out["event_to_row_filtered_p95_s"] = await event_to_row(app, conn.api_client)
+        app.screen.set_filter("")
         await asyncio.sleep(3)  # the last changes settle: idle means nothing is arriving
         cpu0, t0 = time.process_time(), time.perf_counter()
         await asyncio.sleep(5)
