@@ -210,8 +210,8 @@ class PaneScreen(RowKeys, Screen[None]):
         """Build the rows' search text a few ms at a time while the pane shows, so that typing a
         filter over 20,000 rows scans text from the first key instead of building every row's
         cells then (half a second); keys pressed meanwhile wait one slice at most."""
-        if self._warming or not self.is_attached or self.app.screen is not self:
-            return  # already at it, or hidden (it starts again when shown)
+        if self._warming or not self.is_attached or not self.is_current:
+            return  # already at it, or hidden (it starts again when shown), or the app is closing
         self._warming = True
         self._warm_slice(list(self.rows_by_key), 0)
 
@@ -223,7 +223,7 @@ class PaneScreen(RowKeys, Screen[None]):
             if row is not None:
                 search_text(row)
             at += 1
-        if at < len(keys) and self.is_attached and self.app.screen is self:
+        if at < len(keys) and self.is_attached and self.is_current:
             # a timer, not call_later: the loop goes idle between slices, so keys are read and
             # frames drawn between them
             self.set_timer(0.002, lambda: self._warm_slice(keys, at))
